@@ -1,0 +1,46 @@
+"""Where segflow keeps its data and which services it talks to, read from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEGFLOW_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: user_data_path("segflow", appauthor=False),
+        description="Folder for the embedded database and the secret key file.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the application database; SQLite in `home` if unset.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Fernet key that encrypts Write Keys at rest; a key file in `home` if unset.",
+    )
+    segment_write_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SEGMENT_WRITE_KEY"),
+        description="A Write Key in the environment becomes the implicit default destination.",
+    )
+    segment_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SEGMENT_ENDPOINT"),
+        description="Endpoint for SEGMENT_WRITE_KEY: 'us', 'eu' or a Segment-compatible URL.",
+    )
+    collector_url: str = Field(
+        default="http://127.0.0.1:8089",
+        description="Where the built-in local collector listens.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'segflow.db'}"
