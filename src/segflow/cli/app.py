@@ -1,13 +1,13 @@
 """The root Typer application; each command family lives in its own module and registers here."""
 
-from __future__ import annotations
-
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from segflow.errors import SegflowError
+from segflow.settings import Settings
 
 app = typer.Typer(
     name="segflow",
@@ -16,6 +16,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 errors = Console(stderr=True)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="SEGFLOW_DATABASE_URL",
+            help="Application database (default: SQLite in segflow's home folder).",
+        ),
+    ] = None,
+) -> None:
+    """Send product analytics from chatbot conversations to Twilio Segment."""
+    ctx.obj = Settings(database_url=database_url) if database_url else Settings()
 
 
 def _register_commands() -> None:

@@ -1,0 +1,90 @@
+"""`segflow deliver`: run a sender that drains the outbox to Segment."""
+
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.live import Live
+
+from segflow.cli.app import app
+from segflow.cli.context import configure_logging, console, open_segflow
+from segflow.delivery import Sender, SenderOptions
+from segflow.delivery.sender import DeliveryReport
+from segflow.service import Segflow
+
+
+def _progress_line(report: DeliveryReport, queued: int | None = None) -> str:
+    line = f"Delivered {report.delivered:,}, dead-lettered {report.dead:,}"
+    if report.failed_attempts:
+        line += f", failed attempts {report.failed_attempts:,}"
+    if queued is not None:
+        line += f", still queued {queued:,}"
+    return line
+
+
+def _run_with_progress(
+    segflow: Segflow, sender: Sender, *, until_empty: bool, shutdown_deadline: float
+) -> DeliveryReport:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        console.print(f"Stopping: finishing batches in flight (at most {shutdown_deadline:g} s)…")
+        sender.stop()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    with Live(_progress_line(sender.report), console=console, transient=False) as live:
+        done = threading.Event()
+
+        def refresh() -> None:
+            while not done.wait(0.5):
+                live.update(_progress_line(sender.report))
+
+        refresher = threading.Thread(target=refresh, daemon=True)
+        refresher.start()
+        try:
+            report = sender.run(until_empty=until_empty, shutdown_deadline=shutdown_deadline)
+        finally:
+            done.set()
+            refresher.join()
+        live.update(_progress_line(report, segflow.outbox.pending()))
+    return report
+
+
+def deliver_until_empty(segflow: Segflow) -> None:
+    report = _run_with_progress(segflow, segflow.sender(), until_empty=True, shutdown_deadline=10.0)
+    if report.dead:
+        console.print("Some messages were dead-lettered: see `segflow outbox dead`.")
+
+
+@app.command()
+def deliver(
+    ctx: typer.Context,
+    until_empty: Annotated[
+        bool,
+        typer.Option(
+            "--until-empty", help="Exit once every message is delivered or dead-lettered."
+        ),
+    ] = False,
+    lease: Annotated[
+        float, typer.Option(help="Seconds a claimed batch is reserved for this sender.")
+    ] = 60.0,
+    timeout: Annotated[float, typer.Option(help="HTTP timeout per request, in seconds.")] = 15.0,
+    max_attempts: Annotated[
+        int, typer.Option(help="Failed attempts before a message is dead-lettered.")
+    ] = 25,
+    shutdown_deadline: Annotated[
+        float, typer.Option(help="On Ctrl+C or SIGTERM, seconds to finish batches in flight.")
+    ] = 10.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
+) -> None:
+    """Run a sender: deliver queued messages to their destinations, retrying failures."""
+    configure_logging(verbose)
+    with open_segflow(ctx) as segflow:
+        sender = segflow.sender(
+            SenderOptions(lease=lease, timeout=timeout, max_attempts=max_attempts)
+        )
+        _run_with_progress(
+            segflow, sender, until_empty=until_empty, shutdown_deadline=shutdown_deadline
+        )

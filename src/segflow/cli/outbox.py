@@ -1,0 +1,93 @@
+"""`segflow outbox status|dead|retry|purge`: what waits, what failed, and tidying up."""
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from segflow.cli.app import app
+from segflow.cli.context import console, open_segflow
+from segflow.delivery.outbox import DEAD, DELIVERED, QUEUED
+
+outbox = typer.Typer(help="Messages waiting for delivery, delivered, or dead-lettered.")
+app.add_typer(outbox, name="outbox")
+
+DestinationName = Annotated[
+    str | None, typer.Option("--destination", "-d", help="Only this account.")
+]
+
+
+def _when(timestamp: float | None) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S") if timestamp else ""
+
+
+@outbox.command()
+def status(ctx: typer.Context) -> None:
+    """Messages per destination: queued, retrying, delivered, dead-lettered."""
+    with open_segflow(ctx) as segflow:
+        counts = segflow.outbox.counts()
+    table = Table(
+        "Destination", "Queued", "Retrying", "Delivered", "Dead", "Next try", "Last error"
+    )
+    for row in counts:
+        table.add_row(
+            row.destination,
+            f"{row.queued:,}",
+            f"{row.retrying:,}",
+            f"{row.delivered:,}",
+            f"{row.dead:,}",
+            _when(row.retry_at),
+            row.last_error or "",
+        )
+    console.print(table if counts else "The outbox is empty.")
+
+
+@outbox.command()
+def dead(
+    ctx: typer.Context,
+    destination: DestinationName = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+) -> None:
+    """Dead-lettered messages and why each was refused."""
+    with open_segflow(ctx) as segflow:
+        chosen = segflow.destinations.get(destination).id if destination else None
+        letters = segflow.outbox.dead_letters(chosen, limit)
+    table = Table("When", "Destination", "Type", "Message ID", "Reason")
+    for letter in letters:
+        table.add_row(
+            _when(letter["finished_at"]),
+            letter["destination"],
+            letter["type"],
+            letter["message_id"],
+            letter["last_error"] or "",
+        )
+    console.print(table if letters else "No dead letters.")
+
+
+@outbox.command()
+def retry(ctx: typer.Context, destination: DestinationName = None) -> None:
+    """Queue dead-lettered messages again (after fixing what refused them)."""
+    with open_segflow(ctx) as segflow:
+        chosen = segflow.destinations.get(destination).id if destination else None
+        count = segflow.outbox.retry_dead(chosen)
+    console.print(f"Queued {count:,} dead-lettered message(s) again")
+
+
+@outbox.command()
+def purge(
+    ctx: typer.Context,
+    destination: DestinationName = None,
+    dead_letters: Annotated[
+        bool, typer.Option("--dead", help="Also delete dead-lettered messages.")
+    ] = False,
+    queued: Annotated[
+        bool, typer.Option("--queued", help="Also delete messages not yet delivered.")
+    ] = False,
+) -> None:
+    """Delete delivered messages (and, when asked, dead or queued ones)."""
+    states = [DELIVERED] + ([DEAD] if dead_letters else []) + ([QUEUED] if queued else [])
+    with open_segflow(ctx) as segflow:
+        chosen = segflow.destinations.get(destination).id if destination else None
+        count = segflow.outbox.purge(states, chosen)
+    console.print(f"Deleted {count:,} message(s) ({', '.join(states)})")

@@ -1,0 +1,318 @@
+"""The outbox table: messages wait here, inside the application database, until delivered.
+
+Enqueuing joins the caller's transaction when one is given, so a chat turn's state and the
+events it produced commit together. Senders claim rows with a lease; on PostgreSQL the claim
+uses FOR UPDATE SKIP LOCKED, so concurrent senders never take the same message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Label,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, fits
+from segflow.segment import SegmentMessage
+from segflow.store import Database
+from segflow.store.tables import destinations, outbox
+
+QUEUED = "queued"
+DELIVERED = "delivered"
+DEAD = "dead"
+STATES = (QUEUED, DELIVERED, DEAD)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    id: int
+    message_id: str
+    payload: bytes
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    destination: str
+    queued: int
+    retrying: int
+    delivered: int
+    dead: int
+    retry_at: float | None
+    last_error: str | None
+
+
+class Outbox:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._insert = insert(outbox)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        message: SegmentMessage,
+        destination_id: int,
+        *,
+        connection: Connection | None = None,
+    ) -> None:
+        """Stores the message; with `connection`, inside that connection's open transaction."""
+        self.enqueue_many([message], destination_id, connection=connection)
+
+    def enqueue_many(
+        self,
+        messages: Iterable[SegmentMessage],
+        destination_id: int,
+        *,
+        connection: Connection | None = None,
+    ) -> None:
+        now = time.time()
+        rows = [
+            {
+                "destination_id": destination_id,
+                "message_id": message.message_id,
+                "type": message.type,
+                "payload": message.payload,
+                "created_at": now,
+                "state": QUEUED,
+                "attempts": 0,
+            }
+            for message in messages
+        ]
+        if not rows:
+            return
+        if connection is not None:
+            connection.execute(self._insert, rows)
+            return
+        with self._database.engine.begin() as own:
+            own.execute(self._insert, rows)
+
+    # -- claiming, for senders -------------------------------------------------------------
+
+    def destinations_due(self, now: float) -> list[int]:
+        """Destinations with queued messages that are not backing off."""
+        waiting = (
+            select(outbox.c.id)
+            .where(outbox.c.destination_id == destinations.c.id, outbox.c.state == QUEUED)
+            .exists()
+        )
+        query = select(destinations.c.id).where(
+            or_(destinations.c.retry_at.is_(None), destinations.c.retry_at <= now), waiting
+        )
+        with self._database.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    def next_retry_at(self) -> float | None:
+        """When the earliest destination that is backing off may be tried again."""
+        with self._database.engine.connect() as connection:
+            return connection.execute(
+                select(func.min(destinations.c.retry_at)).where(
+                    destinations.c.retry_at.is_not(None)
+                )
+            ).scalar_one_or_none()
+
+    def claim(
+        self,
+        destination_id: int,
+        sender: str,
+        *,
+        lease: float,
+        max_events: int = MAX_BATCH_EVENTS,
+        max_bytes: int = MAX_BATCH_BYTES,
+    ) -> list[ClaimedMessage]:
+        """Takes the oldest unclaimed messages of a destination that fit one batch request."""
+        now = time.time()
+        query = (
+            select(outbox.c.id, outbox.c.message_id, outbox.c.payload, outbox.c.attempts)
+            .where(
+                outbox.c.destination_id == destination_id,
+                outbox.c.state == QUEUED,
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
+            .order_by(outbox.c.id)
+            .limit(max_events)
+        )
+        if self._database.is_postgresql:
+            query = query.with_for_update(skip_locked=True)
+        with self._database.engine.begin() as connection:
+            rows = connection.execute(query).all()
+            rows = rows[: fits([len(row.payload) for row in rows], max_bytes=max_bytes)]
+            if not rows:
+                return []
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
+                .values(claimed_by=sender, claimed_until=now + lease)
+            )
+        return [ClaimedMessage(row.id, row.message_id, row.payload, row.attempts) for row in rows]
+
+    def delivered(self, ids: Sequence[int], destination_id: int) -> None:
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(
+                    state=DELIVERED,
+                    finished_at=time.time(),
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            )
+            connection.execute(
+                update(destinations)
+                .where(destinations.c.id == destination_id, destinations.c.failures > 0)
+                .values(failures=0, retry_at=None, last_error=None)
+            )
+
+    def dead_letter(self, ids: Sequence[int], reason: str) -> None:
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(
+                    state=DEAD,
+                    finished_at=time.time(),
+                    last_error=reason,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
+
+    def failed(self, ids: Sequence[int], destination_id: int, reason: str, retry_at: float) -> None:
+        """Releases the messages for a later try and makes the destination back off."""
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(
+                    attempts=outbox.c.attempts + 1,
+                    last_error=reason,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
+            connection.execute(
+                update(destinations)
+                .where(destinations.c.id == destination_id)
+                .values(failures=destinations.c.failures + 1, retry_at=retry_at, last_error=reason)
+            )
+
+    def failures(self, destination_id: int) -> int:
+        with self._database.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(destinations.c.failures).where(destinations.c.id == destination_id)
+                ).scalar_one()
+            )
+
+    def release(self, sender: str) -> None:
+        """Gives back what a stopping sender claimed but did not finish."""
+        self._release(outbox.c.claimed_by == sender)
+
+    def release_ids(self, ids: Sequence[int]) -> None:
+        """Gives back the messages of a batch that are still queued."""
+        self._release(outbox.c.id.in_(ids))
+
+    def _release(self, condition: ColumnElement[bool]) -> None:
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(condition, outbox.c.state == QUEUED)
+                .values(claimed_by=None, claimed_until=None)
+            )
+
+    # -- looking and tidying, for people ---------------------------------------------------
+
+    def counts(self) -> list[OutboxCounts]:
+        def count_where(*condition: ColumnElement[bool]) -> Label[int]:
+            return func.count(outbox.c.id).filter(and_(*condition))
+
+        query = (
+            select(
+                destinations.c.name,
+                destinations.c.retry_at,
+                destinations.c.last_error,
+                count_where(outbox.c.state == QUEUED).label(QUEUED),
+                count_where(outbox.c.state == QUEUED, outbox.c.attempts > 0).label("retrying"),
+                count_where(outbox.c.state == DELIVERED).label(DELIVERED),
+                count_where(outbox.c.state == DEAD).label(DEAD),
+            )
+            .select_from(destinations.outerjoin(outbox))
+            .group_by(destinations.c.id)
+            .order_by(destinations.c.name)
+        )
+        with self._database.engine.connect() as connection:
+            return [
+                OutboxCounts(
+                    destination=row.name,
+                    queued=row.queued,
+                    retrying=row.retrying,
+                    delivered=row.delivered,
+                    dead=row.dead,
+                    retry_at=row.retry_at,
+                    last_error=row.last_error,
+                )
+                for row in connection.execute(query)
+            ]
+
+    def pending(self) -> int:
+        with self._database.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).select_from(outbox).where(outbox.c.state == QUEUED)
+                ).scalar_one()
+            )
+
+    def dead_letters(self, destination_id: int | None = None, limit: int = 100) -> list[dict]:
+        query = (
+            select(
+                outbox.c.id,
+                outbox.c.message_id,
+                outbox.c.type,
+                outbox.c.last_error,
+                outbox.c.finished_at,
+                destinations.c.name.label("destination"),
+            )
+            .join(destinations)
+            .where(outbox.c.state == DEAD)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if destination_id is not None:
+            query = query.where(outbox.c.destination_id == destination_id)
+        with self._database.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def retry_dead(self, destination_id: int | None = None) -> int:
+        """Puts dead letters back in the queue, for after the cause is fixed."""
+        condition = [outbox.c.state == DEAD]
+        if destination_id is not None:
+            condition.append(outbox.c.destination_id == destination_id)
+        with self._database.engine.begin() as connection:
+            result = connection.execute(
+                update(outbox)
+                .where(*condition)
+                .values(state=QUEUED, attempts=0, finished_at=None, claimed_until=None)
+            )
+            connection.execute(update(destinations).values(retry_at=None, failures=0))
+        return int(result.rowcount)
+
+    def purge(self, states: Sequence[str], destination_id: int | None = None) -> int:
+        condition = [outbox.c.state.in_(states)]
+        if destination_id is not None:
+            condition.append(outbox.c.destination_id == destination_id)
+        with self._database.engine.begin() as connection:
+            return int(connection.execute(delete(outbox).where(*condition)).rowcount)

@@ -1,0 +1,237 @@
+"""The sender: drains the outbox to each destination, one worker thread per destination.
+
+A failing destination backs off on its own; the others keep sending. Messages of a destination
+go out in the order they were queued. A 400 answer splits the batch until the offending
+messages are found; only those are dead-lettered, with the answer as the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from segflow.delivery.backoff import Backoff
+from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_body
+from segflow.delivery.http import Answer, SegmentHTTP
+from segflow.delivery.outbox import ClaimedMessage, Outbox
+from segflow.destinations import Destinations
+
+log = logging.getLogger("segflow.delivery")
+
+
+@dataclass(frozen=True)
+class SenderOptions:
+    lease: float = 60.0
+    timeout: float = 15.0
+    poll_interval: float = 0.2
+    max_attempts: int = 25
+    max_events: int = MAX_BATCH_EVENTS
+    max_bytes: int = MAX_BATCH_BYTES
+    backoff: Backoff = field(default_factory=Backoff)
+    transport: httpx.BaseTransport | None = None
+
+    def __post_init__(self) -> None:
+        if self.lease <= self.timeout:
+            raise ValueError("The claim lease must outlast the HTTP timeout")
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    dead: int = 0
+    failed_attempts: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        self.delivered += other.delivered
+        self.dead += other.dead
+        self.failed_attempts += other.failed_attempts
+
+
+class Sender:
+    def __init__(
+        self,
+        outbox: Outbox,
+        destinations: Destinations,
+        options: SenderOptions | None = None,
+        *,
+        on_progress: Callable[[DeliveryReport], None] | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._destinations = destinations
+        self._options = options or SenderOptions()
+        self._on_progress = on_progress
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stopping = threading.Event()
+        self._workers: dict[int, threading.Thread] = {}
+        self._clients: dict[int, SegmentHTTP] = {}
+        self._report = DeliveryReport()
+        self._lock = threading.Lock()
+
+    @property
+    def report(self) -> DeliveryReport:
+        with self._lock:
+            return DeliveryReport(
+                self._report.delivered, self._report.dead, self._report.failed_attempts
+            )
+
+    def stop(self) -> None:
+        """Asks the sender to stop claiming new batches; `run` then returns."""
+        self._stopping.set()
+
+    def run(self, *, until_empty: bool = False, shutdown_deadline: float = 10.0) -> DeliveryReport:
+        """Sends until stopped (or, with `until_empty`, until nothing is queued)."""
+        try:
+            while not self._stopping.is_set():
+                self._start_due_workers()
+                if until_empty and not self._busy() and self._outbox.pending() == 0:
+                    break
+                self._stopping.wait(self._idle_wait())
+        finally:
+            self._stopping.set()
+            self._shutdown(shutdown_deadline)
+        return self.report
+
+    # -- the main loop ---------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        return any(worker.is_alive() for worker in self._workers.values())
+
+    def _idle_wait(self) -> float:
+        wait = self._options.poll_interval
+        retry_at = self._outbox.next_retry_at()
+        if retry_at is not None:
+            wait = min(wait, max(retry_at - time.time(), 0.0) + 0.01)
+        return wait
+
+    def _start_due_workers(self) -> None:
+        for destination_id in self._outbox.destinations_due(time.time()):
+            worker = self._workers.get(destination_id)
+            if worker is not None and worker.is_alive():
+                continue
+            worker = threading.Thread(
+                target=self._work,
+                args=(destination_id,),
+                name=f"segflow-sender-{destination_id}",
+                daemon=True,
+            )
+            self._workers[destination_id] = worker
+            worker.start()
+
+    def _shutdown(self, deadline: float) -> None:
+        ends = time.monotonic() + deadline
+        for worker in self._workers.values():
+            worker.join(max(ends - time.monotonic(), 0.0))
+        unfinished = [w.name for w in self._workers.values() if w.is_alive()]
+        if unfinished:
+            log.warning("Stopped with batches still in flight; they stay queued for the next start")
+        self._outbox.release(self.name)
+        if not unfinished:
+            for client in self._clients.values():
+                client.close()
+
+    # -- one destination -------------------------------------------------------------------
+
+    def _work(self, destination_id: int) -> None:
+        """Sends batches for one destination until it is drained, backing off, or stopping."""
+        try:
+            destination = self._destinations.by_id(destination_id)
+            write_key = self._destinations.write_key(destination_id).reveal()
+            client = self._clients.get(destination_id)
+            if client is None:
+                client = SegmentHTTP(
+                    destination.endpoint,
+                    timeout=self._options.timeout,
+                    transport=self._options.transport,
+                )
+                self._clients[destination_id] = client
+            while not self._stopping.is_set():
+                batch = self._outbox.claim(
+                    destination_id,
+                    self.name,
+                    lease=self._options.lease,
+                    max_events=self._options.max_events,
+                    max_bytes=self._options.max_bytes,
+                )
+                if not batch:
+                    return
+                report = DeliveryReport()
+                carry_on = self._send(
+                    destination_id, destination.name, client, write_key, batch, report
+                )
+                with self._lock:
+                    self._report.add(report)
+                if self._on_progress is not None:
+                    self._on_progress(self.report)
+                if not carry_on:
+                    return
+        except Exception:
+            # A worker must never die silently: the messages stay queued and the next loop retries.
+            log.exception("Sender worker for destination %s failed", destination_id)
+
+    def _send(
+        self,
+        destination_id: int,
+        destination: str,
+        client: SegmentHTTP,
+        write_key: str,
+        batch: Sequence[ClaimedMessage],
+        report: DeliveryReport,
+    ) -> bool:
+        """Sends a batch; returns False when the destination must back off."""
+        answer = client.post_batch(batch_body([m.payload for m in batch], write_key), write_key)
+        ids = [message.id for message in batch]
+        if answer.delivered:
+            self._outbox.delivered(ids, destination_id)
+            report.delivered += len(batch)
+            log.debug("Delivered %d message(s) to %s", len(batch), destination)
+            return True
+        if answer.retryable:
+            self._retry_later(destination_id, destination, batch, answer, report)
+            return False
+        if len(batch) == 1:
+            reason = f"{destination} refused the message: {answer.describe()}"
+            self._outbox.dead_letter(ids, reason)
+            report.dead += 1
+            log.warning("Dead-lettered message %s: %s", batch[0].message_id, reason)
+            return True
+        # Some message in the batch is refused: halve until it is isolated, deliver the rest.
+        middle = len(batch) // 2
+        for half in (batch[:middle], batch[middle:]):
+            if not self._send(destination_id, destination, client, write_key, half, report):
+                self._outbox.release_ids(ids)
+                return False
+        return True
+
+    def _retry_later(
+        self,
+        destination_id: int,
+        destination: str,
+        batch: Sequence[ClaimedMessage],
+        answer: Answer,
+        report: DeliveryReport,
+    ) -> None:
+        reason = f"{destination}: {answer.describe()}"
+        report.failed_attempts += 1
+        exhausted = [m.id for m in batch if m.attempts + 1 >= self._options.max_attempts]
+        if exhausted:
+            self._outbox.dead_letter(
+                exhausted, f"gave up after {self._options.max_attempts} attempts; last: {reason}"
+            )
+            report.dead += len(exhausted)
+        failures = self._outbox.failures(destination_id) + 1
+        wait = self._options.backoff.delay(failures, answer.retry_after)
+        self._outbox.failed(
+            [m.id for m in batch if m.id not in exhausted],
+            destination_id,
+            reason,
+            retry_at=time.time() + wait,
+        )
+        log.warning("%s; trying again in %.1f s", reason, wait)
