@@ -13,8 +13,8 @@ class SegmentActionError(SegflowError):
     def __init__(self, action: str, field: str | None, problem: str) -> None:
         self.action = action
         self.field = field
-        where = f"{action}: {field}" if field else action
-        super().__init__(f"{where} {problem}")
+        where = f"{action}: {field} " if field else f"{action}: "
+        super().__init__(f"{where}{problem}")
 
 
 class DestinationError(SegflowError):

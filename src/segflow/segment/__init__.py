@@ -1,0 +1,46 @@
+"""Segment actions and the Spec messages they become: pure functions, no I/O."""
+
+from segflow.segment.actions import (
+    ACTIONS,
+    SEGMENT_ACTION_ADAPTER,
+    ActionBase,
+    Alias,
+    Group,
+    IdentifyUser,
+    PageView,
+    Screen,
+    SegmentAction,
+    TrackEvent,
+)
+from segflow.segment.messages import (
+    MAX_MESSAGE_BYTES,
+    MAX_MESSAGE_ID_LENGTH,
+    SegmentMessage,
+    build_message,
+    message_from_body,
+)
+from segflow.segment.templating import fill, variables_in
+from segflow.segment.values import KeyValue, ValueType, build_object
+
+__all__ = [
+    "ACTIONS",
+    "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_ID_LENGTH",
+    "SEGMENT_ACTION_ADAPTER",
+    "ActionBase",
+    "Alias",
+    "Group",
+    "IdentifyUser",
+    "KeyValue",
+    "PageView",
+    "Screen",
+    "SegmentAction",
+    "SegmentMessage",
+    "TrackEvent",
+    "ValueType",
+    "build_message",
+    "build_object",
+    "fill",
+    "message_from_body",
+    "variables_in",
+]

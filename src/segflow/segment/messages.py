@@ -1,0 +1,253 @@
+"""Segment Spec messages: a flow's action, filled in, checked and written as JSON once."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+import orjson
+
+from segflow import __version__
+from segflow.errors import SegmentActionError
+from segflow.segment.actions import (
+    ACTIONS,
+    Alias,
+    Group,
+    IdentifyUser,
+    PageView,
+    Screen,
+    SegmentAction,
+    TrackEvent,
+)
+from segflow.segment.templating import fill, filled_from
+from segflow.segment.values import build_object
+
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_MESSAGE_ID_LENGTH = 100
+
+_LIBRARY = {"name": "segflow", "version": __version__}
+_ACTION_NAMES: dict[str, str] = {
+    action.message_type: action.model_fields["action"].default for action in ACTIONS
+}
+_NO_VARIABLES: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMessage:
+    """One message for Segment; its JSON is written once, when it is built, and never changes."""
+
+    type: str
+    message_id: str
+    payload: bytes
+
+    def body(self) -> dict[str, Any]:
+        """The message as a dict (a fresh copy each call)."""
+        result: dict[str, Any] = orjson.loads(self.payload)
+        return result
+
+
+def build_message(
+    action: SegmentAction,
+    variables: Mapping[str, object] = _NO_VARIABLES,
+    *,
+    anonymous_id: str | None = None,
+    user_id: str | None = None,
+    now: datetime | None = None,
+) -> SegmentMessage:
+    """The message `action` sends, with its templates filled in from `variables`.
+
+    `anonymous_id` and `user_id` come from the chat session; the action's own values
+    win when they fill in non-empty. `now` stamps a message whose action has no Timestamp.
+    """
+    text = _ActionText(action, variables)
+    body: dict[str, Any] = {"type": action.message_type}
+    match action:
+        case IdentifyUser():
+            body["userId"] = text.required("user_id", default=user_id)
+            traits = text.object("traits")
+            if "email" in traits:
+                raise text.error("traits", 'has "email", which belongs in the Email field')
+            body["traits"] = {"email": text.required("email"), **traits}
+        case Alias():
+            body["previousId"] = text.required("previous_id")
+            body["userId"] = text.required("user_id", default=user_id)
+        case TrackEvent():
+            body["event"] = text.required("event_name")
+            body["userId"] = text.required("user_id", default=user_id)
+            body["properties"] = text.object("properties")
+        case PageView():
+            body["name"] = text.required("name")
+            if category := text.optional("category"):
+                body["category"] = category
+            body["properties"] = text.object("properties")
+        case Group():
+            body["groupId"] = text.required("group_id")
+            body["traits"] = text.object("traits")
+        case Screen():
+            body["name"] = text.required("name")
+            body["properties"] = text.object("properties")
+    # Page View, Group and Screen: the User ID is optional and left out when empty.
+    if "userId" not in body and (optional_user_id := text.optional("user_id") or user_id):
+        body["userId"] = optional_user_id
+    if chosen_anonymous_id := text.optional("anonymous_id") or anonymous_id:
+        body["anonymousId"] = chosen_anonymous_id
+    if (integrations := text.json_object("integrations")) is not None:
+        body["integrations"] = integrations
+    return _seal(
+        action.action,
+        body,
+        message_id=text.optional("message_id"),
+        timestamp=text.optional("timestamp"),
+        context=text.json_object("context") or {},
+        now=now,
+    )
+
+
+def message_from_body(body: Mapping[str, Any], *, now: datetime | None = None) -> SegmentMessage:
+    """A message from a Spec-shaped dict, stamped with whatever it lacks; `body` is not changed.
+
+    It gets a messageId, a timestamp (`now`) and context.library when missing, and the
+    same identity and size checks as `build_message`.
+    """
+    message_type = body.get("type")
+    action = _ACTION_NAMES.get(message_type) if isinstance(message_type, str) else None
+    if action is None:
+        known = ", ".join(_ACTION_NAMES)
+        raise SegmentActionError(
+            "Segment message", "type", f"must be one of {known}, not {message_type!r}"
+        )
+    context = body.get("context") or {}
+    if not isinstance(context, Mapping):
+        raise SegmentActionError(action, "Context", f"is not a JSON object: {context!r}")
+    return _seal(
+        action,
+        dict(body),
+        message_id=body.get("messageId"),
+        timestamp=body.get("timestamp"),
+        context=context,
+        now=now,
+    )
+
+
+def _seal(
+    action: str,
+    body: dict[str, Any],
+    *,
+    message_id: object,
+    timestamp: object,
+    context: Mapping[str, Any],
+    now: datetime | None,
+) -> SegmentMessage:
+    """Stamps messageId, timestamp and context.library, checks identity and size, writes JSON."""
+    if not (body.get("userId") or body.get("anonymousId")):
+        raise SegmentActionError(
+            action,
+            "the message",
+            "has neither a User ID nor an Anonymous ID; Segment drops such messages",
+        )
+    body["messageId"] = _message_id(action, message_id)
+    body["timestamp"] = _timestamp(action, timestamp, now)
+    body["context"] = {**context, "library": _LIBRARY}
+    try:
+        payload = orjson.dumps(body)
+    except orjson.JSONEncodeError as exc:
+        problem = f"cannot be written as JSON: {exc}"
+        raise SegmentActionError(action, "the message", problem) from None
+    if len(payload) > MAX_MESSAGE_BYTES:
+        size = math.ceil(len(payload) * 10 / 1024) / 10  # rounded up: 32 KB + 1 byte is 32.1 KB
+        limit = MAX_MESSAGE_BYTES // 1024
+        raise SegmentActionError(
+            action,
+            "the message",
+            f"is {size:.1f} KB; Segment accepts at most {limit} KB per message",
+        )
+    return SegmentMessage(type=body["type"], message_id=body["messageId"], payload=payload)
+
+
+def _message_id(action: str, given: object) -> str:
+    if given is None or given == "":
+        return str(uuid.uuid4())
+    if not isinstance(given, str):
+        raise SegmentActionError(action, "Message ID", f"is not text: {given!r}")
+    if len(given) > MAX_MESSAGE_ID_LENGTH:
+        raise SegmentActionError(
+            action,
+            "Message ID",
+            f"is {len(given)} characters long; Segment accepts at most {MAX_MESSAGE_ID_LENGTH}",
+        )
+    return given
+
+
+def _timestamp(action: str, given: object, now: datetime | None) -> str:
+    """ISO-8601 in UTC with milliseconds, as Segment's own libraries write it."""
+    if given is None or given == "":
+        moment = now or datetime.now(UTC)
+    elif isinstance(given, str):
+        try:
+            moment = datetime.fromisoformat(given)
+        except ValueError:
+            raise SegmentActionError(
+                action, "Timestamp", f'is not an ISO-8601 date and time: "{given}"'
+            ) from None
+    else:
+        raise SegmentActionError(action, "Timestamp", f"is not ISO-8601 text: {given!r}")
+    if moment.tzinfo is not None:  # without an offset, it is taken to be UTC already
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+class _ActionText:
+    """Reads an action's fields with their templates filled in; errors name the field's title."""
+
+    __slots__ = ("action", "variables")
+
+    def __init__(self, action: SegmentAction, variables: Mapping[str, object]) -> None:
+        self.action = action
+        self.variables = variables
+
+    def optional(self, field: str) -> str:
+        template: str = getattr(self.action, field)
+        return fill(template, self.variables).strip()
+
+    def required(self, field: str, *, default: str | None = None) -> str:
+        """The filled-in value, else `default`, else an error naming the template."""
+        if value := self.optional(field) or default:
+            return value
+        template: str = getattr(self.action, field)
+        if filled_from(template):
+            raise self.error(field, f'is empty after filling in "{template}"')
+        raise self.error(field, "is empty")
+
+    def object(self, field: str) -> dict[str, Any]:
+        return build_object(
+            getattr(self.action, field),
+            self.variables,
+            action=self.action.action,
+            field=self._title(field),
+        )
+
+    def json_object(self, field: str) -> dict[str, Any] | None:
+        """The field's JSON object, or None when the field is empty."""
+        template: str = getattr(self.action, field)
+        text = fill(template, self.variables).strip()
+        if not text:
+            return None
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            problem = f'is not valid JSON ({exc}): "{text}"'
+            raise self.error(field, problem + filled_from(template)) from None
+        if not isinstance(value, dict):
+            raise self.error(field, f'is not a JSON object: "{text}"' + filled_from(template))
+        return value
+
+    def error(self, field: str, problem: str) -> SegmentActionError:
+        return SegmentActionError(self.action.action, self._title(field), problem)
+
+    def _title(self, field: str) -> str:
+        return type(self.action).model_fields[field].title or field

@@ -1,0 +1,112 @@
+"""Segment accounts: encrypted Write Keys, regions, and which account is the default."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from segflow.destinations import EU_ENDPOINT, US_ENDPOINT
+from segflow.errors import DestinationError, SettingsError
+from segflow.segment import TrackEvent
+from segflow.service import Segflow
+from segflow.settings import Settings
+from segflow.store.tables import destinations
+
+WRITE_KEY = "wk_live_9f8e7d6c5b4a3210"
+
+
+@pytest.fixture
+def segflow(home: Path, database_url: str) -> Segflow:
+    opened = Segflow.open(Settings(database_url=database_url))
+    yield opened
+    opened.close()
+
+
+def test_write_key_is_encrypted_at_rest_and_only_its_hint_is_shown(segflow: Segflow) -> None:
+    added = segflow.destinations.add("production", WRITE_KEY, "us")
+
+    assert added.masked_write_key == "…3210"
+    assert WRITE_KEY not in repr(added)
+    with segflow.database.engine.connect() as connection:
+        stored = connection.execute(select(destinations)).one()
+    assert WRITE_KEY.encode() not in stored.write_key_encrypted
+    assert WRITE_KEY not in str(stored)
+    assert segflow.destinations.write_key(added.id).reveal() == WRITE_KEY
+    assert "3210" in repr(segflow.destinations.write_key(added.id))
+    assert WRITE_KEY not in repr(segflow.destinations.write_key(added.id))
+
+
+def test_generated_secret_key_file_is_private(segflow: Segflow, home: Path) -> None:
+    segflow.destinations.add("production", WRITE_KEY)
+    key_file = home / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_a_changed_secret_key_is_reported_not_a_crash(
+    home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Segflow.open(Settings(database_url=database_url))
+    added = first.destinations.add("production", WRITE_KEY)
+    first.close()
+    monkeypatch.setenv("SEGFLOW_SECRET_KEY", "Jx3T3n0ZbG0l8cXW3i3e3lC4dJ2m8sYy0v9eH2c1bQ8=")
+    second = Segflow.open(Settings(database_url=database_url))
+    with pytest.raises(SettingsError, match="'production' cannot be decrypted"):
+        second.destinations.write_key(added.id)
+    second.close()
+
+
+def test_regions_and_custom_endpoints(segflow: Segflow) -> None:
+    assert segflow.destinations.add("us", WRITE_KEY).endpoint == US_ENDPOINT
+    eu = segflow.destinations.add("eu", WRITE_KEY, "EU")
+    assert (eu.endpoint, eu.region) == (EU_ENDPOINT, "eu")
+    rudder = segflow.destinations.add("rudder", WRITE_KEY, "https://hosted.rudderlabs.com/")
+    assert (rudder.endpoint, rudder.region) == ("https://hosted.rudderlabs.com", "custom")
+    with pytest.raises(DestinationError, match="neither 'us', 'eu' nor an http"):
+        segflow.destinations.add("typo", WRITE_KEY, "api.segment.io")
+
+
+def test_missing_write_key_and_duplicate_names_are_refused(segflow: Segflow) -> None:
+    with pytest.raises(DestinationError, match="Sources, select the source, API Keys"):
+        segflow.destinations.add("production", "  ")
+    segflow.destinations.add("production", WRITE_KEY)
+    with pytest.raises(DestinationError, match="already exists"):
+        segflow.destinations.add("production", WRITE_KEY)
+
+
+def test_default_is_the_marked_one_then_the_environment_then_the_local_collector(
+    home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    segflow = Segflow.open(Settings(database_url=database_url))
+    local = segflow.destinations.resolve()
+    assert local.name == "local-collector"
+    assert local.endpoint == segflow.settings.collector_url
+
+    monkeypatch.setenv("SEGMENT_WRITE_KEY", WRITE_KEY)
+    monkeypatch.setenv("SEGMENT_ENDPOINT", "eu")
+    from_environment = Segflow.open(Settings(database_url=database_url))
+    implicit = from_environment.destinations.resolve()
+    assert (implicit.name, implicit.endpoint) == ("environment", EU_ENDPOINT)
+    assert from_environment.destinations.write_key(implicit.id).reveal() == WRITE_KEY
+
+    from_environment.destinations.add("production", "another-key-abcd", default=True)
+    assert from_environment.destinations.resolve().name == "production"
+    assert from_environment.destinations.resolve("environment").name == "environment"
+    segflow.close()
+    from_environment.close()
+
+
+def test_removing_an_account_with_queued_messages_is_refused(segflow: Segflow) -> None:
+    segflow.destinations.add("production", WRITE_KEY)
+    segflow.send(TrackEvent(event_name="Signed Up", user_id="u1"), destination="production")
+
+    with pytest.raises(DestinationError, match="still has 1 queued message"):
+        segflow.destinations.remove("production")
+    assert [d.name for d in segflow.destinations.list()] == ["production"]
+
+    segflow.outbox.purge(["queued"])
+    segflow.destinations.remove("production")
+    with pytest.raises(DestinationError, match="No destination named 'production'"):
+        segflow.destinations.get("production")
