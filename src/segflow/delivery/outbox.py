@@ -147,6 +147,11 @@ class Outbox:
         if self._database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
         with self._database.engine.begin() as connection:
+            retry_at = connection.execute(
+                select(destinations.c.retry_at).where(destinations.c.id == destination_id)
+            ).scalar_one_or_none()
+            if retry_at is not None and retry_at > now:
+                return []  # backing off: no sender may try before then
             rows = connection.execute(query).all()
             rows = rows[: fits([len(row.payload) for row in rows], max_bytes=max_bytes)]
             if not rows:
