@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -87,7 +88,7 @@ def test_server_errors_are_retried_with_growing_waits(
 
     assert (report.delivered, report.failed_attempts, report.dead) == (3, 3, 0)
     times = sorted(r["received_at"] for r in collector.requests())
-    waits = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    waits = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert waits[0] >= 0.1  # half of the first backoff at the least
     assert waits[2] >= 0.4  # the third wait's ceiling has doubled twice
     assert [r["status"] for r in sorted(collector.requests(), key=lambda r: r["id"])] == [
