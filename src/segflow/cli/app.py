@@ -44,5 +44,5 @@ def run() -> None:
     try:
         app()
     except SegflowError as error:
-        errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        errors.print(f"[red]Error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(1)

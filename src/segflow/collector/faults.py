@@ -1,0 +1,143 @@
+"""Faults the collector can inject, for tests and demos of a sender's error handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from segflow.collector.answers import Answer
+from segflow.collector.messages import event_name
+
+
+class Faults(BaseModel):
+    """What the collector does wrong, set at start (CLI options) or at run time (PUT /faults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: int | None = Field(
+        default=None,
+        ge=200,
+        le=599,
+        description="Answer this HTTP status instead of accepting the request.",
+    )
+    times: int | None = Field(
+        default=None,
+        ge=0,
+        description="How many more requests get the fault; absent means until cleared.",
+    )
+    retry_after: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds sent as Retry-After with a fault answer; alone, it answers 429.",
+    )
+    delay: float | None = Field(
+        default=None, ge=0, le=300, description="Seconds to wait before answering."
+    )
+    reject_event: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Answer 400 to requests holding a message with this event or page/screen name.",
+    )
+
+    @model_validator(mode="after")
+    def _retry_after_alone_is_rate_limiting(self) -> Faults:
+        if self.retry_after is not None and self.status is None and self.reject_event is None:
+            self.status = 429  # Segment's own answer when it asks a sender to slow down.
+        return self
+
+    @property
+    def active(self) -> bool:
+        if self.times == 0:
+            return False
+        return bool(self.status is not None or self.delay or self.reject_event is not None)
+
+    def describe(self) -> str:
+        if not self.active:
+            return "none"
+        parts = [
+            f"status {self.status}" if self.status is not None else "",
+            f"Retry-After {seconds_text(self.retry_after)}s"
+            if self.retry_after is not None
+            else "",
+            f"delay {seconds_text(self.delay)}s" if self.delay else "",
+            f"reject event {self.reject_event!r}" if self.reject_event is not None else "",
+            f"for {self.times} request(s)" if self.times is not None else "",
+        ]
+        return ", ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """What the faults do to one request: wait first, then maybe answer instead of accepting."""
+
+    delay: float = 0.0
+    answer: Answer | None = None
+
+
+class FaultSwitch:
+    """The faults in force; each request that one applies to uses up one of `times`."""
+
+    def __init__(self, faults: Faults | None = None) -> None:
+        self._faults = faults or Faults()
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    def set(self, faults: Faults) -> None:
+        self._faults = faults
+
+    def clear(self) -> None:
+        self._faults = Faults()
+
+    def plan(self, messages: list[dict[str, Any]]) -> FaultPlan | None:
+        faults = self._faults
+        if not faults.active:
+            return None
+        answer = _status_answer(faults) or _rejection_answer(faults, messages)
+        if answer is None and not faults.delay:
+            return None
+        if faults.times is not None:
+            remaining = faults.times - 1
+            self._faults = faults.model_copy(update={"times": remaining}) if remaining else Faults()
+        return FaultPlan(delay=faults.delay or 0.0, answer=answer)
+
+
+def _status_answer(faults: Faults) -> Answer | None:
+    if faults.status is None:
+        return None
+    body = {
+        "success": faults.status < 300,
+        "message": f"Fault injected by the collector: answering {faults.status}",
+    }
+    return Answer(faults.status, body, _retry_after_header(faults))
+
+
+def _rejection_answer(faults: Faults, messages: list[dict[str, Any]]) -> Answer | None:
+    if faults.reject_event is None:
+        return None
+    message_ids = [m.get("messageId") for m in messages if event_name(m) == faults.reject_event]
+    if not message_ids:
+        return None
+    body = {
+        "success": False,
+        "message": (
+            f"Fault injected by the collector: rejected event {faults.reject_event!r} "
+            f"in messageId {', '.join(map(str, message_ids))}"
+        ),
+        "messageIds": message_ids,
+    }
+    return Answer(400, body, _retry_after_header(faults))
+
+
+def _retry_after_header(faults: Faults) -> dict[str, str]:
+    if faults.retry_after is None:
+        return {}
+    return {"Retry-After": seconds_text(faults.retry_after)}
+
+
+def seconds_text(seconds: float) -> str:
+    """`2` rather than `2.0`: HTTP's Retry-After counts whole seconds, tests may use fractions."""
+    return str(int(seconds)) if seconds.is_integer() else str(seconds)

@@ -1,0 +1,85 @@
+"""Segment's size and count limits, and reading a request body within them."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import orjson
+
+from segflow.collector.answers import Refusal
+
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_BODY_BYTES = 500 * 1024
+MAX_BATCH_EVENTS = 2500
+
+
+def decode_body(raw: bytes, *, compressed: bool) -> bytes:
+    """The JSON bytes of a request: gunzipped if needed, and no larger than 500 KB."""
+    body = _gunzip(raw) if compressed else raw
+    if len(body) > MAX_BODY_BYTES:
+        size = f"{len(body):,} bytes" if not compressed else f"more than {MAX_BODY_BYTES:,} bytes"
+        raise Refusal(
+            400,
+            f"Request body is {size} after decompression, over Segment's limit of "
+            f"500 KB ({MAX_BODY_BYTES:,} bytes) per request",
+        )
+    return body
+
+
+def _gunzip(raw: bytes) -> bytes:
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        # Stop one byte past the limit so that a small gzip bomb cannot fill memory.
+        body = decompressor.decompress(raw, MAX_BODY_BYTES + 1)
+    except zlib.error as error:
+        raise Refusal(
+            400, f"Body is sent with Content-Encoding: gzip but is not gzip: {error}"
+        ) from None
+    if not decompressor.eof and len(body) <= MAX_BODY_BYTES:
+        raise Refusal(
+            400, "Body is sent with Content-Encoding: gzip but the gzip data is cut short"
+        )
+    return body
+
+
+def parse_document(body: bytes) -> dict[str, Any]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise Refusal(400, f"Body is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise Refusal(400, "Body must be a JSON object")
+    return document
+
+
+def check_message_sizes(messages: list[dict[str, Any]], *, body_bytes: int) -> None:
+    """Refuse the request if any one message is over 32 KB, naming the messages."""
+    if body_bytes <= MAX_MESSAGE_BYTES:
+        return  # No message can be larger than the body that holds it.
+    oversized = [
+        (index, size)
+        for index, message in enumerate(messages)
+        if (size := len(orjson.dumps(message))) > MAX_MESSAGE_BYTES
+    ]
+    if not oversized:
+        return
+    index, size = oversized[0]
+    message_ids = [messages[i].get("messageId") for i, _ in oversized]
+    raise Refusal(
+        400,
+        f"Message {index} (messageId {message_ids[0]!r}) is {size:,} bytes, over Segment's "
+        f"limit of 32 KB ({MAX_MESSAGE_BYTES:,} bytes) per message; "
+        f"{len(oversized)} message(s) in this request are too large",
+        messageIds=message_ids,
+    )
+
+
+def batch_overflow(count: int) -> str | None:
+    """Why a batch's events are rejected for their number, or None when the count is allowed."""
+    if count <= MAX_BATCH_EVENTS:
+        return None
+    return (
+        f"Batch has {count:,} events, more than Segment's limit of {MAX_BATCH_EVENTS:,} "
+        "per batch: none of them were accepted"
+    )

@@ -1,0 +1,53 @@
+"""Running the collector on its own: open its database, bind its socket, serve with uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from segflow.collector.app import create_app
+from segflow.collector.faults import Faults, FaultSwitch
+from segflow.collector.receiver import Receiver
+from segflow.collector.storage import open_store, safe_url
+from segflow.serving import listen, url_of, uvicorn_config
+
+
+@dataclass(frozen=True)
+class CollectorOptions:
+    host: str
+    port: int
+    database_url: str | None  # None: validate and count, store nothing (benchmarks)
+    write_keys: frozenset[str] = field(default=frozenset(), repr=False)
+    faults: Faults = field(default_factory=Faults)
+
+
+def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
+    """Serve until interrupted (Ctrl+C or SIGTERM); `announce` hears where it listens."""
+    database = open_store(options.database_url) if options.database_url is not None else None
+    try:
+        listener = listen(options.host, options.port, service="Collector")
+        receiver = Receiver(
+            database=database, faults=FaultSwitch(options.faults), write_keys=options.write_keys
+        )
+        announce(_describe(options, url_of(listener)))
+        uvicorn.Server(uvicorn_config(create_app(receiver))).run(sockets=[listener])
+    finally:
+        if database is not None:
+            database.dispose()
+
+
+def _describe(options: CollectorOptions, url: str) -> str:
+    storing = (
+        f"storing in {safe_url(options.database_url)}"
+        if options.database_url is not None
+        else "not storing (--no-store)"
+    )
+    keys = (
+        f"{len(options.write_keys)} allowed write key(s)" if options.write_keys else "any write key"
+    )
+    return (
+        f"segflow collector listening on {url}: {storing}; {keys}; "
+        f"faults: {options.faults.describe()}"
+    )

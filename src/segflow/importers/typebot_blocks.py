@@ -1,0 +1,643 @@
+"""One Typebot block as a segflow block, or the reason it is skipped.
+
+Each converter gets a `BlockContext` (the block, its exits, the variables, a way to note
+findings) and returns the native block's fields (`type` and its options; the importer adds
+`id` and `next`) or `Skipped`. Exits inside the fields (`items[].next`, a jump's `target`)
+are `Target`s, written out by the importer once it knows which blocks were skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
+
+from segflow.importers.report import Finding, FindingKind
+from segflow.importers.richtext import RichText, html_to_text, slate_to_text
+from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
+from segflow.importers.typebot_variables import VariableNames
+
+NativeFields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an exit leads: a group, or a block inside it."""
+
+    group: str
+    block: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """The block is left out; arriving at it goes to `continue_to`, else to the next block."""
+
+    continue_to: Target | None
+
+
+class Graph(Protocol):
+    """The importer's view of the Typebot graph: where edges lead."""
+
+    def exit_of(
+        self, block_id: str, item_id: str | None, edge_id: Any, context: BlockContext
+    ) -> Target | None: ...
+
+    def target(self, group_id: Any, block_id: Any, context: BlockContext) -> Target | None: ...
+
+
+class BlockContext:
+    """A Typebot block being converted, and what its converter may ask about it."""
+
+    def __init__(
+        self,
+        block: Mapping[str, Any],
+        group_title: str,
+        graph: Graph,
+        variables: VariableNames,
+        report: list[Finding],
+    ) -> None:
+        self.block = block
+        self.id = str(block["id"])
+        self.type = str(block.get("type") or "")
+        self.group_title = group_title
+        self.options = _mapping(block.get("options"))
+        self.content = _mapping(block.get("content"))
+        self.items = [item for item in block.get("items") or [] if isinstance(item, Mapping)]
+        self._graph = graph
+        self._variables = variables
+        self._report = report
+
+    @cached_property
+    def exit(self) -> Target | None:
+        """The block's own exit (for a condition: its Else)."""
+        return self._graph.exit_of(self.id, None, self.block.get("outgoingEdgeId"), self)
+
+    def item_exit(self, item: Mapping[str, Any]) -> Target | None:
+        return self._graph.exit_of(self.id, str(item.get("id")), item.get("outgoingEdgeId"), self)
+
+    def target(self, group_id: Any, block_id: Any = None) -> Target | None:
+        return self._graph.target(group_id, block_id, self)
+
+    def note(self, kind: FindingKind, message: str) -> None:
+        self._report.append(Finding(kind, message, self.group_title, self.id, self.type))
+
+    def template(self, text: Any) -> str:
+        """Typebot text with its `{{variables}}` under their segflow names."""
+        return self._variables.template(text, self.note)
+
+    def variable(self, key: str = "variableId") -> str | None:
+        """The segflow name of the variable the option `key` refers to."""
+        return self.variable_with_id(self.options.get(key))
+
+    def variable_with_id(self, variable_id: Any) -> str | None:
+        return self._variables.name_of(variable_id)
+
+    def new_variable(self, wanted: str) -> str:
+        """Declares a variable Typebot did not have, named like `wanted` if that is free."""
+        return self._variables.new(wanted)
+
+    def skip(self, reason: str, kind: FindingKind = FindingKind.UNSUPPORTED) -> Skipped:
+        """Leave the block out, following its exit; `reason` starts the report's sentence."""
+        self.note(kind, f"{reason}; it was skipped and the chat goes straight on")
+        return Skipped(self.exit)
+
+
+Converter = Callable[[BlockContext], NativeFields | Skipped]
+
+
+def convert_block(context: BlockContext) -> NativeFields | Skipped:
+    converter = CONVERTERS.get(context.type)
+    if converter is not None:
+        return converter(context)
+    reason = _SKIPPED.get(context.type)
+    if reason is None:
+        name = f'"{context.type}" blocks' if context.type else "blocks without a type"
+        reason = f"segflow has no {name}"
+    return context.skip(reason)
+
+
+# Bubbles
+
+
+def _text(context: BlockContext) -> NativeFields:
+    content = context.content
+    if isinstance(content.get("richText"), list) and content["richText"]:
+        rich = slate_to_text(content["richText"])
+    elif isinstance(content.get("html"), str) and content["html"]:
+        rich = html_to_text(content["html"])
+    else:
+        rich = RichText(str(content.get("plainText") or ""))
+    if rich.dropped_formatting:
+        formatting = ", ".join(sorted(rich.dropped_formatting))
+        context.note(
+            FindingKind.CHANGED,
+            f"segflow text cannot show {formatting}; that formatting was left out",
+        )
+    return {"type": "text", "text": context.template(rich.text)}
+
+
+def _image(context: BlockContext) -> NativeFields | Skipped:
+    url = context.content.get("url")
+    if not url:
+        return context.skip("the image has no URL", FindingKind.CHANGED)
+    fields: NativeFields = {"type": "image", "url": context.template(url)}
+    click = _mapping(context.content.get("clickLink"))
+    if click.get("alt"):
+        fields["alt"] = context.template(click["alt"])
+    if click.get("url"):
+        context.note(
+            FindingKind.CHANGED,
+            f"clicking the image opened {click['url']} in Typebot; segflow images are not links",
+        )
+    return fields
+
+
+def _link_bubble(noun: str, key: str = "url") -> Converter:
+    """Media and redirects segflow cannot play or follow, shown as a link to them."""
+
+    def convert(context: BlockContext) -> NativeFields | Skipped:
+        source = context.options if context.type == "Redirect" else context.content
+        url = context.template(source.get(key) or "")
+        if not url:
+            return context.skip(f"segflow has no {context.type} blocks and this one has no URL")
+        context.note(
+            FindingKind.CHANGED,
+            f"segflow has no {context.type} blocks: it became a text bubble linking to the {noun}",
+        )
+        return {"type": "text", "text": f"[{url}]({url})"}
+
+    return convert
+
+
+# Inputs
+
+
+def _input_fields(context: BlockContext, native_type: str) -> NativeFields:
+    fields: NativeFields = {"type": native_type}
+    variable = context.variable()
+    if variable is None and native_type != "choiceInput":
+        variable = context.new_variable(context.group_title or "answer")
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot kept this answer in no variable; segflow inputs need one, so it goes to the "
+            f'new variable "{variable}"',
+        )
+    if variable:
+        fields["variable"] = variable
+    if native_type == "choiceInput":  # buttons: no answer box to label
+        return fields
+    labels = _mapping(context.options.get("labels"))
+    if labels.get("placeholder"):
+        fields["placeholder"] = context.template(labels["placeholder"])
+    if labels.get("button"):
+        fields["buttonLabel"] = context.template(labels["button"])
+    return fields
+
+
+def _text_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "textInput")
+    if context.options.get("isLong"):
+        fields["long"] = True
+    for extra, noun in (("attachments", "attachments"), ("audioClip", "voice messages")):
+        if _mapping(context.options.get(extra)).get("isEnabled"):
+            context.note(FindingKind.CHANGED, f"segflow text inputs take no {noun}; only text")
+    return fields
+
+
+def _email_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "emailInput")
+    if context.options.get("retryMessageContent"):
+        fields["retryMessage"] = context.template(context.options["retryMessageContent"])
+    return fields
+
+
+def _number_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "numberInput")
+    for key in ("min", "max", "step"):
+        value = context.options.get(key)
+        if value is None or value == "":
+            continue
+        number = _number(value)
+        if number is None or (key == "step" and number <= 0):
+            wanted = "a fixed number" if number is None else "a step above 0"
+            context.note(
+                FindingKind.CHANGED,
+                f'its {key} "{value}" is not {wanted}, as segflow needs; it was left out',
+            )
+        else:
+            fields[key] = number
+    return fields
+
+
+def _choice_input(context: BlockContext) -> NativeFields | Skipped:
+    _note_choice_options(context)
+    items = []
+    for number, item in enumerate(context.items, start=1):
+        label = context.template(item.get("content") or "")
+        value = context.template(item.get("value") or "")
+        if not label and not value:
+            context.note(FindingKind.CHANGED, f"choice {number} has no text; it was left out")
+            continue
+        if _mapping(item.get("displayCondition")).get("isEnabled"):
+            context.note(
+                FindingKind.CHANGED,
+                f'choice "{label or value}" shows only under a condition in Typebot; '
+                "segflow always shows it",
+            )
+        items.append(_choice_item(context, item, label or value, value))
+    return _choices(context, items)
+
+
+def _picture_choice_input(context: BlockContext) -> NativeFields | Skipped:
+    _note_choice_options(context)
+    items = []
+    for number, item in enumerate(context.items, start=1):
+        value = context.template(item.get("value") or "")
+        shown = item.get("title") or item.get("description")
+        label = context.template(shown) if shown else value or str(item.get("pictureSrc") or "")
+        items.append(_choice_item(context, item, label or str(number), value))
+    context.note(
+        FindingKind.CHANGED,
+        "segflow has no picture choice: it became a choice input showing each picture's title",
+    )
+    return _choices(context, items)
+
+
+def _rating_input(context: BlockContext) -> NativeFields:
+    options = context.options
+    length = _whole_number(options.get("length"), 10)
+    if options.get("buttonType") == "Icons":
+        first, last = 1, length
+    else:  # numbers: Typebot shows startsAt up to startsAt + length
+        first = _whole_number(options.get("startsAt"), 0)
+        last = first + length
+    context.note(
+        FindingKind.CHANGED,
+        f"segflow has no rating input: it became a choice input of {first} to {last}",
+    )
+    fields = _input_fields(context, "choiceInput")
+    fields["items"] = [{"id": f"{context.id}-{n}", "label": str(n)} for n in range(first, last + 1)]
+    return fields
+
+
+def _as_text_input(what_people_type: str) -> Converter:
+    """Inputs segflow has no kind of: people type their answer instead."""
+
+    def convert(context: BlockContext) -> NativeFields:
+        fields = _input_fields(context, "textInput")
+        context.note(
+            FindingKind.CHANGED,
+            f"segflow has no {context.type}: it became a text input, so people type "
+            f"{what_people_type}",
+        )
+        if any(
+            _mapping(path).get("outgoingEdgeId")
+            for item in context.items
+            for path in item.get("paths") or []
+        ):
+            context.note(
+                FindingKind.CHANGED,
+                "its buttons' own exits are lost; all answers follow the block's exit",
+            )
+        return fields
+
+    return convert
+
+
+def _note_choice_options(context: BlockContext) -> None:
+    if context.options.get("isMultipleChoice"):
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot lets people pick several choices here; segflow takes one (partly supported)",
+        )
+    dynamic = context.variable("dynamicVariableId")
+    if dynamic:
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot took the choices from the list in {dynamic}; segflow shows the fixed ones",
+        )
+
+
+def _choice_item(
+    context: BlockContext, item: Mapping[str, Any], label: str, value: str
+) -> dict[str, Any]:
+    item_id = item.get("id") or f"{context.id}-{context.items.index(item) + 1}"
+    native: dict[str, Any] = {"id": str(item_id), "label": label}
+    if value and value != label:
+        native["value"] = value
+    target = context.item_exit(item)
+    if target is not None:
+        native["next"] = target
+    return native
+
+
+def _choices(context: BlockContext, items: list[dict[str, Any]]) -> NativeFields | Skipped:
+    if not items:
+        return context.skip("it offers no choices")
+    fields = _input_fields(context, "choiceInput")
+    fields["items"] = items
+    return fields
+
+
+# Logic
+
+
+def _set_variable(context: BlockContext) -> NativeFields | Skipped:
+    variable = context.variable()
+    if variable is None:
+        return context.skip(
+            "it sets no variable (it did nothing in Typebot either)", FindingKind.CHANGED
+        )
+    kind = context.options.get("type")
+    if kind is None or kind == "Custom":
+        return _custom_value(context, variable)
+    if kind == "Empty":
+        return {"type": "setVariable", "variable": variable, "value": ""}
+    if kind == "Environment name":
+        context.note(FindingKind.CHANGED, f'it sets {variable} to "web", as Typebot did on the web')
+        return {"type": "setVariable", "variable": variable, "value": "web"}
+    what = _PRESETS.get(str(kind), "a value")
+    return context.skip(
+        f'"{kind}" ({what}) has no segflow equivalent, so {variable} keeps its value'
+    )
+
+
+def _custom_value(context: BlockContext, variable: str) -> NativeFields | Skipped:
+    source = context.options.get("expressionToEvaluate")
+    source = "" if source is None else str(source)
+    is_code = context.options.get("isCode")
+    stripped = source.strip()
+    if is_code is False or (is_code is None and not looks_like_code(stripped)):
+        value = source if is_code is False else unquoted(source)
+        return {"type": "setVariable", "variable": variable, "value": context.template(value)}
+    expression = as_expression(stripped, lambda reference: context.template(reference)[2:-2])
+    if expression is not None:
+        context.note(
+            FindingKind.CHANGED,
+            f'the JavaScript "{stripped}" became the segflow expression "{expression}"; '
+            "check that it gives what you expect",
+        )
+        return {"type": "setVariable", "variable": variable, "expression": expression}
+    return context.skip(
+        f"it sets {variable} with JavaScript code, which segflow never runs, so {variable} keeps "
+        "its value (rewrite it as a segflow expression if you need it)"
+    )
+
+
+_CONDITION_OPERATORS = {
+    "Equal to": "equals",
+    "Not equal": "notEquals",
+    "Contains": "contains",
+    "Does not contain": "notContains",
+    "Greater than": "greaterThan",
+    "Greater or equal to": "greaterOrEqual",
+    "Less than": "lessThan",
+    "Less or equal to": "lessOrEqual",
+    "Is set": "isSet",
+    "Is empty": "isEmpty",
+    "Starts with": "startsWith",
+    "Ends with": "endsWith",
+    "Matches regex": "matchesRegex",
+    "Does not match regex": "notMatchesRegex",
+}
+_WITHOUT_VALUE = {"isSet", "isEmpty"}
+
+
+def _condition(context: BlockContext) -> NativeFields | Skipped:
+    items = []
+    for number, item in enumerate(context.items, start=1):
+        content = _mapping(item.get("content"))
+        match = "any" if content.get("logicalOperator") == "OR" else "all"
+        comparisons, incomplete = [], 0
+        for comparison in content.get("comparisons") or []:
+            native = _comparison(context, _mapping(comparison))
+            if native is None:
+                incomplete += 1
+            else:
+                comparisons.append(native)
+        if not comparisons or (incomplete and match == "all"):
+            context.note(
+                FindingKind.CHANGED,
+                f"condition {number} is incomplete and never passes in Typebot; it was left out",
+            )
+            continue
+        if incomplete:
+            context.note(
+                FindingKind.CHANGED,
+                f"condition {number} has incomplete comparisons (never true in Typebot); "
+                "they were left out",
+            )
+        native_item: dict[str, Any] = {"id": str(item.get("id") or ""), "match": match}
+        native_item["comparisons"] = comparisons
+        target = context.item_exit(item)
+        if target is not None:
+            native_item["next"] = target
+        items.append(native_item)
+    if not items:
+        return context.skip(
+            "it has no condition that can pass, so it always takes its Else exit",
+            FindingKind.CHANGED,
+        )
+    return {"type": "condition", "items": items}
+
+
+def _comparison(context: BlockContext, comparison: Mapping[str, Any]) -> dict[str, Any] | None:
+    variable = context.variable_with_id(comparison.get("variableId"))
+    operator = _CONDITION_OPERATORS.get(str(comparison.get("comparisonOperator")))
+    if variable is None or operator is None:
+        return None
+    native: dict[str, Any] = {"variable": variable, "operator": operator}
+    if operator in _WITHOUT_VALUE:
+        return native
+    value = context.template(comparison.get("value") or "")
+    if operator in _REGEX_OPERATORS:
+        value = _python_regex(value)
+        if "{{" not in value and not _compiles(value):
+            context.note(
+                FindingKind.CHANGED,
+                f'the regular expression "{value}" is JavaScript that Python cannot read; '
+                "that comparison was left out",
+            )
+            return None
+    native["value"] = value
+    return native
+
+
+_REGEX_OPERATORS = {"matchesRegex", "notMatchesRegex"}
+_JS_REGEX = re.compile(r"/(.+)/([a-z]*)", re.DOTALL)  # as Typebot reads /pattern/flags
+
+
+def _python_regex(value: str) -> str:
+    """`/pattern/flags` as Python writes it: `(?i)pattern`; any other value as it is."""
+    written = _JS_REGEX.fullmatch(value)
+    if written is None:
+        return value
+    flags = "".join(flag for flag in written.group(2) if flag in "ims")
+    return f"(?{flags}){written.group(1)}" if flags else written.group(1)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def _jump(context: BlockContext) -> NativeFields | Skipped:
+    target = context.target(context.options.get("groupId"), context.options.get("blockId"))
+    if target is None:
+        return context.skip("it jumps to no group", FindingKind.CHANGED)
+    return {"type": "jump", "target": target}
+
+
+def _ab_test(context: BlockContext) -> Skipped:
+    paths = {str(item.get("path") or "").lower(): item for item in context.items}
+    chosen = paths.get("a") or (context.items[0] if context.items else None)
+    percent = context.options.get("aPercent", 50)
+    context.note(
+        FindingKind.UNSUPPORTED,
+        f"segflow has no A/B test (Typebot sent {percent}% of chats down path A); it was skipped "
+        "and every chat takes path A",
+    )
+    return Skipped(context.item_exit(chosen) if chosen is not None else context.exit)
+
+
+# Segment
+
+# Typebot action -> segflow action, its text fields (the first ones required), its rows.
+_SEGMENT_ACTIONS: dict[str, tuple[str, tuple[str, ...], int, str | None]] = {
+    "Identify User": ("Identify User", ("email", "userId"), 1, "traits"),
+    "Alias": ("Alias", ("previousId", "userId"), 0, None),
+    "Track": ("Track Event", ("eventName", "userId"), 1, "properties"),
+    "Page": ("Page View", ("name", "category", "userId"), 1, "properties"),
+}
+# Fields segflow refuses to send empty, with their labels.
+_NOT_EMPTY = {"eventName": "Event Name", "name": "Name"}
+
+
+def _segment(context: BlockContext) -> NativeFields | Skipped:
+    action = context.options.get("action")
+    if action not in _SEGMENT_ACTIONS:
+        which = (
+            f'its action "{action}" is not one segflow imports' if action else "it has no action"
+        )
+        return context.skip(f"{which} (segflow imports Identify User, Alias, Track and Page)")
+    native_action, text_fields, required, rows_field = _SEGMENT_ACTIONS[str(action)]
+    fields: NativeFields = {"type": "segment", "action": native_action}
+    for number, key in enumerate(text_fields):
+        value = context.template(context.options.get(key) or "")
+        if value or number < required:
+            fields[key] = value
+        if not value and key in _NOT_EMPTY:
+            context.note(
+                FindingKind.SETUP,
+                f"{native_action}: {_NOT_EMPTY[key]} is empty; segflow will not send it "
+                "until you fill it in",
+            )
+    rows = [_mapping(row) for row in context.options.get(rows_field or "") or []]
+    if rows_field and any(row.get("key") or row.get("value") for row in rows):
+        fields[rows_field] = [
+            {
+                "key": context.template(row.get("key")),
+                "value": context.template(row.get("value")),
+                "type": "text",
+            }
+            for row in rows
+            if row.get("key") or row.get("value")
+        ]
+    context.note(
+        FindingKind.SETUP,
+        "needs a segflow Segment account: Typebot keeps the Write Key in its credentials, outside "
+        "the export; give this block a destination (or the flow a segment.destination), else it "
+        "sends to segflow's default destination",
+    )
+    return fields
+
+
+# What the skipped kinds of blocks did, to start the report's sentence.
+_SKIPPED = {
+    "payment input": "segflow takes no payments",
+    "Code": "segflow never runs JavaScript code",
+    "Typebot link": "segflow cannot continue in another bot (import that bot as its own flow)",
+    "Wait": "segflow has no Wait blocks (no pause in the chat)",
+    "Return": "segflow has no Return blocks (they end a linked bot)",
+    "webhook": "segflow does not call webhooks",
+    "Webhook": "segflow does not call webhooks",
+    "Google Sheets": "segflow has no Google Sheets integration",
+    "Google Analytics": "segflow has no Google Analytics integration (send to Segment instead)",
+    "OpenAI": "segflow has no OpenAI integration",
+    "Email": "segflow does not send emails",
+    "Zapier": "segflow has no Zapier integration",
+    "Make.com": "segflow has no Make.com integration",
+    "Pabbly": "segflow has no Pabbly integration",
+    "Chatwoot": "segflow has no Chatwoot integration",
+    "Pixel": "segflow has no Pixel integration",
+}
+
+_PRESETS = {
+    "Now": "the current date and time",
+    "Today": "today's date",
+    "Yesterday": "yesterday's date",
+    "Tomorrow": "tomorrow's date",
+    "Moment of the day": "morning, afternoon...",
+    "Random ID": "a random ID",
+    "Result ID": "Typebot's result ID",
+    "User ID": "Typebot's user ID",
+    "Transcript": "the chat transcript",
+    "Phone number": "the WhatsApp phone number",
+    "Contact name": "the WhatsApp contact name",
+    "Append value(s)": "list operations",
+    "Pop": "list operations",
+    "Shift": "list operations",
+    "Map item with same index": "list operations",
+}
+
+CONVERTERS: dict[str, Converter] = {
+    "text": _text,
+    "image": _image,
+    "video": _link_bubble("video"),
+    "audio": _link_bubble("audio"),
+    "embed": _link_bubble("embedded page"),
+    "text input": _text_input,
+    "email input": _email_input,
+    "number input": _number_input,
+    "choice input": _choice_input,
+    "picture choice input": _picture_choice_input,
+    "rating input": _rating_input,
+    "url input": _as_text_input("the URL (it is not checked)"),
+    "date input": _as_text_input("the date (there is no date picker or check)"),
+    "time input": _as_text_input("the time (there is no time picker or check)"),
+    "phone number input": _as_text_input("the phone number (it is not checked)"),
+    "file input": _as_text_input("an answer instead of uploading a file"),
+    "cards": _as_text_input("their answer instead of pressing a card's button"),
+    "Set variable": _set_variable,
+    "Condition": _condition,
+    "Jump": _jump,
+    "AB test": _ab_test,
+    "Redirect": _link_bubble("page it redirected to"),
+    "segment": _segment,
+}
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float) else float(str(value).strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _whole_number(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

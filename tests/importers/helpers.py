@@ -1,0 +1,76 @@
+"""Reading Typebot exports for the tests, and finding things in the flows they become."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from segflow.flow import parse_flow
+from segflow.importers import Finding, TypebotImport, import_typebot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "typebot"
+
+
+def typebot(path: str | Path) -> dict[str, Any]:
+    """A Typebot export: a fixture's name, or a path."""
+    file = Path(path) if Path(path).is_absolute() else FIXTURES / path
+    document: dict[str, Any] = orjson.loads(file.read_bytes())
+    return document
+
+
+def imported(document: str | Path | Mapping[str, Any]) -> TypebotImport:
+    """The import of a Typebot export, its flow checked by segflow's own flow reader."""
+    result = import_typebot(typebot(document) if isinstance(document, str | Path) else document)
+    parse_flow(result.flow)  # raises FlowError naming every problem
+    return result
+
+
+def block(flow: Mapping[str, Any], block_id: str) -> dict[str, Any]:
+    found = [b for g in flow["groups"] for b in g["blocks"] if b["id"] == block_id]
+    assert found, f"block {block_id} is not in the flow"
+    return found[0]
+
+
+def has_block(flow: Mapping[str, Any], block_id: str) -> bool:
+    return any(b["id"] == block_id for g in flow["groups"] for b in g["blocks"])
+
+
+def group(flow: Mapping[str, Any], group_id: str) -> dict[str, Any]:
+    found = [g for g in flow["groups"] if g["id"] == group_id]
+    assert found, f"group {group_id} is not in the flow"
+    return found[0]
+
+
+def about(result: TypebotImport, block_id: str) -> list[Finding]:
+    """The findings about one block."""
+    return [finding for finding in result.report if finding.block_id == block_id]
+
+
+def typebot_blocks(document: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every block of a Typebot export but the start block of older versions."""
+    for typebot_group in document["groups"]:
+        for typebot_block in typebot_group["blocks"]:
+            if typebot_block["type"] != "start":
+                yield typebot_block
+
+
+def bot(*groups: dict[str, Any], edges: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A small version 6 Typebot export: its start leads to the first group."""
+    start_edge = {"id": "e-start", "from": {"eventId": "ev"}, "to": {"groupId": groups[0]["id"]}}
+    return {
+        "version": "6",
+        "name": "Small bot",
+        "events": [{"id": "ev", "type": "start", "outgoingEdgeId": "e-start"}],
+        "groups": list(groups),
+        "edges": [start_edge, *(edges or [])],
+        "variables": [{"id": "v-answer", "name": "answer"}],
+    }
+
+
+def text_block(block_id: str, text: str, **extra: Any) -> dict[str, Any]:
+    paragraph = {"type": "p", "children": [{"text": text}]}
+    return {"id": block_id, "type": "text", "content": {"richText": [paragraph]}, **extra}

@@ -1,0 +1,378 @@
+"""Each Typebot block as the segflow block it becomes, and what the report says about it."""
+
+from typing import Any
+
+import pytest
+
+from segflow.importers import FindingKind, TypebotImport
+from tests.importers.helpers import about, block, bot, has_block, imported, text_block
+
+
+@pytest.fixture(scope="module")
+def lead() -> TypebotImport:
+    return imported("lead-capture.v6.1.json")
+
+
+@pytest.fixture(scope="module")
+def quiz() -> TypebotImport:
+    return imported("quiz-logic.v6.json")
+
+
+@pytest.fixture(scope="module")
+def others() -> TypebotImport:
+    return imported("unsupported.v6.1.json")
+
+
+class TestBubbles:
+    def test_rich_text_keeps_bold_italic_links_and_paragraphs(self, lead: TypebotImport) -> None:
+        assert block(lead.flow, "b-hello") == {
+            "id": "b-hello",
+            "type": "text",
+            "text": "Hi! I'm **Ada**.\n\n*Glad* you came. "
+            "See [our pricing](https://example.com/pricing) (terms apply)",
+        }
+        assert "cannot show underline" in about(lead, "b-hello")[0].message
+
+    def test_text_of_older_exports_from_html_or_plain_text(self) -> None:
+        flow = imported("menu.v5.json").flow
+
+        assert block(flow, "b-hello-html")["text"] == (
+            "Hello **{{Name}}**!\nRead [the FAQ](https://example.com/faq) first."
+        )
+        assert block(flow, "b-menu-text")["text"] == "Pick one:"
+
+    def test_image_with_its_description(self, lead: TypebotImport) -> None:
+        assert block(lead.flow, "b-logo") == {
+            "id": "b-logo",
+            "type": "image",
+            "url": "https://example.com/ada.png",
+            "alt": "Ada, our assistant",
+        }
+        assert "segflow images are not links" in about(lead, "b-logo")[0].message
+
+
+class TestInputs:
+    def test_text_input_with_its_labels(self, lead: TypebotImport) -> None:
+        assert block(lead.flow, "b-ask-name") == {
+            "id": "b-ask-name",
+            "type": "textInput",
+            "variable": "First_name_2",
+            "placeholder": "Your first name",
+            "buttonLabel": "Next",
+            "next": "g-email",
+        }
+        assert block(lead.flow, "b-ask-comment")["long"] is True
+
+    def test_email_input_keeps_its_retry_message(self, lead: TypebotImport) -> None:
+        email = block(lead.flow, "b-ask-email")
+
+        assert email["type"] == "emailInput"
+        assert email["retryMessage"] == "Hmm {{First_name_2}}, that is not an email."
+
+    def test_number_input_keeps_fixed_bounds_and_reports_a_variable_one(
+        self, lead: TypebotImport
+    ) -> None:
+        seats = block(lead.flow, "b-ask-seats")
+
+        assert (seats["type"], seats["min"], seats["step"]) == ("numberInput", 1, 1)
+        assert "max" not in seats
+        assert (
+            'its max "{{Seat limit}}" is not a fixed number'
+            in about(lead, "b-ask-seats")[0].message
+        )
+
+    def test_choice_input_items_with_values_and_exits(self, lead: TypebotImport) -> None:
+        plan = block(lead.flow, "b-ask-plan")
+
+        assert plan["variable"] == "Plan"
+        assert plan["items"] == [
+            {"id": "i-free", "label": "Free", "value": "free", "next": "g-segment"},
+            {"id": "i-pro", "label": "Pro"},
+        ]
+
+    def test_multiple_choice_is_reported_as_partly_supported(self, lead: TypebotImport) -> None:
+        [finding] = about(lead, "b-ask-plan")
+
+        assert finding.kind is FindingKind.CHANGED
+        assert "segflow takes one (partly supported)" in finding.message
+        assert (finding.group, finding.block_type) == ("Details", "choice input")
+
+
+class TestSetVariable:
+    @pytest.mark.parametrize(
+        ("block_id", "value"),
+        [
+            ("b-score-zero", "0"),
+            ("b-greeting", "Hello {{Name}}, welcome back"),
+            ("b-copy", "{{Name}}"),
+            ("b-quoted", "quoted text"),
+            ("b-literal", "a + b"),  # marked as not code in Typebot
+            ("b-clear", ""),  # the Empty preset
+        ],
+    )
+    def test_plain_values_and_templates_become_values(
+        self, quiz: TypebotImport, block_id: str, value: str
+    ) -> None:
+        assert block(quiz.flow, block_id)["value"] == value
+        assert about(quiz, block_id) == []
+
+    @pytest.mark.parametrize(
+        ("expression", "value"),
+        [
+            ("let me know", "let me know"),
+            ("Thanks {{answer}}. See you", "Thanks {{answer}}. See you"),
+            ("see example.com (our site)", "see example.com (our site)"),
+            ("Hi; bye", "Hi; bye"),
+            ("-1", "-1"),
+            ('"double quoted"', "double quoted"),
+        ],
+    )
+    def test_text_that_only_resembles_javascript_stays_a_value(
+        self, expression: str, value: str
+    ) -> None:
+        result = imported(_setting_answer(expression))
+
+        assert block(result.flow, "b-set")["value"] == value
+        assert about(result, "b-set") == []
+
+    @pytest.mark.parametrize(
+        "expression",
+        ["new Date().toISOString()", "Math.round({{answer}})", "{{answer}}.trim()", "a && b"],
+    )
+    def test_javascript_is_recognised_and_left_out(self, expression: str) -> None:
+        result = imported(_setting_answer(expression))
+
+        assert not has_block(result.flow, "b-set")
+        assert "JavaScript code, which segflow never runs" in about(result, "b-set")[0].message
+
+    def test_javascript_arithmetic_becomes_a_segflow_expression(self, quiz: TypebotImport) -> None:
+        assert block(quiz.flow, "b-plus") == {
+            "id": "b-plus",
+            "type": "setVariable",
+            "variable": "Score",
+            "expression": "(Score + 1) * 2",
+        }
+        assert "check that it gives what you expect" in about(quiz, "b-plus")[0].message
+
+    def test_javascript_code_is_never_run_and_reported(self, quiz: TypebotImport) -> None:
+        [finding] = about(quiz, "b-code")
+
+        assert not has_block(quiz.flow, "b-code")
+        assert finding.kind is FindingKind.UNSUPPORTED
+        assert "JavaScript code, which segflow never runs, so Flag keeps its value" in (
+            finding.message
+        )
+
+    def test_a_preset_segflow_has_no_value_for_is_skipped(self, quiz: TypebotImport) -> None:
+        assert not has_block(quiz.flow, "b-now")
+        assert '"Now" (the current date and time) has no segflow equivalent' in (
+            about(quiz, "b-now")[0].message
+        )
+
+
+class TestCondition:
+    def test_comparisons_operators_and_exits(self, quiz: TypebotImport) -> None:
+        check = block(quiz.flow, "b-check")
+
+        assert check["items"][0] == {
+            "id": "c-high",
+            "match": "all",
+            "comparisons": [
+                {"variable": "Score", "operator": "greaterOrEqual", "value": "10"},
+                {"variable": "Name", "operator": "isSet"},
+            ],
+            "next": "g-high",
+        }
+        assert check["items"][1]["match"] == "any"
+        assert check["next"] == "g-low"  # Else
+
+    def test_incomplete_comparisons_never_passed_and_are_left_out(
+        self, quiz: TypebotImport
+    ) -> None:
+        check = block(quiz.flow, "b-check")
+        messages = [finding.message for finding in about(quiz, "b-check")]
+
+        assert [item["id"] for item in check["items"]] == ["c-high", "c-ada"]
+        assert len(check["items"][1]["comparisons"]) == 2  # OR: the complete ones stay
+        assert any("condition 3 is incomplete and never passes" in m for m in messages)
+
+    def test_a_javascript_regular_expression_is_written_for_python(self) -> None:
+        comparison = {
+            "id": "k",
+            "variableId": "v-answer",
+            "comparisonOperator": "Matches regex",
+            "value": "/^yes/i",
+        }
+        document = bot(
+            {
+                "id": "g-a",
+                "title": "A",
+                "blocks": [
+                    {
+                        "id": "b-check",
+                        "type": "Condition",
+                        "items": [{"id": "c", "content": {"comparisons": [comparison]}}],
+                    }
+                ],
+            }
+        )
+
+        check = block(imported(document).flow, "b-check")
+
+        assert check["items"][0]["comparisons"][0]["value"] == "(?i)^yes"
+
+
+class TestSegment:
+    def test_identify_user_with_traits(self, lead: TypebotImport) -> None:
+        assert block(lead.flow, "b-identify") == {
+            "id": "b-identify",
+            "type": "segment",
+            "action": "Identify User",
+            "email": "{{Email}}",
+            "userId": "{{Email}}",
+            "traits": [
+                {"key": "first_name", "value": "{{First_name_2}}", "type": "text"},
+                {"key": "plan", "value": "{{Plan}}", "type": "text"},
+            ],
+        }
+
+    def test_alias(self, lead: TypebotImport) -> None:
+        alias = block(lead.flow, "b-alias")
+
+        assert (alias["action"], alias["previousId"], alias["userId"]) == (
+            "Alias",
+            "{{Visitor_ID}}",
+            "{{Email}}",
+        )
+
+    def test_track_becomes_track_event(self, lead: TypebotImport) -> None:
+        assert block(lead.flow, "b-track") == {
+            "id": "b-track",
+            "type": "segment",
+            "action": "Track Event",
+            "eventName": "Lead Captured",
+            "properties": [{"key": "seats", "value": "{{Seats}}", "type": "text"}],
+        }
+
+    def test_page_becomes_page_view(self, lead: TypebotImport) -> None:
+        page = block(lead.flow, "b-page")
+
+        assert (page["action"], page["name"], page["category"]) == ("Page View", "Pricing", "Docs")
+        assert page["properties"] == [{"key": "path", "value": "/pricing", "type": "text"}]
+
+    @pytest.mark.parametrize("block_id", ["b-identify", "b-alias", "b-track", "b-page"])
+    def test_each_segment_block_needs_a_segflow_account(
+        self, lead: TypebotImport, block_id: str
+    ) -> None:
+        setup = [f for f in about(lead, block_id) if f.kind is FindingKind.SETUP]
+
+        assert len(setup) == 1
+        assert "needs a segflow Segment account" in setup[0].message
+        assert "Write Key" in setup[0].message
+
+    def test_an_event_without_name_must_be_named_before_it_sends(self, lead: TypebotImport) -> None:
+        messages = [f.message for f in about(lead, "b-track-unnamed")]
+
+        assert block(lead.flow, "b-track-unnamed")["eventName"] == ""
+        assert "Track Event: Event Name is empty; segflow will not send it" in messages[0]
+
+    def test_a_segment_block_without_action_is_skipped(self, lead: TypebotImport) -> None:
+        assert not has_block(lead.flow, "b-no-action")
+        assert about(lead, "b-no-action")[0].kind is FindingKind.UNSUPPORTED
+
+
+class TestUnsupported:
+    @pytest.mark.parametrize(
+        ("block_id", "became", "said"),
+        [
+            ("b-video", "text", "text bubble linking to the video"),
+            ("b-audio", "text", "text bubble linking to the audio"),
+            ("b-embed", "text", "text bubble linking to the embedded page"),
+            ("b-redirect", "text", "text bubble linking to the page it redirected to"),
+            ("b-url", "textInput", "people type the URL"),
+            ("b-date", "textInput", "no date picker"),
+            ("b-phone", "textInput", "people type the phone number"),
+            ("b-file", "textInput", "instead of uploading a file"),
+            ("b-cards", "textInput", "instead of pressing a card's button"),
+            ("b-nps", "choiceInput", "a choice input of 0 to 10"),
+            ("b-stars", "choiceInput", "a choice input of 1 to 5"),
+            ("b-pictures", "choiceInput", "showing each picture's title"),
+        ],
+    )
+    def test_replaced_by_the_nearest_segflow_block(
+        self, others: TypebotImport, block_id: str, became: str, said: str
+    ) -> None:
+        assert block(others.flow, block_id)["type"] == became
+        assert any(
+            f.kind is FindingKind.CHANGED and said in f.message for f in about(others, block_id)
+        )
+
+    @pytest.mark.parametrize(
+        ("block_id", "said"),
+        [
+            ("b-video-empty", "has no URL"),
+            ("b-pay", "segflow takes no payments"),
+            ("b-code", "segflow never runs JavaScript code"),
+            ("b-link", "import that bot as its own flow"),
+            ("b-wait", "no pause in the chat"),
+            ("b-return", "segflow has no Return blocks"),
+            ("b-ab", "every chat takes path A"),
+            ("b-webhook", "segflow does not call webhooks"),
+            ("b-sheets", "no Google Sheets integration"),
+            ("b-openai", "no OpenAI integration"),
+            ("b-claude", 'segflow has no "anthropic" blocks'),
+            ("b-mail", "segflow does not send emails"),
+        ],
+    )
+    def test_skipped_and_listed_with_group_and_block(
+        self, others: TypebotImport, block_id: str, said: str
+    ) -> None:
+        [finding] = about(others, block_id)
+
+        assert not has_block(others.flow, block_id)
+        assert finding.kind is FindingKind.UNSUPPORTED
+        assert said in finding.message
+        assert finding.group and finding.block_type
+        assert str(finding).startswith(f'group "{finding.group}", block {block_id} (')
+
+    def test_inputs_turned_into_text_inputs_keep_their_variable(
+        self, others: TypebotImport
+    ) -> None:
+        assert block(others.flow, "b-url")["variable"] == "Website"
+        assert block(others.flow, "b-url")["placeholder"] == "https://"
+        assert block(others.flow, "b-phone")["variable"] == "Phone"
+
+    def test_rating_buttons_store_the_rating(self, others: TypebotImport) -> None:
+        stars = block(others.flow, "b-stars")
+
+        assert stars["variable"] == "Stars"
+        assert [item["label"] for item in stars["items"]] == ["1", "2", "3", "4", "5"]
+
+    def test_picture_choices_keep_their_values_and_exits(self, others: TypebotImport) -> None:
+        items = block(others.flow, "b-pictures")["items"]
+
+        assert items[0] == {"id": "p-red", "label": "Red", "next": "end"}
+        assert items[1] == {"id": "p-blue", "label": "blue"}
+
+    def test_inline_javascript_in_text_is_removed_and_reported(self) -> None:
+        document = bot(
+            {
+                "id": "g-a",
+                "title": "A",
+                "blocks": [text_block("b-a", "Hi {{={{answer}}.toUpperCase()=}}!")],
+            }
+        )
+
+        result = imported(document)
+
+        assert block(result.flow, "b-a")["text"] == "Hi !"
+        assert "inline JavaScript" in about(result, "b-a")[0].message
+
+
+def _setting_answer(expression: str) -> dict[str, Any]:
+    set_variable = {
+        "id": "b-set",
+        "type": "Set variable",
+        "options": {"variableId": "v-answer", "expressionToEvaluate": expression},
+    }
+    return bot({"id": "g-a", "title": "A", "blocks": [set_variable]})
