@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8089",
         description="Where the built-in local collector listens.",
     )
+    editor_token: SecretStr | None = Field(
+        default=None,
+        description="Token the Flow Editor asks for; generated into a file in `home` if unset.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,15 @@
 """Every command family of the CLI, imported once so each registers itself on `app`."""
 
-from segflow.cli import deliver, destination, outbox, send
+from segflow.cli import chat, collector, deliver, destination, flow, importer, outbox, send, serve
 
-__all__ = ["deliver", "destination", "outbox", "send"]
+__all__ = [
+    "chat",
+    "collector",
+    "deliver",
+    "destination",
+    "flow",
+    "importer",
+    "outbox",
+    "send",
+    "serve",
+]

@@ -40,3 +40,5 @@ def configure_logging(verbose: bool) -> None:
     )
     # httpx logs every request at INFO; keep that for --verbose.
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
+    # Alembic tells of every migration it runs at INFO; keep that for --verbose too.
+    logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)

@@ -19,8 +19,8 @@ from segflow.segment.messages import (
     build_message,
     message_from_body,
 )
-from segflow.segment.templating import fill, variables_in
-from segflow.segment.values import KeyValue, ValueType, build_object
+from segflow.segment.templating import as_text, fill, variable_name, variables_in
+from segflow.segment.values import KeyValue, ValueType, as_number, build_object, parse_number
 
 __all__ = [
     "ACTIONS",
@@ -38,9 +38,13 @@ __all__ = [
     "SegmentMessage",
     "TrackEvent",
     "ValueType",
+    "as_number",
+    "as_text",
     "build_message",
     "build_object",
     "fill",
     "message_from_body",
+    "parse_number",
+    "variable_name",
     "variables_in",
 ]

@@ -57,12 +57,16 @@ def build_message(
     *,
     anonymous_id: str | None = None,
     user_id: str | None = None,
+    anonymous_track: bool = False,
     now: datetime | None = None,
 ) -> SegmentMessage:
     """The message `action` sends, with its templates filled in from `variables`.
 
     `anonymous_id` and `user_id` come from the chat session; the action's own values
-    win when they fill in non-empty. `now` stamps a message whose action has no Timestamp.
+    win when they fill in non-empty. With `anonymous_track`, a Track Event's User ID may
+    be empty too, like a Page View's: the Anonymous ID then identifies the visitor (chat
+    sessions track visitors before they are identified). `now` stamps a message whose
+    action has no Timestamp.
     """
     text = _ActionText(action, variables)
     body: dict[str, Any] = {"type": action.message_type}
@@ -78,7 +82,8 @@ def build_message(
             body["userId"] = text.required("user_id", default=user_id)
         case TrackEvent():
             body["event"] = text.required("event_name")
-            body["userId"] = text.required("user_id", default=user_id)
+            if not anonymous_track:
+                body["userId"] = text.required("user_id", default=user_id)
             body["properties"] = text.object("properties")
         case PageView():
             body["name"] = text.required("name")
@@ -91,7 +96,7 @@ def build_message(
         case Screen():
             body["name"] = text.required("name")
             body["properties"] = text.object("properties")
-    # Page View, Group and Screen: the User ID is optional and left out when empty.
+    # Page View, Group, Screen (and anonymous Track): the User ID is left out when empty.
     if "userId" not in body and (optional_user_id := text.optional("user_id") or user_id):
         body["userId"] = optional_user_id
     if chosen_anonymous_id := text.optional("anonymous_id") or anonymous_id:

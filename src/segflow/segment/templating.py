@@ -15,7 +15,7 @@ def fill(text: str, variables: Mapping[str, object]) -> str:
     """`text` with each `{{name}}` replaced by that variable's value ("" when unset)."""
     if "{{" not in text:  # the common case: plain text, no regex work
         return text
-    return _PLACEHOLDER.sub(lambda match: _as_text(variables.get(match.group(1))), text)
+    return _PLACEHOLDER.sub(lambda match: as_text(variables.get(match.group(1))), text)
 
 
 def variables_in(text: str) -> list[str]:
@@ -35,7 +35,7 @@ def filled_from(template: str) -> str:
     return f' (filled in from "{template}")' if _PLACEHOLDER.search(template) else ""
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
     """How a variable's value reads inside text: objects and lists as compact JSON."""
     if value is None:
         return ""

@@ -89,7 +89,7 @@ def _convert(
     if pair.type is ValueType.TEXT:
         return text
     if pair.type is ValueType.NUMBER:
-        number = _number(text.strip())
+        number = parse_number(text.strip())
         if number is None:
             problem = f'"{key}" is not a number: "{text}"'
             raise SegmentActionError(action, field, problem + filled_from(pair.value))
@@ -107,7 +107,17 @@ def _convert(
         raise SegmentActionError(action, field, problem + filled_from(pair.value)) from None
 
 
-def _number(text: str) -> int | float | None:
+def as_number(value: object) -> int | float | None:
+    """A variable's value as a number: a number as it is, text that reads as one; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    return parse_number(value.strip()) if isinstance(value, str) else None
+
+
+def parse_number(text: str) -> int | float | None:
+    """The number `text` writes (an integer when integral), or None when it is no number."""
     if _INTEGER.fullmatch(text):
         integer = int(text)
         if abs(integer) < _LARGEST_INTEGER:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -94,4 +95,43 @@ collected_events = Table(
     Column("name", String(500), nullable=True),
     Column("payload", Text, nullable=False),
     Index("ix_collected_events_message_id", "message_id"),
+)
+
+# -- chatbots: flows, their published versions, and the chats running on them --------------
+
+flows = Table(
+    "flows",
+    metadata,
+    Column("id", String(100), primary_key=True),  # a slug, e.g. "lead-capture"
+    Column("name", String(200), nullable=False),
+    Column("draft", Text, nullable=False),  # the flow document being edited, as JSON
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+flow_versions = Table(
+    "flow_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("flow_id", ForeignKey("flows.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, 3… per flow
+    Column("document", Text, nullable=False),  # the published snapshot, as JSON; never changes
+    Column("published_at", Float, nullable=False),
+    UniqueConstraint("flow_id", "version", name="uq_flow_versions_flow_id_version"),
+)
+
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),  # a UUID
+    # A chat keeps the version it started on, even after a newer one is published.
+    Column("flow_version_id", ForeignKey("flow_versions.id"), nullable=False),
+    Column("state", Text, nullable=False),  # variables and the awaited input, as JSON
+    Column("anonymous_id", String(100), nullable=False),
+    Column("user_id", String(500), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("turns", Integer, nullable=False),  # guards against two answers saved at once
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_chat_sessions_flow_version_id", "flow_version_id"),
 )

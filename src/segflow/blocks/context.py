@@ -1,0 +1,79 @@
+"""What a running block may do in a chat turn, and the bot messages it can say.
+
+The flow engine implements `BlockContext`; blocks only see this protocol, so they never
+depend on the engine, the database or the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from segflow.segment import SegmentMessage
+
+LogStatus = Literal["error", "warning", "info"]
+
+
+class BotMessage(BaseModel):
+    """One message the bot says; `type` tells the chat window how to show it."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, frozen=True
+    )
+
+    type: str
+
+
+class TextMessage(BotMessage):
+    """Text with basic formatting, as plain text and as safe HTML."""
+
+    type: Literal["text"] = "text"
+    text: str
+    html: str
+
+
+class ImageMessage(BotMessage):
+    type: Literal["image"] = "image"
+    url: str
+    alt: str = ""
+
+
+class BlockContext(Protocol):
+    """The chat turn, as a running block sees it."""
+
+    @property
+    def variables(self) -> Mapping[str, object]:
+        """The chat's variables, as they are now (read only: change them with set_variable)."""
+        ...
+
+    @property
+    def anonymous_id(self) -> str:
+        """The chat session's anonymous ID, carried by every Segment message it sends."""
+        ...
+
+    @property
+    def user_id(self) -> str | None:
+        """The User ID remembered from the chat's last Identify User or Alias, if any."""
+        ...
+
+    def set_variable(self, name: str, value: object) -> None: ...
+
+    def say(self, message: BotMessage) -> None:
+        """Adds a message to what the bot says this turn."""
+        ...
+
+    def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
+        """Adds a line to the turn's logs; the engine adds the group and block."""
+        ...
+
+    def queue(self, message: SegmentMessage, destination: str | None) -> None:
+        """Hands a Segment message to the turn, for the Segment account named (None: the
+        flow's). It is queued for delivery when the turn is saved, in the same transaction."""
+        ...
+
+    def remember_user(self, user_id: str) -> None:
+        """Makes `user_id` the chat's user: later Segment messages with no User ID use it."""
+        ...

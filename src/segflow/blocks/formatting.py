@@ -1,0 +1,121 @@
+"""Basic formatting in bot text: **bold**, *italic*, [label](url) and newlines.
+
+The formatting is read from the text as the chatbot builder wrote it, before `{{variables}}`
+are filled in, so what a person typed (their name, say) is always shown as plain text: it can
+neither add a link nor any HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from segflow.blocks.context import TextMessage
+from segflow.segment import fill
+
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]+)\)")
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    template: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Styled:
+    tag: str  # "strong" or "em"
+    children: tuple[_Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    children: tuple[_Node, ...]
+    url: str
+
+
+_Node = _Text | _Styled | _Link
+
+
+def format_text(template: str, variables: Mapping[str, object]) -> TextMessage:
+    """The bot message for `template`: plain text and HTML, with variables filled in."""
+    nodes = _parse(template)
+    return TextMessage(
+        text="".join(_plain(node, variables) for node in nodes),
+        html="".join(_html(node, variables) for node in nodes),
+    )
+
+
+def is_safe_link(url: str) -> bool:
+    """Whether a link may point there: web, mail and phone addresses only."""
+    return urlsplit(url.strip()).scheme.lower() in LINK_SCHEMES
+
+
+def is_web_address(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
+def _parse(text: str) -> tuple[_Node, ...]:
+    nodes: list[_Node] = []
+    plain: list[str] = []
+
+    def push(node: _Node) -> None:
+        if plain:
+            nodes.append(_Text("".join(plain)))
+            plain.clear()
+        nodes.append(node)
+
+    index = 0
+    while index < len(text):
+        if text.startswith("**", index):
+            end = text.find("**", index + 2)
+            if end > index + 2:
+                push(_Styled("strong", _parse(text[index + 2 : end])))
+                index = end + 2
+                continue
+        elif text[index] == "*" and index + 1 < len(text) and not text[index + 1].isspace():
+            end = text.find("*", index + 1)
+            if end > index + 1:
+                push(_Styled("em", _parse(text[index + 1 : end])))
+                index = end + 1
+                continue
+        elif text[index] == "[" and (link := _LINK.match(text, index)):
+            push(_Link(_parse(link.group(1)), link.group(2)))
+            index = link.end()
+            continue
+        plain.append(text[index])
+        index += 1
+    if plain:
+        nodes.append(_Text("".join(plain)))
+    return tuple(nodes)
+
+
+def _plain(node: _Node, variables: Mapping[str, object]) -> str:
+    match node:
+        case _Text(template):
+            return fill(template, variables)
+        case _Styled(_, children):
+            return "".join(_plain(child, variables) for child in children)
+        case _Link(children, url):
+            label = "".join(_plain(child, variables) for child in children)
+            address = fill(url, variables)
+            return label if label == address else f"{label} ({address})"
+
+
+def _html(node: _Node, variables: Mapping[str, object]) -> str:
+    match node:
+        case _Text(template):
+            return html.escape(fill(template, variables)).replace("\n", "<br>")
+        case _Styled(tag, children):
+            inner = "".join(_html(child, variables) for child in children)
+            return f"<{tag}>{inner}</{tag}>"
+        case _Link(children, url):
+            inner = "".join(_html(child, variables) for child in children)
+            address = fill(url, variables)
+            if not is_safe_link(address):
+                return inner
+            href = html.escape(address, quote=True)
+            return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{inner}</a>'

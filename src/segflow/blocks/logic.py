@@ -1,0 +1,165 @@
+"""Logic: set a variable, branch on a condition, jump to another group."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from segflow.blocks.base import (
+    BLOCK,
+    EXPRESSION,
+    GROUP,
+    NEXT_BLOCK,
+    TEMPLATE,
+    VARIABLE,
+    BlockOptions,
+    BlockType,
+    Exit,
+    NextExit,
+    Step,
+)
+from segflow.blocks.comparisons import Comparison, compare
+from segflow.blocks.context import BlockContext
+from segflow.blocks.expressions import Expression, ExpressionError, parse_expression
+from segflow.segment import fill, variable_name
+
+_ONE_VARIABLE = re.compile(r"\s*\{\{\s*[^{}\s]+\s*\}\}\s*")
+
+
+class SetVariable(BlockOptions):
+    """Gives a variable a value: a text with {{variables}}, or a computed expression."""
+
+    variable: str = Field(min_length=1, title="Variable", json_schema_extra=VARIABLE)
+    value: str | None = Field(
+        None,
+        title="Value",
+        description="A text with {{variables}}. Just {{a_variable}} copies its value as it is "
+        "(a number stays a number).",
+        json_schema_extra=TEMPLATE,
+    )
+    expression: str | None = Field(
+        None,
+        title="Expression",
+        description="Computed: numbers, 'text', variables, + - * / %, comparisons, and/or/not, "
+        "upper lower trim len round number text. E.g. round(price * 1.2, 2).",
+        json_schema_extra=EXPRESSION,
+    )
+    _parsed: Expression | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _value_or_expression(self) -> SetVariable:
+        if self.value is None and self.expression is None:
+            raise ValueError("Value or Expression is required")
+        if self.value is not None and self.expression is not None:
+            raise ValueError("has both a Value and an Expression: keep one")
+        if self.expression is not None:
+            try:
+                self._parsed = parse_expression(self.expression)
+            except ExpressionError as error:
+                raise ValueError(f"Expression: {error.problem}") from None
+        return self
+
+    @property
+    def parsed_expression(self) -> Expression | None:
+        return self._parsed
+
+
+class ConditionItem(BlockOptions):
+    """One branch: passes when all (or any) of its comparisons pass."""
+
+    id: str = Field("", title="ID")
+    match: Literal["all", "any"] = Field(
+        "all", title="Match", description="all: every comparison passes (AND); any: one (OR)."
+    )
+    comparisons: list[Comparison] = Field(min_length=1, title="Comparisons")
+    next: NextExit = None
+
+    def passes(self, chat: BlockContext) -> bool:
+        results = (
+            compare(
+                chat.variables.get(variable_name(comparison.variable)),
+                comparison.operator,
+                fill(comparison.value, chat.variables),
+            )
+            for comparison in self.comparisons
+        )
+        return all(results) if self.match == "all" else any(results)
+
+
+class Condition(BlockOptions):
+    """Branches: the first item that passes wins; the block's own `next` is the Else exit."""
+
+    items: list[ConditionItem] = Field(min_length=1, title="Conditions")
+
+    def exits(self) -> list[tuple[str, Exit]]:
+        return [
+            (f"condition {number}", item.next)
+            for number, item in enumerate(self.items, start=1)
+            if item.next
+        ]
+
+
+class Jump(BlockOptions):
+    """Goes to another group (or a block of it) right away."""
+
+    group: str = Field(min_length=1, title="Group", json_schema_extra=GROUP)
+    block: str | None = Field(
+        None,
+        title="Block",
+        description="Start at this block of the group.",
+        json_schema_extra=BLOCK,
+    )
+
+    @property
+    def target(self) -> Exit:
+        return Exit(group=self.group, block=self.block)
+
+    def exits(self) -> list[tuple[str, Exit]]:
+        return [("jump", self.target)]
+
+
+def set_variable(options: SetVariable, chat: BlockContext) -> Step:
+    if options.value is not None:
+        if _ONE_VARIABLE.fullmatch(options.value):
+            chat.set_variable(options.variable, chat.variables.get(variable_name(options.value)))
+        else:
+            chat.set_variable(options.variable, fill(options.value, chat.variables))
+        return None
+    expression = options.parsed_expression
+    assert expression is not None
+    try:
+        chat.set_variable(options.variable, expression.evaluate(chat.variables))
+    except ExpressionError as error:
+        chat.log("error", f"{error}; {options.variable} is left unchanged", field="Expression")
+    return None
+
+
+def check_condition(options: Condition, chat: BlockContext) -> Step:
+    for number, item in enumerate(options.items, start=1):
+        try:
+            passed = item.passes(chat)
+        except re.error as error:
+            chat.log("error", f"Condition {number}: the regular expression is invalid: {error}")
+            continue
+        if passed:
+            return item.next or NEXT_BLOCK
+    return None
+
+
+def jump(options: Jump, chat: BlockContext) -> Step:
+    return options.target
+
+
+SET_VARIABLE = BlockType(
+    name="setVariable",
+    title="Set variable",
+    category="logic",
+    options=SetVariable,
+    run=set_variable,
+)
+CONDITION = BlockType(
+    name="condition", title="Condition", category="logic", options=Condition, run=check_condition
+)
+JUMP = BlockType(name="jump", title="Jump", category="logic", options=Jump, run=jump)

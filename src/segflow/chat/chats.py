@@ -1,0 +1,224 @@
+"""Chats: start one on a flow's published version, answer it turn by turn, read it back.
+
+Each turn is saved in one transaction with the Segment messages it produced (queued in the
+outbox), so a crash never loses an event of a saved turn, nor sends one of an unsaved turn.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row, insert, select, update
+
+from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
+from segflow.chat.flows import Flows
+from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
+from segflow.destinations import Destination
+from segflow.errors import DestinationError
+from segflow.flow import (
+    AwaitedInput,
+    QueuedMessage,
+    SessionState,
+    Turn,
+    TurnLog,
+    awaited_input,
+    continue_session,
+    start_session,
+)
+from segflow.segment import SegmentMessage
+from segflow.service import Segflow
+from segflow.store.tables import chat_sessions
+
+
+class Chats:
+    """Chats on published flows: the service the CLI and the HTTP API share."""
+
+    def __init__(self, segflow: Segflow, flows: Flows | None = None) -> None:
+        self._segflow = segflow
+        self._database = segflow.database
+        self.flows = flows or Flows(segflow)
+
+    def start_chat(
+        self,
+        flow_id: str,
+        prefilled: Mapping[str, object] | None = None,
+        *,
+        anonymous_id: str | None = None,
+    ) -> ChatTurn:
+        """Starts a chat on the flow's latest published version and saves its first turn.
+
+        `prefilled` sets flow variables first; `anonymous_id` ties the chat to a visitor
+        Segment already knows (e.g. analytics.js's anonymousId on the page); else a new one.
+        """
+        published = self.flows.published(flow_id)
+        turn = start_session(published.flow, prefilled=prefilled, anonymous_id=anonymous_id)
+        routing = self._route(turn)
+        session_id = str(uuid.uuid4())
+        now = time.time()
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                insert(chat_sessions).values(
+                    id=session_id,
+                    flow_version_id=published.id,
+                    turns=1,
+                    created_at=now,
+                    **_columns(turn.state, now),
+                )
+            )
+            self._queue(routing, connection)
+        return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
+
+    def continue_chat(self, session_id: str, answer: str) -> ChatTurn:
+        """Answers the input the chat waits on, runs the turn and saves it.
+
+        Raises ChatSessionNotFoundError, ChatEndedError (the chat is over), or
+        ChatSessionConflictError when another answer to it was saved meanwhile.
+        """
+        row = self._row(session_id)
+        published = self.flows.version(row.flow_version_id)
+        turn = continue_session(published.flow, _state(row), answer)
+        routing = self._route(turn)
+        now = time.time()
+        with self._database.engine.begin() as connection:
+            saved = connection.execute(
+                update(chat_sessions)
+                .where(chat_sessions.c.id == session_id, chat_sessions.c.turns == row.turns)
+                .values(turns=row.turns + 1, **_columns(turn.state, now))
+            )
+            if saved.rowcount != 1:
+                raise ChatSessionConflictError(session_id)  # rolls back: nothing is queued
+            self._queue(routing, connection)
+        return self._turn(
+            session_id, published, turn, routing, created_at=row.created_at, updated_at=now
+        )
+
+    def get_session(self, session_id: str) -> ChatSession:
+        row = self._row(session_id)
+        published = self.flows.version(row.flow_version_id)
+        state = _state(row)
+        awaited = awaited_input(published.flow, state)
+        return _session(row.id, published, state, awaited, row.created_at, row.updated_at)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _row(self, session_id: str) -> Row[Any]:
+        with self._database.engine.connect() as connection:
+            row = connection.execute(
+                select(chat_sessions).where(chat_sessions.c.id == session_id)
+            ).first()
+        if row is None:
+            raise ChatSessionNotFoundError(session_id)
+        return row
+
+    def _route(self, turn: Turn) -> _Routing:
+        """The Segment account of each message, found before the turn's transaction (finding
+        the default may write a row of its own). A message whose account is gone is logged."""
+        found: dict[str | None, Destination | DestinationError] = {}
+        targets: list[tuple[Destination, QueuedMessage]] = []
+        logs: list[TurnLog] = []
+        for queued in turn.segment:
+            if queued.destination not in found:
+                try:
+                    found[queued.destination] = self._segflow.destinations.resolve(
+                        queued.destination
+                    )
+                except DestinationError as error:
+                    found[queued.destination] = error
+            target = found[queued.destination]
+            if isinstance(target, DestinationError):
+                logs.append(
+                    TurnLog(
+                        status="error",
+                        description=f"{target}; the {queued.message.type} message was not queued",
+                        group=queued.group,
+                        block=queued.block,
+                        field="Segment account",
+                    )
+                )
+            else:
+                targets.append((target, queued))
+        return _Routing(targets, logs)
+
+    def _queue(self, routing: _Routing, connection: Connection) -> None:
+        by_destination: dict[int, list[SegmentMessage]] = {}
+        for destination, queued in routing.targets:
+            by_destination.setdefault(destination.id, []).append(queued.message)
+        for destination_id, messages in by_destination.items():
+            self._segflow.outbox.enqueue_many(messages, destination_id, connection=connection)
+
+    @staticmethod
+    def _turn(
+        session_id: str,
+        published: PublishedFlow,
+        turn: Turn,
+        routing: _Routing,
+        *,
+        created_at: float,
+        updated_at: float,
+    ) -> ChatTurn:
+        return ChatTurn(
+            session=_session(session_id, published, turn.state, turn.input, created_at, updated_at),
+            messages=turn.messages,
+            logs=[*turn.logs, *routing.logs],
+            queued=[replace(queued, destination=target.name) for target, queued in routing.targets],
+        )
+
+
+@dataclass(frozen=True)
+class _Routing:
+    """The Segment messages of a turn with the account each goes to, and the logs of those
+    that could not be queued."""
+
+    targets: list[tuple[Destination, QueuedMessage]]
+    logs: list[TurnLog]
+
+
+def _session(
+    session_id: str,
+    published: PublishedFlow,
+    state: SessionState,
+    awaited: AwaitedInput | None,
+    created_at: float,
+    updated_at: float,
+) -> ChatSession:
+    return ChatSession(
+        id=session_id,
+        flow_id=published.flow_id,
+        flow_version=published.version,
+        status=state.status,
+        anonymous_id=state.anonymous_id,
+        user_id=state.user_id,
+        variables=dict(state.variables),
+        input=awaited,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+def _columns(state: SessionState, now: float) -> dict[str, Any]:
+    """The chat_sessions columns that hold a session's state."""
+    return {
+        "state": orjson.dumps(
+            state.model_dump(mode="json", include={"variables", "waiting_for"})
+        ).decode(),
+        "anonymous_id": state.anonymous_id,
+        "user_id": state.user_id,
+        "status": state.status.value,
+        "updated_at": now,
+    }
+
+
+def _state(row: Row[Any]) -> SessionState:
+    return SessionState.model_validate(
+        {
+            **orjson.loads(row.state),
+            "anonymousId": row.anonymous_id,
+            "userId": row.user_id,
+            "status": row.status,
+        }
+    )

@@ -1,0 +1,32 @@
+"""Errors of the chat service that an API answers with 404 or 409."""
+
+from __future__ import annotations
+
+from segflow.errors import SegflowError
+
+
+class NotFoundError(SegflowError):
+    """Something asked for by its ID does not exist."""
+
+
+class FlowNotFoundError(NotFoundError):
+    def __init__(self, flow_id: str, problem: str = "does not exist") -> None:
+        self.flow_id = flow_id
+        super().__init__(f'Flow "{flow_id}" {problem}')
+
+
+class ChatSessionNotFoundError(NotFoundError):
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f'Chat session "{session_id}" does not exist')
+
+
+class ChatSessionConflictError(SegflowError):
+    """Two answers to the same chat were saved at once; the later one was not saved."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(
+            f'Chat session "{session_id}" got another answer at the same time; '
+            "this one was not saved (nothing was sent): send it again"
+        )

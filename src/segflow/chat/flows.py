@@ -1,0 +1,206 @@
+"""Saved flows: drafts being edited, and the published versions chats run on."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy import Row, Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from segflow.blocks import BlockRegistry, default_registry
+from segflow.chat.errors import FlowNotFoundError
+from segflow.chat.records import PublishedFlow, SavedFlow
+from segflow.errors import SegflowError
+from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
+from segflow.flow.problems import FLOW
+from segflow.service import Segflow
+from segflow.store.tables import flow_versions, flows
+
+FLOW_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
+_CACHED_VERSIONS = 256
+
+
+class Flows:
+    """Flows by ID: save drafts, publish them as versions, list and read them back."""
+
+    def __init__(self, segflow: Segflow, registry: BlockRegistry | None = None) -> None:
+        self._segflow = segflow
+        self._database = segflow.database
+        self._registry = registry or default_registry()
+        self._versions: OrderedDict[int, PublishedFlow] = OrderedDict()
+        self._versions_lock = threading.Lock()
+
+    def save(self, document: Mapping[str, Any], flow_id: str | None = None) -> SavedFlow:
+        """Saves a draft under `flow_id` (new or existing), or as a new flow whose ID comes
+        from its name. Only its name is checked now; the rest, when it is published."""
+        name = document.get("name") if isinstance(document, Mapping) else None
+        if not isinstance(name, str) or not name.strip():
+            raise FlowError([FlowProblem(FLOW, "Name is required")])
+        if flow_id is not None and not FLOW_ID.fullmatch(flow_id):
+            raise SegflowError(
+                f'"{flow_id}" cannot be a flow ID: use lowercase letters, digits and dashes, '
+                "e.g. lead-capture"
+            )
+        draft = orjson.dumps(dict(document)).decode()
+        now = time.time()
+        with self._database.engine.begin() as connection:
+            if flow_id is None:
+                taken = set(connection.execute(select(flows.c.id)).scalars())
+                flow_id = _free_id(name, taken)
+            exists = connection.execute(select(flows.c.id).where(flows.c.id == flow_id)).first()
+            if exists:
+                connection.execute(
+                    update(flows)
+                    .where(flows.c.id == flow_id)
+                    .values(name=name.strip(), draft=draft, updated_at=now)
+                )
+            else:
+                connection.execute(
+                    insert(flows).values(
+                        id=flow_id, name=name.strip(), draft=draft, created_at=now, updated_at=now
+                    )
+                )
+        return self.get(flow_id)
+
+    def publish(self, flow_id: str) -> PublishedFlow:
+        """Checks the draft (every problem, and its Segment accounts against the existing
+        destinations) and makes it the version new chats start on. Publishing an unchanged
+        draft again gives back the latest version."""
+        saved = self.get(flow_id)
+        accounts = [destination.name for destination in self._segflow.destinations.list()]
+        flow = parse_flow(
+            saved.draft, registry=self._registry, destinations=accounts, source=f'Flow "{flow_id}"'
+        )
+        document = flow.model_dump(mode="json")
+        with self._database.engine.begin() as connection:
+            latest = connection.execute(
+                select(flow_versions)
+                .where(flow_versions.c.flow_id == flow_id)
+                .order_by(flow_versions.c.version.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and orjson.loads(latest.document) == document:
+                return self._published(latest, flow)
+            try:
+                connection.execute(
+                    insert(flow_versions).values(
+                        flow_id=flow_id,
+                        version=(latest.version if latest else 0) + 1,
+                        document=orjson.dumps(document).decode(),
+                        published_at=time.time(),
+                    )
+                )
+            except IntegrityError:
+                raise SegflowError(
+                    f'Flow "{flow_id}" was published twice at the same time; publish it again'
+                ) from None
+        return self.published(flow_id)
+
+    def list(self) -> list[SavedFlow]:
+        with self._database.engine.connect() as connection:
+            rows = connection.execute(_saved_flows().order_by(flows.c.name, flows.c.id)).all()
+        return [_saved(row) for row in rows]
+
+    def get(self, flow_id: str) -> SavedFlow:
+        with self._database.engine.connect() as connection:
+            row = connection.execute(_saved_flows().where(flows.c.id == flow_id)).first()
+        if row is None:
+            raise FlowNotFoundError(flow_id)
+        return _saved(row)
+
+    def published(self, flow_id: str, version: int | None = None) -> PublishedFlow:
+        """A published version of the flow: the latest, unless `version` is given."""
+        query = select(flow_versions.c.id).where(flow_versions.c.flow_id == flow_id)
+        if version is not None:
+            query = query.where(flow_versions.c.version == version)
+        query = query.order_by(flow_versions.c.version.desc()).limit(1)
+        with self._database.engine.connect() as connection:
+            version_id = connection.execute(query).scalar_one_or_none()
+        if version_id is None:
+            self.get(flow_id)  # says so when the flow itself does not exist
+            problem = (
+                f"has no version {version}"
+                if version is not None
+                else "is not published yet: publish it first"
+            )
+            raise FlowNotFoundError(flow_id, problem)
+        return self.version(version_id)
+
+    def version(self, version_id: int) -> PublishedFlow:
+        """A published version by its row ID; kept in memory, as versions never change."""
+        with self._versions_lock:
+            if (cached := self._versions.get(version_id)) is not None:
+                self._versions.move_to_end(version_id)
+                return cached
+        with self._database.engine.connect() as connection:
+            row = connection.execute(
+                select(flow_versions).where(flow_versions.c.id == version_id)
+            ).one()
+        try:
+            flow = Flow.model_validate(
+                orjson.loads(row.document), context=FlowReading(self._registry)
+            )
+        except ValidationError as error:
+            raise SegflowError(
+                f'Flow "{row.flow_id}" version {row.version} cannot be read any more '
+                f"(was a package of block types removed?): {error}"
+            ) from None
+        published = self._published(row, flow)
+        with self._versions_lock:  # the HTTP API runs turns in several threads
+            self._versions[version_id] = published
+            if len(self._versions) > _CACHED_VERSIONS:
+                self._versions.popitem(last=False)
+        return published
+
+    @staticmethod
+    def _published(row: Row[Any], flow: Flow) -> PublishedFlow:
+        return PublishedFlow(
+            id=row.id,
+            flow_id=row.flow_id,
+            version=row.version,
+            flow=flow,
+            published_at=row.published_at,
+        )
+
+
+def _saved_flows() -> Select[Any]:
+    latest = (
+        select(func.max(flow_versions.c.version))
+        .where(flow_versions.c.flow_id == flows.c.id)
+        .scalar_subquery()
+    )
+    return select(flows, latest.label("published_version"))
+
+
+def _saved(row: Row[Any]) -> SavedFlow:
+    return SavedFlow(
+        id=row.id,
+        name=row.name,
+        draft=orjson.loads(row.draft),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_version=row.published_version,
+    )
+
+
+def flow_id_for(name: str) -> str:
+    """The flow ID a name makes: "Lead capture" → lead-capture."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:90].strip("-") or "flow"
+
+
+def _free_id(name: str, taken: set[str]) -> str:
+    base = flow_id_for(name)
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate

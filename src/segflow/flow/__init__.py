@@ -1,0 +1,55 @@
+"""Flows: the document model, reading and checking it, its JSON Schema, and the turn engine."""
+
+from segflow.flow.engine import (
+    MAX_BLOCKS_PER_TURN,
+    awaited_input,
+    continue_session,
+    start_session,
+)
+from segflow.flow.loading import load_flow, parse_flow, read_document
+from segflow.flow.model import (
+    AutoTrack,
+    Block,
+    Flow,
+    FlowReading,
+    Group,
+    Position,
+    SegmentSettings,
+    Start,
+    Variable,
+)
+from segflow.flow.problems import FlowError, FlowProblem
+from segflow.flow.schema import flow_json_schema
+from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
+from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
+from segflow.flow.validation import check_flow
+
+__all__ = [
+    "MAX_BLOCKS_PER_TURN",
+    "AutoTrack",
+    "AwaitedInput",
+    "Block",
+    "ChatEndedError",
+    "ChatStatus",
+    "Flow",
+    "FlowError",
+    "FlowProblem",
+    "FlowReading",
+    "Group",
+    "Position",
+    "QueuedMessage",
+    "SegmentSettings",
+    "SessionState",
+    "Start",
+    "Turn",
+    "TurnLog",
+    "Variable",
+    "awaited_input",
+    "check_flow",
+    "continue_session",
+    "flow_json_schema",
+    "load_flow",
+    "parse_flow",
+    "read_document",
+    "start_session",
+]

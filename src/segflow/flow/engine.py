@@ -1,0 +1,287 @@
+"""Running a flow, one turn at a time. Pure: no database, no network, no clock but the
+messages' timestamps; the caller saves the new state and queues the Segment messages.
+
+A turn runs blocks from where the chat is until an input waits for an answer (or the flow
+ends): bubbles add messages, logic moves the chat on, Segment blocks hand over messages. A
+block that fails (a Segment message that cannot be built) is logged and the chat goes on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Step
+from segflow.blocks.formatting import format_text
+from segflow.errors import SegflowError, SegmentActionError
+from segflow.flow.model import Block, Flow, Group
+from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
+from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
+from segflow.segment import (
+    KeyValue,
+    PageView,
+    SegmentAction,
+    SegmentMessage,
+    TrackEvent,
+    as_text,
+    build_message,
+    fill,
+)
+
+MAX_BLOCKS_PER_TURN = 500
+"""Blocks a turn may run without reaching an input: more means a loop that never asks."""
+
+
+def start_session(
+    flow: Flow,
+    *,
+    prefilled: Mapping[str, object] | None = None,
+    anonymous_id: str | None = None,
+) -> Turn:
+    """A new chat's first turn. `prefilled` sets variables of the flow before it starts;
+    `anonymous_id` joins the chat to a visitor Segment knows already (else a new UUID)."""
+    state = SessionState(
+        anonymous_id=anonymous_id or str(uuid.uuid4()), variables=flow.initial_variables()
+    )
+    turn = _TurnRun(flow, state)
+    for name, value in (prefilled or {}).items():
+        if name in state.variables:
+            turn.set_variable(name, value)
+        else:
+            turn.log("warning", f'Prefilled variable "{name}" is not in the flow; it is ignored')
+    if flow.segment.auto_track.flow_events:
+        turn.track_flow("Flow Started")
+    turn.go(flow.entry)
+    return turn.result()
+
+
+def continue_session(flow: Flow, state: SessionState, answer: str) -> Turn:
+    """The turn that the person's `answer` to the awaited input starts.
+
+    Raises ChatEndedError when the chat is over.
+    """
+    placed = flow.locate(state.waiting_for) if state.waiting_for else None
+    if state.status is not ChatStatus.ACTIVE or placed is None:
+        raise ChatEndedError(state.status)
+    group, index = placed
+    turn = _TurnRun(flow, state)
+    turn.answer(group, index, answer)
+    return turn.result()
+
+
+def awaited_input(flow: Flow, state: SessionState) -> AwaitedInput | None:
+    """The input a chat waits on, as its last turn showed it."""
+    placed = flow.locate(state.waiting_for) if state.waiting_for else None
+    if placed is None:
+        return None
+    group, index = placed
+    return _awaited(group.blocks[index], state.variables)
+
+
+class _TurnRun:
+    """One turn in progress; it is the `BlockContext` the turn's blocks run with."""
+
+    def __init__(self, flow: Flow, state: SessionState) -> None:
+        self.flow = flow
+        self._variables: dict[str, Any] = dict(state.variables)
+        self._anonymous_id = state.anonymous_id
+        self._user_id = state.user_id
+        self.messages: list[BotMessage] = []
+        self.logs: list[TurnLog] = []
+        self.segment: list[QueuedMessage] = []
+        self.waiting_for: Block | None = None
+        self.status = ChatStatus.ACTIVE
+        self.place: tuple[Group, Block] | None = None  # the running block, for logs
+        self.blocks_run = 0
+
+    # -- BlockContext ----------------------------------------------------------------------
+
+    @property
+    def variables(self) -> Mapping[str, object]:
+        return self._variables
+
+    @property
+    def anonymous_id(self) -> str:
+        return self._anonymous_id
+
+    @property
+    def user_id(self) -> str | None:
+        return self._user_id
+
+    def set_variable(self, name: str, value: object) -> None:
+        json_types = (str, int, float, bool, list, dict, type(None))
+        self._variables[name] = value if isinstance(value, json_types) else as_text(value)
+
+    def say(self, message: BotMessage) -> None:
+        self.messages.append(message)
+
+    def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
+        group, block = self.where()
+        self.logs.append(
+            TurnLog(status=status, description=description, group=group, block=block, field=field)
+        )
+
+    def queue(self, message: SegmentMessage, destination: str | None) -> None:
+        group, block = self.where()
+        account = destination or self.flow.segment.destination
+        self.segment.append(QueuedMessage(message, account, group=group, block=block))
+
+    def remember_user(self, user_id: str) -> None:
+        self._user_id = user_id
+
+    def where(self) -> tuple[str | None, str | None]:
+        """The running block's group title and ID, for logs (None, None between blocks)."""
+        if self.place is None:
+            return None, None
+        group, block = self.place
+        return group.shown_title, block.id
+
+    # -- walking the flow ------------------------------------------------------------------
+
+    def go(self, target: Exit) -> None:
+        """Enters the exit's group and runs blocks until an input waits or the chat ends."""
+        while True:
+            group = self.flow.group(target.group)
+            if group is None:  # a checked flow has none; a flow made in code might
+                self.log("error", f'An exit goes to group "{target.group}", which does not exist')
+                self.complete()
+                return
+            self.enter(group)
+            index = next((i for i, block in enumerate(group.blocks) if block.id == target.block), 0)
+            next_target = self.walk(group, index)
+            if next_target is None:
+                return
+            target = next_target
+
+    def walk(self, group: Group, index: int) -> Exit | None:
+        """Runs the group's blocks from `index`; returns the exit that leaves the group, or
+        None when the turn is over (an input waits, or the chat ended)."""
+        while index < len(group.blocks):
+            block = group.blocks[index]
+            if block.kind.is_input:
+                self.wait_for(group, block)
+                return None
+            if self.blocks_run >= MAX_BLOCKS_PER_TURN:
+                self.stop_looping(group, block)
+                return None
+            self.blocks_run += 1
+            target = _follow(self.run(group, block), block)
+            if target is not None:
+                return target
+            index += 1
+        self.complete()
+        return None
+
+    def run(self, group: Group, block: Block) -> Step:
+        self.place = (group, block)
+        run = block.kind.run
+        assert run is not None  # every block type but inputs has one
+        try:
+            return run(block.options, self)
+        except SegflowError as error:
+            field = error.field if isinstance(error, SegmentActionError) else None
+            self.log("error", str(error), field=field)
+            return None
+        finally:
+            self.place = None
+
+    def answer(self, group: Group, index: int, text: str) -> None:
+        block = group.blocks[index]
+        answer = block.kind.answer
+        assert answer is not None  # inputs have one
+        self.place = (group, block)
+        try:
+            result = answer(block.options, text, self)
+        finally:
+            self.place = None
+        if isinstance(result, Retry):
+            self.say(format_text(result.message, self._variables))
+            self.waiting_for = block
+            return
+        target = _follow(result, block) or self.walk(group, index + 1)
+        if target is not None:
+            self.go(target)
+
+    def wait_for(self, group: Group, block: Block) -> None:
+        if block.kind.run is not None:
+            self.run(group, block)
+        self.waiting_for = block
+
+    def enter(self, group: Group) -> None:
+        if self.flow.segment.auto_track.page_views:
+            self.auto_track(PageView(name=group.shown_title, category=self.flow.name))
+
+    def complete(self) -> None:
+        self.status = ChatStatus.COMPLETED
+        if self.flow.segment.auto_track.flow_events:
+            self.track_flow("Flow Completed")
+
+    def stop_looping(self, group: Group, block: Block) -> None:
+        self.place = (group, block)
+        self.log(
+            "error",
+            f"The chat stopped: it ran {MAX_BLOCKS_PER_TURN:,} blocks without asking anything, "
+            "so exits or jumps loop back without an input; the loop passes through here",
+        )
+        self.place = None
+        self.status = ChatStatus.STOPPED
+
+    # -- automatic tracking ----------------------------------------------------------------
+
+    def track_flow(self, event: str) -> None:
+        flow = KeyValue(key="flow", value=self.flow.name)
+        self.auto_track(TrackEvent(event_name=event, user_id="", properties=[flow]))
+
+    def auto_track(self, action: SegmentAction) -> None:
+        try:
+            message = build_message(
+                action,
+                self._variables,
+                anonymous_id=self._anonymous_id,
+                user_id=self._user_id,
+                anonymous_track=True,
+            )
+        except SegmentActionError as error:
+            self.log("error", f"Automatic tracking: {error}", field=error.field)
+            return
+        self.queue(message, None)
+
+    def result(self) -> Turn:
+        waiting = self.waiting_for if self.status is ChatStatus.ACTIVE else None
+        state = SessionState(
+            anonymous_id=self._anonymous_id,
+            user_id=self._user_id,
+            variables=self._variables,
+            waiting_for=waiting.id if waiting else None,
+            status=self.status,
+        )
+        return Turn(
+            state=state,
+            messages=self.messages,
+            input=_awaited(waiting, self._variables) if waiting else None,
+            logs=self.logs,
+            segment=self.segment,
+        )
+
+
+def _follow(step: Step, block: Block) -> Exit | None:
+    """The exit a block's result leads to; None: the next block of the group."""
+    if step is NEXT_BLOCK:
+        return None
+    return step if isinstance(step, Exit) else block.next
+
+
+def _awaited(block: Block, variables: Mapping[str, object]) -> AwaitedInput:
+    options = block.options.model_dump(mode="json")
+    return AwaitedInput(block_id=block.id, type=block.type, options=_filled(options, variables))
+
+
+def _filled(value: Any, variables: Mapping[str, object]) -> Any:
+    if isinstance(value, str):
+        return fill(value, variables)
+    if isinstance(value, list):
+        return [_filled(item, variables) for item in value]
+    if isinstance(value, dict):
+        return {key: _filled(item, variables) for key, item in value.items()}
+    return value

@@ -1,0 +1,112 @@
+"""A flow's checks beyond its shape: ids, exits, variables and Segment accounts."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Collection, Iterator
+
+from segflow.blocks import Exit
+from segflow.blocks.references import exits_of, variable_uses
+from segflow.blocks.segment import SegmentAccount
+from segflow.flow.model import Block, Flow, Group
+from segflow.flow.problems import FLOW, FlowProblem, block_place, group_place
+
+
+def check_flow(flow: Flow, *, destinations: Collection[str] | None = None) -> list[FlowProblem]:
+    """Every problem of the flow's graph and variables; with `destinations` (the names of the
+    Segment accounts that exist), also every Segment account that does not."""
+    return [
+        *_duplicates(flow),
+        *_start(flow),
+        *_exits(flow),
+        *_variables(flow),
+        *(_accounts(flow, destinations) if destinations is not None else ()),
+    ]
+
+
+def _blocks(flow: Flow) -> Iterator[tuple[Group, Block, str]]:
+    for group in flow.groups:
+        for block in group.blocks:
+            yield group, block, block_place(group.shown_title, block.id, block.title)
+
+
+def _duplicates(flow: Flow) -> Iterator[FlowProblem]:
+    group_ids = Counter(group.id for group in flow.groups)
+    for group in flow.groups:
+        if group_ids[group.id] > 1:
+            problem = f'its ID "{group.id}" is used by {group_ids[group.id]} groups'
+            yield FlowProblem(group_place(group.shown_title), problem)
+    holders: dict[str, list[str]] = {}
+    for group, block, _place in _blocks(flow):
+        holders.setdefault(block.id, []).append(group.shown_title)
+    for block_id, groups in holders.items():
+        if len(groups) > 1:
+            where = ", ".join(group_place(title) for title in dict.fromkeys(groups))
+            problem = f'the block ID "{block_id}" is used {len(groups)} times (in {where})'
+            yield FlowProblem(FLOW, problem + "; each block needs its own")
+    names = Counter(variable.name for variable in flow.variables)
+    for name, count in names.items():
+        if count > 1:
+            yield FlowProblem(FLOW, f'the variable "{name}" is listed {count} times')
+
+
+def _start(flow: Flow) -> Iterator[FlowProblem]:
+    if flow.start is not None and (problem := _missing_target(flow, flow.entry)):
+        yield FlowProblem(FLOW, f"Start {problem}")
+
+
+def _exits(flow: Flow) -> Iterator[FlowProblem]:
+    for _group, block, place in _blocks(flow):
+        exits = [("exit", block.next)] if block.next else []
+        for label, target in [*exits, *exits_of(block.options)]:
+            if problem := _missing_target(flow, target):
+                yield FlowProblem(place, f"{label[:1].upper()}{label[1:]} {problem}")
+
+
+def _missing_target(flow: Flow, target: Exit) -> str | None:
+    """What is wrong with an exit's target, or None when it exists."""
+    group = flow.group(target.group)
+    if group is None:
+        known = [group.id for group in flow.groups]
+        return f'goes to group "{target.group}", which does not exist' + _guess(target.group, known)
+    if target.block is not None and target.block not in (block.id for block in group.blocks):
+        known = [block.id for block in group.blocks]
+        return (
+            f'goes to block "{target.block}", which is not in group "{group.shown_title}"'
+            + _guess(target.block, known)
+        )
+    return None
+
+
+def _variables(flow: Flow) -> Iterator[FlowProblem]:
+    defined = {variable.name for variable in flow.variables}
+    for _group, block, place in _blocks(flow):
+        for use in variable_uses(block.options):
+            if use.name not in defined:
+                yield FlowProblem(
+                    place,
+                    f'the variable "{use.name}" ({use.field}) is not in the flow\'s variables'
+                    + _guess(use.name, defined),
+                )
+
+
+def _accounts(flow: Flow, destinations: Collection[str]) -> Iterator[FlowProblem]:
+    known = sorted(destinations)
+    listed = ", ".join(known) or "none yet: add one with `segflow destination add`"
+    account = flow.segment.destination
+    if account and account not in destinations:
+        yield FlowProblem(
+            FLOW, f'Segment account "{account}" does not exist (the accounts are {listed})'
+        )
+    for _group, block, place in _blocks(flow):
+        if isinstance(block.options, SegmentAccount):
+            name = block.options.destination.strip()
+            if name and name not in destinations:
+                problem = f'Segment account "{name}" does not exist (the accounts are {listed})'
+                yield FlowProblem(place, problem)
+
+
+def _guess(wrong: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(wrong, list(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""

@@ -1,0 +1,191 @@
+"""Checking a flow reports every problem at once, each with its place, in builder's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+
+from segflow.flow import FlowError, load_flow, parse_flow
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "lead-capture.yaml"
+
+
+def problems(document: dict[str, Any], **options: Any) -> list[str]:
+    with pytest.raises(FlowError) as refused:
+        parse_flow(document, **options)
+    return [str(problem) for problem in refused.value.problems]
+
+
+def test_the_example_flow_is_valid() -> None:
+    flow = load_flow(EXAMPLE)
+
+    assert flow.name == "Lead capture"
+    assert [group.title for group in flow.groups] == ["Welcome", "Email", "Plan", "Seats", "Thanks"]
+
+
+def test_every_problem_is_listed_with_its_place() -> None:
+    document = {
+        "name": "Broken",
+        "variables": [{"name": "email"}, {"name": "name"}, {"name": "email"}],
+        "start": {"group": "welcom"},
+        "groups": [
+            {
+                "id": "welcome",
+                "title": "Welcome",
+                "blocks": [
+                    {"id": "styled", "type": "text", "text": "Hi", "colour": "red"},
+                    {"id": "hello", "type": "text", "text": "Hi {{nme}}"},
+                    {"id": "ask", "type": "emailInput", "variable": "mail", "next": "emial"},
+                ],
+            },
+            {
+                "id": "email",
+                "title": "Email",
+                "blocks": [
+                    {"id": "identify", "type": "segment", "action": "Track Event"},
+                    {"id": "ask", "type": "numberInput", "variable": "age", "min": 5, "max": 1},
+                    {"id": "typo", "type": "sgment"},
+                    {"id": "pick", "type": "choiceInput", "items": [{"id": "a"}]},
+                    {"id": "go", "type": "jump", "group": "email", "block": "nowhere"},
+                    {
+                        "id": "calc",
+                        "type": "setVariable",
+                        "variable": "name",
+                        "expression": "name.upper()",
+                    },
+                    {"id": "both", "type": "setVariable", "variable": "name"},
+                ],
+            },
+        ],
+    }
+
+    assert problems(document) == [
+        'Group "Welcome" › block "styled" (Text): "colour" is not a known setting (a typo?)',
+        'Group "Email" › block "identify" (Segment): Event Name is required',
+        'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
+        'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
+        "text, image, textInput, emailInput, numberInput, choiceInput, setVariable, condition, "
+        "jump, segment)",
+        'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
+        'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
+        "allowed (at position 5); use the functions instead, e.g. upper(name)",
+        'Group "Email" › block "both" (Set variable): Value or Expression is required',
+        'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
+        "each block needs its own",
+        'Flow: the variable "email" is listed 2 times',
+        'Flow: Start goes to group "welcom", which does not exist (did you mean "welcome"?)',
+        'Group "Welcome" › block "ask" (Email input): Exit goes to group "emial", which does not '
+        'exist (did you mean "email"?)',
+        'Group "Email" › block "go" (Jump): Jump goes to block "nowhere", which is not in group '
+        '"Email"',
+        'Group "Welcome" › block "hello" (Text): the variable "nme" (Text) is not in the flow\'s '
+        'variables (did you mean "name"?)',
+        'Group "Welcome" › block "ask" (Email input): the variable "mail" (Save the answer in) is '
+        'not in the flow\'s variables (did you mean "email"?)',
+    ]
+
+
+def test_variables_are_checked_wherever_they_are_used() -> None:
+    document = yaml.safe_load(
+        """
+        name: Uses
+        variables: [{name: known}]
+        groups:
+          - id: g
+            title: G
+            blocks:
+              - {id: set, type: setVariable, variable: total, expression: "known * price"}
+              - id: check
+                type: condition
+                items: [{comparisons: [{variable: plan, operator: equals, value: "{{tier}}"}]}]
+              - id: track
+                type: segment
+                action: Track Event
+                eventName: "{{event}}"
+                properties: [{key: seats, value: seat_count, type: variable}]
+        """
+    )
+
+    assert problems(document) == [
+        f'Group "G" › block "{block}" ({title}): the variable "{name}" ({field}) is not in the '
+        "flow's variables"
+        for block, title, name, field in [
+            ("set", "Set variable", "total", "Variable"),
+            ("set", "Set variable", "price", "Expression"),
+            ("check", "Condition", "plan", "Conditions #1 › Comparisons #1 › Variable"),
+            ("check", "Condition", "tier", "Conditions #1 › Comparisons #1 › Value"),
+            ("track", "Segment", "event", "Event Name"),
+            ("track", "Segment", "seat_count", 'Properties #1 "seats"'),
+        ]
+    ]
+
+
+def test_segment_accounts_are_checked_against_the_destinations_given() -> None:
+    document = {
+        "name": "Accounts",
+        "segment": {"destination": "prodution"},
+        "groups": [
+            {
+                "id": "g",
+                "title": "G",
+                "blocks": [
+                    {
+                        "id": "t",
+                        "type": "segment",
+                        "action": "Page View",
+                        "name": "Home",
+                        "destination": "stage",
+                    }
+                ],
+            }
+        ],
+    }
+
+    assert parse_flow(document)  # without a list of accounts, they are not checked
+    assert problems(document, destinations=["production", "staging"]) == [
+        'Flow: Segment account "prodution" does not exist (the accounts are production, staging)',
+        'Group "G" › block "t" (Segment): Segment account "stage" does not exist (the accounts '
+        "are production, staging)",
+    ]
+
+
+def test_a_file_that_is_not_yaml_or_json_says_where(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [unclosed\n")
+
+    with pytest.raises(FlowError) as refused:
+        load_flow(broken)
+
+    assert str(refused.value).startswith(f"{broken} has 1 problem:\n- Flow: is not valid YAML")
+
+
+def test_a_json_file_reads_like_yaml(tmp_path: Path) -> None:
+    flow_file = tmp_path / "flow.json"
+    block = {"id": "t", "type": "text", "text": "Hi"}
+    flow_file.write_bytes(orjson.dumps({"name": "J", "groups": [{"id": "g", "blocks": [block]}]}))
+
+    flow = load_flow(flow_file)
+
+    assert flow.groups[0].shown_title == "g"  # a group without a title shows its ID
+
+
+def test_a_flow_round_trips_with_its_positions_and_inline_options() -> None:
+    document = yaml.safe_load(EXAMPLE.read_text())
+
+    written = load_flow(EXAMPLE).model_dump(mode="json")
+
+    assert written["start"]["position"] == {"x": -300, "y": 0}
+    assert written["groups"][1]["position"] == {"x": 400, "y": 0}
+    identify = written["groups"][1]["blocks"][2]
+    assert {key: identify[key] for key in ("id", "type", "next", "action", "userId")} == {
+        "id": "identify",
+        "type": "segment",
+        "next": "plan",
+        "action": "Identify User",
+        "userId": "{{email}}",
+    }
+    assert parse_flow(written) == parse_flow(document)
