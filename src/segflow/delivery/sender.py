@@ -3,6 +3,10 @@
 A failing destination backs off on its own; the others keep sending. Messages of a destination
 go out in the order they were queued. A 400 answer splits the batch until the offending
 messages are found; only those are dead-lettered, with the answer as the reason.
+
+Each worker keeps its database work on a helper thread, in order: while one batch is on the
+wire, the one before it is marked delivered and the one after it is claimed. The next batch
+is sent only once this one is answered, so the order of a destination's messages holds.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -70,7 +75,10 @@ class Sender:
         self._on_progress = on_progress
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = threading.Event()
+        # Set when a worker finishes, so that `run(until_empty=True)` returns without a poll.
+        self._wake = threading.Event()
         self._workers: dict[int, threading.Thread] = {}
+        self._working: set[int] = set()
         self._clients: dict[int, SegmentHTTP] = {}
         self._report = DeliveryReport()
         self._lock = threading.Lock()
@@ -85,15 +93,17 @@ class Sender:
     def stop(self) -> None:
         """Asks the sender to stop claiming new batches; `run` then returns."""
         self._stopping.set()
+        self._wake.set()
 
     def run(self, *, until_empty: bool = False, shutdown_deadline: float = 10.0) -> DeliveryReport:
         """Sends until stopped (or, with `until_empty`, until nothing is queued)."""
         try:
             while not self._stopping.is_set():
+                self._wake.clear()
                 self._start_due_workers()
                 if until_empty and not self._busy() and self._outbox.pending() == 0:
                     break
-                self._stopping.wait(self._idle_wait())
+                self._wake.wait(self._idle_wait())
         finally:
             self._stopping.set()
             self._shutdown(shutdown_deadline)
@@ -102,7 +112,8 @@ class Sender:
     # -- the main loop ---------------------------------------------------------------------
 
     def _busy(self) -> bool:
-        return any(worker.is_alive() for worker in self._workers.values())
+        with self._lock:
+            return bool(self._working)
 
     def _idle_wait(self) -> float:
         wait = self._options.poll_interval
@@ -123,6 +134,8 @@ class Sender:
                 daemon=True,
             )
             self._workers[destination_id] = worker
+            with self._lock:
+                self._working.add(destination_id)
             worker.start()
 
     def _shutdown(self, deadline: float) -> None:
@@ -140,31 +153,40 @@ class Sender:
     # -- one destination -------------------------------------------------------------------
 
     def _work(self, destination_id: int) -> None:
-        """Sends batches for one destination until it is drained, backing off, or stopping."""
         try:
-            destination = self._destinations.by_id(destination_id)
-            write_key = self._destinations.write_key(destination_id).reveal()
-            client = self._clients.get(destination_id)
-            if client is None:
-                client = SegmentHTTP(
-                    destination.endpoint,
-                    timeout=self._options.timeout,
-                    transport=self._options.transport,
-                )
-                self._clients[destination_id] = client
-            while not self._stopping.is_set():
-                batch = self._outbox.claim(
-                    destination_id,
-                    self.name,
-                    lease=self._options.lease,
-                    max_events=self._options.max_events,
-                    max_bytes=self._options.max_bytes,
-                )
+            with _OrderedOutbox(self._outbox, f"segflow-outbox-{destination_id}") as outbox:
+                self._drain(destination_id, outbox)
+        except Exception:
+            # A worker must never die silently: the messages stay queued and the next loop retries.
+            log.exception("Sender worker for destination %s failed", destination_id)
+        finally:
+            with self._lock:
+                self._working.discard(destination_id)
+            self._wake.set()
+
+    def _drain(self, destination_id: int, outbox: _OrderedOutbox) -> None:
+        """Sends batches for one destination until it is drained, backing off, or stopping."""
+        destination = self._destinations.by_id(destination_id)
+        write_key = self._destinations.write_key(destination_id).reveal()
+        client = self._clients.get(destination_id)
+        if client is None:
+            client = SegmentHTTP(
+                destination.endpoint,
+                timeout=self._options.timeout,
+                transport=self._options.transport,
+            )
+            self._clients[destination_id] = client
+        upcoming: _Claim | None = self._claim(outbox, destination_id)
+        try:
+            while upcoming is not None and not self._stopping.is_set():
+                batch = self._claimed(outbox, upcoming, destination_id)
+                upcoming = None
                 if not batch:
                     return
+                upcoming = self._claim(outbox, destination_id)
                 report = DeliveryReport()
                 carry_on = self._send(
-                    destination_id, destination.name, client, write_key, batch, report
+                    destination_id, destination.name, client, write_key, batch, report, outbox
                 )
                 with self._lock:
                     self._report.add(report)
@@ -172,9 +194,32 @@ class Sender:
                     self._on_progress(self.report)
                 if not carry_on:
                     return
-        except Exception:
-            # A worker must never die silently: the messages stay queued and the next loop retries.
-            log.exception("Sender worker for destination %s failed", destination_id)
+        finally:
+            if upcoming is not None:
+                outbox.give_back(upcoming.batch)
+
+    def _claim(self, outbox: _OrderedOutbox, destination_id: int) -> _Claim:
+        """Starts claiming the next batch, on the outbox thread."""
+        started = time.time()
+        batch = outbox.claim(
+            destination_id,
+            self.name,
+            lease=self._options.lease,
+            max_events=self._options.max_events,
+            max_bytes=self._options.max_bytes,
+        )
+        return _Claim(batch, started)
+
+    def _claimed(
+        self, outbox: _OrderedOutbox, claim: _Claim, destination_id: int
+    ) -> list[ClaimedMessage]:
+        """The claimed batch, claimed again if so little of its lease is left that it could
+        run out while the batch is in flight (another sender could then take it too)."""
+        batch = claim.batch.result()
+        if batch and time.time() + self._options.timeout >= claim.started + self._options.lease:
+            outbox.give_back(claim.batch)
+            batch = self._claim(outbox, destination_id).batch.result()
+        return batch
 
     def _send(
         self,
@@ -184,29 +229,30 @@ class Sender:
         write_key: str,
         batch: Sequence[ClaimedMessage],
         report: DeliveryReport,
+        outbox: _OrderedOutbox,
     ) -> bool:
         """Sends a batch; returns False when the destination must back off."""
         answer = client.post_batch(batch_body([m.payload for m in batch], write_key), write_key)
         ids = [message.id for message in batch]
         if answer.delivered:
-            self._outbox.delivered(ids, destination_id)
+            outbox.delivered(ids, destination_id)
             report.delivered += len(batch)
             log.debug("Delivered %d message(s) to %s", len(batch), destination)
             return True
         if answer.retryable:
-            self._retry_later(destination_id, destination, batch, answer, report)
+            self._retry_later(destination_id, destination, batch, answer, report, outbox)
             return False
         if len(batch) == 1:
             reason = f"{destination} refused the message: {answer.describe()}"
-            self._outbox.dead_letter(ids, reason)
+            outbox.dead_letter(ids, reason)
             report.dead += 1
             log.warning("Dead-lettered message %s: %s", batch[0].message_id, reason)
             return True
         # Some message in the batch is refused: halve until it is isolated, deliver the rest.
         middle = len(batch) // 2
         for half in (batch[:middle], batch[middle:]):
-            if not self._send(destination_id, destination, client, write_key, half, report):
-                self._outbox.release_ids(ids)
+            if not self._send(destination_id, destination, client, write_key, half, report, outbox):
+                outbox.release_ids(ids)
                 return False
         return True
 
@@ -217,21 +263,92 @@ class Sender:
         batch: Sequence[ClaimedMessage],
         answer: Answer,
         report: DeliveryReport,
+        outbox: _OrderedOutbox,
     ) -> None:
         reason = f"{destination}: {answer.describe()}"
         report.failed_attempts += 1
         exhausted = [m.id for m in batch if m.attempts + 1 >= self._options.max_attempts]
         if exhausted:
-            self._outbox.dead_letter(
+            outbox.dead_letter(
                 exhausted, f"gave up after {self._options.max_attempts} attempts; last: {reason}"
             )
             report.dead += len(exhausted)
-        failures = self._outbox.failures(destination_id) + 1
+        failures = outbox.failures(destination_id) + 1
         wait = self._options.backoff.delay(failures, answer.retry_after)
-        self._outbox.failed(
+        outbox.failed(
             [m.id for m in batch if m.id not in exhausted],
             destination_id,
             reason,
             retry_at=time.time() + wait,
         )
         log.warning("%s; trying again in %.1f s", reason, wait)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    batch: Future[list[ClaimedMessage]]
+    started: float  # no later than the claim's own clock, so its lease ends after started + lease
+
+
+class _OrderedOutbox:
+    """One worker's outbox calls, run one after another on a helper thread.
+
+    Each call runs after every call made before it: backoff sees the deliveries recorded
+    before the failure, and a release follows the claim it undoes. `delivered` does not wait
+    for the database; a failure to record it is raised by a later call, or on leaving.
+    """
+
+    def __init__(self, outbox: Outbox, thread_name: str) -> None:
+        self._outbox = outbox
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
+        self._recording: list[Future[None]] = []
+
+    def __enter__(self) -> _OrderedOutbox:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        """Waits for every call made so far."""
+        self._thread.shutdown(wait=True)
+        if error_type is None:
+            self._raise_failed_records()
+
+    def claim(
+        self, destination_id: int, sender: str, *, lease: float, max_events: int, max_bytes: int
+    ) -> Future[list[ClaimedMessage]]:
+        return self._thread.submit(
+            self._outbox.claim,
+            destination_id,
+            sender,
+            lease=lease,
+            max_events=max_events,
+            max_bytes=max_bytes,
+        )
+
+    def give_back(self, claim: Future[list[ClaimedMessage]]) -> None:
+        """Releases a claimed batch that will not be sent now."""
+        self.release_ids([message.id for message in claim.result()])
+
+    def delivered(self, ids: Sequence[int], destination_id: int) -> None:
+        self._raise_failed_records()
+        self._recording.append(self._thread.submit(self._outbox.delivered, ids, destination_id))
+
+    def dead_letter(self, ids: Sequence[int], reason: str) -> None:
+        self._thread.submit(self._outbox.dead_letter, ids, reason).result()
+
+    def failed(self, ids: Sequence[int], destination_id: int, reason: str, retry_at: float) -> None:
+        self._thread.submit(self._outbox.failed, ids, destination_id, reason, retry_at).result()
+
+    def failures(self, destination_id: int) -> int:
+        return self._thread.submit(self._outbox.failures, destination_id).result()
+
+    def release_ids(self, ids: Sequence[int]) -> None:
+        if ids:
+            self._thread.submit(self._outbox.release_ids, ids).result()
+
+    def _raise_failed_records(self) -> None:
+        recording, self._recording = self._recording, []
+        for record in recording:
+            if record.done():
+                record.result()
+            else:
+                self._recording.append(record)

@@ -148,38 +148,41 @@ class Destinations:
         return self._managed(LOCAL_COLLECTOR, LOCAL_WRITE_KEY, self._settings.collector_url)
 
     def _managed(self, name: str, write_key: str, endpoint: str) -> Destination:
-        """Creates or refreshes a destination whose settings come from segflow's own settings."""
+        """Creates or refreshes a destination whose settings come from segflow's own settings.
+
+        Called on every message sent to the default destination, so it only reads unless the
+        settings changed.
+        """
+        with self._database.engine.connect() as connection:
+            row = self._find(connection, name)
+        if row is not None and self._matches(row, write_key, endpoint):
+            return _destination(row)
+        values = {
+            "endpoint": endpoint,
+            "write_key_encrypted": self._cipher.encrypt(WriteKey(write_key)),
+            "write_key_hint": hint(write_key),
+        }
         with self._database.engine.begin() as connection:
             row = self._find(connection, name)
             if row is None:
                 connection.execute(
                     insert(destinations).values(
-                        name=name,
-                        endpoint=endpoint,
-                        write_key_encrypted=self._cipher.encrypt(WriteKey(write_key)),
-                        write_key_hint=hint(write_key),
-                        is_default=False,
-                        created_at=time.time(),
-                        failures=0,
+                        name=name, is_default=False, created_at=time.time(), failures=0, **values
                     )
                 )
-            elif (
-                row.endpoint != endpoint
-                or self._cipher.decrypt(row.write_key_encrypted, destination=name).reveal()
-                != write_key
-            ):
+            elif not self._matches(row, write_key, endpoint):
                 connection.execute(
-                    update(destinations)
-                    .where(destinations.c.id == row.id)
-                    .values(
-                        endpoint=endpoint,
-                        write_key_encrypted=self._cipher.encrypt(WriteKey(write_key)),
-                        write_key_hint=hint(write_key),
-                    )
+                    update(destinations).where(destinations.c.id == row.id).values(**values)
                 )
             row = self._find(connection, name)
         assert row is not None
         return _destination(row)
+
+    def _matches(self, row: Row, write_key: str, endpoint: str) -> bool:
+        if row.endpoint != endpoint:
+            return False
+        stored = self._cipher.decrypt(row.write_key_encrypted, destination=row.name)
+        return stored.reveal() == write_key
 
     @staticmethod
     def _find(connection: Connection, name: str) -> Row | None:
