@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ WRITE_KEY = "wk_live_9f8e7d6c5b4a3210"
 
 
 @pytest.fixture
-def segflow(home: Path, database_url: str) -> Segflow:
+def segflow(home: Path, database_url: str) -> Iterator[Segflow]:
     opened = Segflow.open(Settings(database_url=database_url))
     yield opened
     opened.close()
