@@ -1,0 +1,133 @@
+"""Routes for flows: list, create, rename, duplicate, delete, import, export; the draft
+(check, save) and publishing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Response, status
+from pydantic import Field
+
+from segflow.chat import SavedFlow
+from segflow.editor.answers import DraftProblemsError, EditorRoute
+from segflow.editor.checks import locate_problems
+from segflow.editor.context import EditorContext
+from segflow.editor.documents import finding_json, first_draft, read_import
+from segflow.editor.flow_removal import delete_unpublished_flow
+from segflow.editor.schemas import EditorModel
+from segflow.flow import FlowError
+
+Document = Annotated[dict[str, Any], Body(description="The flow document, as in its files.")]
+
+
+class NewFlow(EditorModel):
+    name: str = Field(min_length=1)
+
+
+class FlowName(EditorModel):
+    name: str = Field(min_length=1)
+
+
+class ImportedFile(EditorModel):
+    text: str
+    filename: str = ""
+
+
+def summary_json(saved: SavedFlow) -> dict[str, Any]:
+    return {
+        "id": saved.id,
+        "name": saved.name,
+        "publishedVersion": saved.published_version,
+        "createdAt": saved.created_at,
+        "updatedAt": saved.updated_at,
+    }
+
+
+def flow_json(saved: SavedFlow) -> dict[str, Any]:
+    return summary_json(saved) | {"draft": saved.draft}
+
+
+def flows_router(editor: EditorContext) -> APIRouter:
+    router = APIRouter(route_class=EditorRoute)
+    flows = editor.flows
+
+    @router.get("/flows")
+    def list_flows() -> list[dict[str, Any]]:
+        return [summary_json(saved) for saved in flows.list()]
+
+    @router.post("/flows", status_code=status.HTTP_201_CREATED)
+    def create_flow(new: NewFlow) -> dict[str, Any]:
+        return flow_json(flows.save(first_draft(new.name)))
+
+    @router.get("/flows/{flow_id}")
+    def get_flow(flow_id: str) -> dict[str, Any]:
+        return flow_json(flows.get(flow_id))
+
+    @router.patch("/flows/{flow_id}")
+    def rename_flow(flow_id: str, renamed: FlowName) -> dict[str, Any]:
+        draft = flows.get(flow_id).draft
+        return flow_json(flows.save({**draft, "name": renamed.name.strip()}, flow_id))
+
+    @router.post("/flows/{flow_id}/duplicate", status_code=status.HTTP_201_CREATED)
+    def duplicate_flow(flow_id: str) -> dict[str, Any]:
+        original = flows.get(flow_id)
+        return flow_json(flows.save({**original.draft, "name": f"{original.name} (copy)"}))
+
+    @router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_flow(flow_id: str) -> Response:
+        delete_unpublished_flow(editor.segflow.database, flows, flow_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.post("/flows/import", status_code=status.HTTP_201_CREATED)
+    def import_flow(upload: ImportedFile) -> dict[str, Any]:
+        """Saves the flow as a new draft, problems and all, and says what needs fixing."""
+        imported = read_import(upload.text, upload.filename)
+        saved = flows.save(imported.document)
+        return flow_json(saved) | {
+            "source": imported.source,
+            "report": [finding_json(finding) for finding in imported.report],
+            "problems": [problem.as_json() for problem in editor.check(saved.draft)],
+        }
+
+    @router.get("/flows/{flow_id}/export")
+    def export_flow(flow_id: str) -> Response:
+        saved = flows.get(flow_id)
+        return Response(
+            orjson.dumps(saved.draft, option=orjson.OPT_INDENT_2),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{saved.id}.json"'},
+        )
+
+    @router.post("/flows/{flow_id}/check")
+    def check_draft(flow_id: str, document: Document) -> dict[str, Any]:
+        """The document's problems, located; 200 either way (the editor checks as you type)."""
+        flows.get(flow_id)
+        return {"problems": [problem.as_json() for problem in editor.check(document)]}
+
+    @router.put("/flows/{flow_id}/draft")
+    def save_draft(flow_id: str, document: Document) -> dict[str, Any]:
+        """Saves the draft if it has no problems; else answers 422 with each one located."""
+        flows.get(flow_id)
+        if problems := editor.check(document):
+            raise DraftProblemsError(problems, f'Flow "{flow_id}"')
+        return flow_json(flows.save(document, flow_id))
+
+    @router.post("/flows/{flow_id}/publish")
+    def publish(flow_id: str) -> dict[str, Any]:
+        """Makes the saved draft the version new chats start on (running chats keep theirs)."""
+        draft = flows.get(flow_id).draft
+        if problems := editor.check(draft):
+            raise DraftProblemsError(problems, f'Flow "{flow_id}"')
+        try:
+            published = flows.publish(flow_id)
+        except FlowError as error:
+            located = locate_problems(draft, error.problems, editor.registry)
+            raise DraftProblemsError(located, f'Flow "{flow_id}"') from None
+        return {
+            "flowId": published.flow_id,
+            "version": published.version,
+            "publishedAt": published.published_at,
+        }
+
+    return router

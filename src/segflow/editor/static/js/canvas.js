@@ -1,0 +1,360 @@
+// The canvas: groups as cards holding their blocks, the Start node, and the exits between
+// them. Drag a group by its title, a block to reorder it (or out, to a new group), a handle
+// to a group to draw an exit; drag the background to pan, Ctrl+wheel or the buttons to zoom.
+
+import { h } from "./dom.js";
+import { itemLabel } from "./blocks.js";
+import { trackPointer, DragGhost } from "./dragging.js";
+import { addGroup, entryGroup, exitGroup, findGroup, moveBlock, setExit } from "./flow-ops.js";
+import { connectionPath, svgElement } from "./connections.js";
+
+const MIN_ZOOM = 0.3;
+const MAX_ZOOM = 2;
+
+export class FlowCanvas {
+  constructor(element, editor) {
+    this.element = element;
+    this.editor = editor;
+    this.view = { x: 320, y: 120, zoom: 1 };
+    this.world = h("div", { class: "world" });
+    this.edges = svgElement("svg", { class: "edges" });
+    this.element.append(this.world, this.#zoomControls());
+    this.element.addEventListener("pointerdown", (event) => this.#press(event));
+    this.element.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
+  }
+
+  render() {
+    if (this.gesture) {
+      this.stale = true; // drawn again when the gesture ends: its elements must stay put
+      return;
+    }
+    this.stale = false;
+    const doc = this.editor.store.doc;
+    const groups = doc.groups.map((group) => this.#group(group));
+    this.world.replaceChildren(this.edges, this.#startNode(doc), ...groups);
+    this.#applyView();
+    this.drawEdges();
+  }
+
+  // Where a drop at a screen point lands: a place in a group, or a point of the canvas.
+  dropTargetAt(clientX, clientY) {
+    const box = this.element.getBoundingClientRect();
+    if (clientX < box.left || clientX > box.right || clientY < box.top || clientY > box.bottom) return null;
+    const group = document.elementsFromPoint(clientX, clientY).map((node) => node.closest?.(".group")).find(Boolean);
+    if (!group) return { point: this.toWorld(clientX, clientY) };
+    const blocks = [...group.querySelectorAll(":scope .blocks > .block:not(.dragging)")];
+    const index = blocks.findIndex((block) => {
+      const rect = block.getBoundingClientRect();
+      return clientY < rect.top + rect.height / 2;
+    });
+    return { groupId: group.dataset.groupId, index: index < 0 ? blocks.length : index, element: group };
+  }
+
+  // A marker where a dragged block would go; cleared with null.
+  showDropMarker(target) {
+    this.world.querySelectorAll(".drop-marker").forEach((marker) => marker.remove());
+    this.world.querySelectorAll(".group.drop-target").forEach((group) => group.classList.remove("drop-target"));
+    if (!target?.groupId) return;
+    target.element.classList.add("drop-target");
+    const list = target.element.querySelector(".blocks");
+    const blocks = [...list.querySelectorAll(":scope > .block:not(.dragging)")];
+    list.insertBefore(h("div", { class: "drop-marker" }), blocks[target.index] || null);
+  }
+
+  toWorld(clientX, clientY) {
+    const box = this.element.getBoundingClientRect();
+    return {
+      x: (clientX - box.left - this.view.x) / this.view.zoom,
+      y: (clientY - box.top - this.view.y) / this.view.zoom,
+    };
+  }
+
+  centre() {
+    const box = this.element.getBoundingClientRect();
+    return this.toWorld(box.left + box.width / 2, box.top + box.height / 3);
+  }
+
+  zoomTo(zoom, clientX, clientY) {
+    const box = this.element.getBoundingClientRect();
+    const anchorX = clientX ?? box.left + box.width / 2;
+    const anchorY = clientY ?? box.top + box.height / 2;
+    const before = this.toWorld(anchorX, anchorY);
+    this.view.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+    this.view.x = anchorX - box.left - before.x * this.view.zoom;
+    this.view.y = anchorY - box.top - before.y * this.view.zoom;
+    this.#applyView();
+  }
+
+  // Everything in sight: pan and zoom so that every group shows.
+  fit() {
+    const cards = [...this.world.querySelectorAll(".group, .start-node")];
+    if (!cards.length) return;
+    const points = cards.map((card) => ({
+      x: card.offsetLeft, y: card.offsetTop, right: card.offsetLeft + card.offsetWidth, bottom: card.offsetTop + card.offsetHeight,
+    }));
+    const left = Math.min(...points.map((p) => p.x)) - 40;
+    const top = Math.min(...points.map((p) => p.y)) - 40;
+    const width = Math.max(...points.map((p) => p.right)) + 40 - left;
+    const height = Math.max(...points.map((p) => p.bottom)) + 40 - top;
+    const box = this.element.getBoundingClientRect();
+    this.view.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, Math.min(box.width / width, box.height / height, 1)));
+    this.view.x = (box.width - width * this.view.zoom) / 2 - left * this.view.zoom;
+    this.view.y = (box.height - height * this.view.zoom) / 2 - top * this.view.zoom;
+    this.#applyView();
+  }
+
+  drawEdges() {
+    const paths = [];
+    const selected = this.editor.selection?.kind === "exit" ? JSON.stringify(this.editor.selection.source) : null;
+    for (const handle of this.world.querySelectorAll(".exit-handle[data-target]")) {
+      const target = this.world.querySelector(`.group[data-group-id="${CSS.escape(handle.dataset.target)}"]`);
+      if (!target) continue;
+      const from = this.#centreOf(handle);
+      const to = { x: target.offsetLeft, y: target.offsetTop + 22 };
+      const source = handle.dataset.source;
+      paths.push(
+        svgElement("path", { class: "edge-hit", d: connectionPath(from, to), "data-source": source }),
+        svgElement("path", {
+          class: `edge${source === selected ? " selected" : ""}`, d: connectionPath(from, to), "marker-end": "url(#arrow)",
+        }),
+      );
+    }
+    for (const jump of this.world.querySelectorAll(".block[data-jump]")) {
+      const target = this.world.querySelector(`.group[data-group-id="${CSS.escape(jump.dataset.jump)}"]`);
+      if (!target) continue;
+      const box = jump.getBoundingClientRect();
+      const from = this.toWorld(box.right, box.top + box.height / 2);
+      const to = { x: target.offsetLeft, y: target.offsetTop + 22 };
+      paths.push(svgElement("path", { class: "edge jump", d: connectionPath(from, to), "marker-end": "url(#arrow)" }));
+    }
+    const marker = svgElement("marker", {
+      id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "8", markerHeight: "8", orient: "auto-start-reverse",
+    });
+    marker.append(svgElement("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrow-head" }));
+    const defs = svgElement("defs", {});
+    defs.append(marker);
+    this.edges.replaceChildren(defs, ...paths);
+  }
+
+  #applyView() {
+    const { x, y, zoom } = this.view;
+    this.world.style.transform = `translate(${x}px, ${y}px) scale(${zoom})`;
+    this.element.style.backgroundPosition = `${x}px ${y}px`;
+    this.element.style.backgroundSize = `${24 * zoom}px ${24 * zoom}px`;
+    if (this.zoomLabel) this.zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
+  }
+
+  #centreOf(element) {
+    const box = element.getBoundingClientRect();
+    return this.toWorld(box.left + box.width / 2, box.top + box.height / 2);
+  }
+
+  #zoomControls() {
+    this.zoomLabel = h("span", { class: "zoom-level" }, "100%");
+    return h("div", { class: "zoom-controls" },
+      h("button", { type: "button", title: "Zoom out", "aria-label": "Zoom out", onclick: () => this.zoomTo(this.view.zoom / 1.2) }, "−"),
+      this.zoomLabel,
+      h("button", { type: "button", title: "Zoom in", "aria-label": "Zoom in", onclick: () => this.zoomTo(this.view.zoom * 1.2) }, "+"),
+      h("button", { type: "button", title: "Show the whole flow", onclick: () => this.fit() }, "Fit"));
+  }
+
+  #startNode(doc) {
+    const entry = entryGroup(doc);
+    const first = findGroup(doc, entry);
+    const position = doc.start?.position || { x: (first?.position?.x ?? 0) - 220, y: first?.position?.y ?? 0 };
+    const node = h("div", { class: "start-node", dataset: { start: "" } },
+      h("span", {}, "Start"),
+      this.#handle({ start: true }, entry, "Where chats begin"));
+    node.style.left = `${position.x}px`;
+    node.style.top = `${position.y}px`;
+    return node;
+  }
+
+  #group(group) {
+    const selection = this.editor.selection;
+    const card = h("div", {
+      class: `group${selection?.kind === "group" && selection.groupId === group.id ? " selected" : ""}`,
+      dataset: { groupId: group.id },
+    },
+      h("div", { class: "group-header" }, h("span", { class: "group-title" }, group.title || group.id)),
+      h("div", { class: "blocks" }, group.blocks.map((block) => this.#block(block))));
+    card.style.left = `${group.position?.x ?? 0}px`;
+    card.style.top = `${group.position?.y ?? 0}px`;
+    return card;
+  }
+
+  #block(block) {
+    const { catalog, selection, problems } = this.editor;
+    const blockProblems = problems.forBlock(block.id);
+    const itemsKey = catalog.itemsKey(block);
+    const type = catalog.get(block.type);
+    const element = h("div", {
+      class: [
+        "block", `category-${type?.category || "unknown"}`,
+        selection?.kind === "block" && selection.blockId === block.id ? "selected" : "",
+        blockProblems.length ? "has-problem" : "",
+      ].join(" ").trim(),
+      dataset: { blockId: block.id, blockType: block.type },
+      title: blockProblems.map((problem) => problem.problem).join("\n") || undefined,
+    },
+      h("div", { class: "block-main" },
+        h("span", { class: "block-type" }, catalog.title(block.type)),
+        h("span", { class: "block-summary" }, catalog.summary(block))),
+      itemsKey
+        ? h("div", { class: "block-items" }, (block[itemsKey] || []).map((item, index) =>
+            h("div", { class: "block-item" }, h("span", {}, itemLabel(item, index)),
+              this.#handle({ blockId: block.id, itemsKey, index }, exitGroup(item.next), "Exit of this item"))))
+        : null,
+      this.#handle({ blockId: block.id }, exitGroup(block.next), itemsKey ? "Exit when no item applies" : "Exit"));
+    if (block.type === "jump" && block.group) element.dataset.jump = block.group;
+    return element;
+  }
+
+  #handle(source, target, title) {
+    const handle = h("span", { class: "exit-handle", title, dataset: { source: JSON.stringify(source) } });
+    if (target) handle.dataset.target = target;
+    return handle;
+  }
+
+  // -- pointer gestures ---------------------------------------------------------------------
+
+  #track(event, { onMove, onEnd }) {
+    this.gesture = true;
+    trackPointer(event, {
+      onMove,
+      onEnd: (end, moved) => {
+        this.gesture = false;
+        onEnd(end, moved);
+        if (this.stale) this.render();
+      },
+    });
+  }
+
+  #press(event) {
+    if (event.button !== 0 || event.target.closest(".zoom-controls")) return;
+    const target = event.target;
+    const handle = target.closest(".exit-handle");
+    const edge = target.closest(".edge-hit");
+    const block = target.closest(".block");
+    const header = target.closest(".group-header");
+    const start = target.closest(".start-node");
+    const group = target.closest(".group");
+    event.preventDefault();
+    this.element.focus({ preventScroll: true });
+    if (handle) this.#connect(event, handle);
+    else if (edge) this.editor.select({ kind: "exit", source: JSON.parse(edge.dataset.source) });
+    else if (block) this.#dragBlock(event, block);
+    else if (header) this.#dragCard(event, header.closest(".group"));
+    else if (start) this.#dragCard(event, start);
+    else if (group) this.editor.select({ kind: "group", groupId: group.dataset.groupId });
+    else this.#pan(event);
+  }
+
+  #pan(event) {
+    const origin = { ...this.view };
+    this.element.classList.add("panning");
+    this.#track(event, {
+      onMove: (move, from) => {
+        this.view.x = origin.x + move.clientX - from.x;
+        this.view.y = origin.y + move.clientY - from.y;
+        this.#applyView();
+      },
+      onEnd: (_end, moved) => {
+        this.element.classList.remove("panning");
+        if (!moved) this.editor.select(null);
+      },
+    });
+  }
+
+  #dragCard(event, card) {
+    const left = card.offsetLeft;
+    const top = card.offsetTop;
+    this.#track(event, {
+      onMove: (move, from) => {
+        card.style.left = `${left + (move.clientX - from.x) / this.view.zoom}px`;
+        card.style.top = `${top + (move.clientY - from.y) / this.view.zoom}px`;
+        this.drawEdges();
+      },
+      onEnd: (_end, moved) => {
+        const position = { x: Math.round(card.offsetLeft), y: Math.round(card.offsetTop) };
+        if (card.classList.contains("start-node")) {
+          if (moved) {
+            this.editor.store.change((doc) => { doc.start = { group: entryGroup(doc), ...(doc.start || {}), position }; });
+          }
+          return;
+        }
+        const groupId = card.dataset.groupId;
+        if (moved) this.editor.store.change((doc) => { findGroup(doc, groupId).position = position; });
+        else this.editor.select({ kind: "group", groupId });
+      },
+    });
+  }
+
+  #dragBlock(event, element) {
+    const blockId = element.dataset.blockId;
+    let ghost = null;
+    this.#track(event, {
+      onMove: (move) => {
+        if (!ghost) {
+          ghost = new DragGhost(element.cloneNode(true));
+          element.classList.add("dragging");
+        }
+        ghost.follow(move);
+        this.showDropMarker(this.dropTargetAt(move.clientX, move.clientY));
+      },
+      onEnd: (end, moved) => {
+        ghost?.remove();
+        element.classList.remove("dragging");
+        this.showDropMarker(null);
+        if (!moved) return this.editor.select({ kind: "block", blockId });
+        const target = this.dropTargetAt(end.clientX, end.clientY);
+        if (!target) return this.render();
+        this.editor.store.change((doc) => {
+          if (target.groupId) moveBlock(doc, blockId, target.groupId, target.index);
+          else {
+            const group = addGroup(doc, target.point);
+            moveBlock(doc, blockId, group.id, 0);
+          }
+        });
+      },
+    });
+  }
+
+  #connect(event, handle) {
+    const source = JSON.parse(handle.dataset.source);
+    const from = this.#centreOf(handle);
+    const line = svgElement("path", { class: "edge drawing" });
+    this.edges.append(line);
+    this.#track(event, {
+      onMove: (move) => {
+        line.setAttribute("d", connectionPath(from, this.toWorld(move.clientX, move.clientY)));
+        this.showDropMarker(null);
+        const target = this.dropTargetAt(move.clientX, move.clientY);
+        target?.element?.classList.add("drop-target");
+      },
+      onEnd: (end, moved) => {
+        line.remove();
+        this.showDropMarker(null);
+        if (!moved) {
+          if (handle.dataset.target) this.editor.select({ kind: "exit", source });
+          return;
+        }
+        const target = this.dropTargetAt(end.clientX, end.clientY);
+        if (target?.groupId) {
+          this.editor.store.change((doc) => setExit(doc, source, target.groupId));
+        }
+      },
+    });
+  }
+
+  #wheel(event) {
+    event.preventDefault();
+    if (event.ctrlKey || event.metaKey) {
+      this.zoomTo(this.view.zoom * Math.exp(-event.deltaY / 300), event.clientX, event.clientY);
+    } else {
+      this.view.x -= event.deltaX;
+      this.view.y -= event.deltaY;
+      this.#applyView();
+    }
+  }
+}

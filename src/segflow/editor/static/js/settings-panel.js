@@ -1,0 +1,154 @@
+// The panel beside the canvas: the selected block's settings (a form drawn from its options'
+// schema), the selected group's, an exit's, or the flow's own when nothing is selected.
+
+import { h } from "./dom.js";
+import { itemLabel } from "./blocks.js";
+import { exitGroup, findBlock, findGroup } from "./flow-ops.js";
+import { SchemaForm } from "./schema-form.js";
+import { segmentSettings } from "./segment-panel.js";
+
+export class SettingsPanel {
+  constructor(element, editor) {
+    this.element = element;
+    this.editor = editor;
+    this.form = null;
+    this.unplaced = null;
+  }
+
+  render() {
+    this.form = null;
+    this.unplaced = null;
+    const selection = this.editor.selection;
+    const doc = this.editor.store.doc;
+    let content;
+    if (selection?.kind === "block" && findBlock(doc, selection.blockId)) content = this.#block(selection.blockId);
+    else if (selection?.kind === "group" && findGroup(doc, selection.groupId)) content = this.#group(selection.groupId);
+    else if (selection?.kind === "exit") content = this.#exit(selection.source);
+    else content = this.#flow();
+    this.element.replaceChildren(content);
+    this.showProblems();
+  }
+
+  showProblems() {
+    const selection = this.editor.selection;
+    if (!this.form || selection?.kind !== "block") return;
+    const problems = this.editor.problems;
+    this.form.showProblems(problems, selection.blockId);
+    const rest = problems.unplaced(selection.blockId, this.form.shownKeys);
+    this.unplaced.replaceChildren(...rest.map((problem) => h("li", {}, problem.problem)));
+    this.unplaced.hidden = rest.length === 0;
+  }
+
+  #block(blockId) {
+    const editor = this.editor;
+    const block = editor.block(blockId);
+    const type = editor.catalog.get(block.type);
+    const schema = editor.catalog.schemaOf(block);
+    const onChange = (value, key) => editor.updateBlock(blockId, value, key);
+    this.unplaced = h("ul", { class: "block-problems", role: "alert", hidden: true });
+    let body;
+    if (!type) {
+      body = h("p", {}, `"${block.type}" is no block type segflow knows.`);
+    } else if (type.schema.discriminator) {
+      const segment = segmentSettings({ block, type, schema, editor, onChange });
+      this.form = segment.form;
+      body = segment.element;
+    } else {
+      this.form = new SchemaForm({ schema, root: type.schema, value: block, context: editor.formContext(), onChange });
+      body = this.form.element;
+    }
+    return h("section", { class: "panel-block", dataset: { blockId } },
+      h("header", {},
+        h("h2", {}, type?.title || block.type),
+        h("p", { class: "help" }, type?.description || schema?.description || ""),
+        h("p", { class: "block-id" }, `ID ${block.id}`)),
+      this.unplaced,
+      body,
+      h("div", { class: "panel-actions" },
+        h("button", { type: "button", class: "danger", onclick: () => editor.deleteSelection() }, "Delete block")));
+  }
+
+  #group(groupId) {
+    const editor = this.editor;
+    const group = findGroup(editor.store.doc, groupId);
+    const title = h("input", {
+      id: "group-title", type: "text", value: group.title || "",
+      oninput: () => editor.store.change((doc) => { findGroup(doc, groupId).title = title.value; },
+        { key: `group-title:${groupId}`, origin: "panel" }),
+    });
+    return h("section", { class: "panel-group" },
+      h("header", {}, h("h2", {}, "Group"), h("p", { class: "block-id" }, `ID ${group.id}`)),
+      h("div", { class: "field" }, h("label", { for: "group-title" }, "Title"), title,
+        h("p", { class: "help" }, "Also the Page View's name when the flow tracks page views.")),
+      h("div", { class: "panel-actions" },
+        h("button", { type: "button", class: "danger", onclick: () => editor.deleteSelection() }, "Delete group")));
+  }
+
+  #exit(source) {
+    const editor = this.editor;
+    const doc = editor.store.doc;
+    let from = "Start";
+    let target = doc.start?.group;
+    if (!source.start) {
+      const found = findBlock(doc, source.blockId);
+      if (!found) return this.#flow();
+      const holder = source.itemsKey ? found.block[source.itemsKey][source.index] : found.block;
+      from = `${editor.catalog.title(found.block.type)} "${found.block.id}"`;
+      if (source.itemsKey) from += `, ${itemLabel(holder, source.index)}`;
+      target = exitGroup(holder.next);
+    }
+    const group = findGroup(doc, target);
+    return h("section", { class: "panel-exit" },
+      h("header", {}, h("h2", {}, "Exit")),
+      h("p", {}, `${from} → ${group?.title || target}`),
+      source.start ? h("p", { class: "help" }, "Drag the Start handle to another group to change where chats begin.") :
+        h("div", { class: "panel-actions" },
+          h("button", { type: "button", class: "danger", onclick: () => editor.deleteSelection() }, "Remove exit")));
+  }
+
+  #flow() {
+    const editor = this.editor;
+    const doc = editor.store.doc;
+    const change = (key, edit) => editor.store.change(edit, { key, origin: "panel" });
+    const name = h("input", { id: "flow-name", type: "text", value: doc.name || "",
+      oninput: () => change("flow-name", (next) => { next.name = name.value; }) });
+    const description = h("textarea", { id: "flow-description", rows: 2,
+      oninput: () => change("flow-description", (next) => { next.description = description.value; }) });
+    description.value = doc.description || "";
+    const variables = (doc.variables || []).map((variable, index) =>
+      h("li", {},
+        h("input", { type: "text", value: variable.name, "aria-label": `Variable ${index + 1}`,
+          oninput: (event) => change(`variable-${index}`, (next) => { next.variables[index].name = event.target.value; }) }),
+        h("button", { type: "button", class: "remove", "aria-label": `Remove variable ${variable.name}`,
+          onclick: () => { change(null, (next) => next.variables.splice(index, 1)); this.render(); } }, "×")));
+    const account = h("select", { id: "flow-account",
+      onchange: () => change(null, (next) => {
+        next.segment = { ...(next.segment || {}) };
+        if (account.value) next.segment.destination = account.value;
+        else delete next.segment.destination;
+      }) },
+      h("option", { value: "" }, "segflow's default"),
+      editor.accounts.list.map((item) =>
+        h("option", { value: item.name, selected: item.name === doc.segment?.destination }, item.name)));
+    const autoTrack = (key, label) => {
+      const box = h("input", { type: "checkbox", checked: Boolean(doc.segment?.autoTrack?.[key]),
+        onchange: () => change(null, (next) => {
+          next.segment = { ...(next.segment || {}), autoTrack: { ...(next.segment?.autoTrack || {}), [key]: box.checked } };
+        }) });
+      return h("label", { class: "checkbox" }, box, ` ${label}`);
+    };
+    return h("section", { class: "panel-flow" },
+      h("header", {}, h("h2", {}, "Flow"), h("p", { class: "help" }, "Select a block or a group to edit it.")),
+      h("div", { class: "field" }, h("label", { for: "flow-name" }, "Name"), name),
+      h("div", { class: "field" }, h("label", { for: "flow-description" }, "Description"), description),
+      h("fieldset", { class: "field" }, h("legend", {}, "Variables"),
+        h("ul", { class: "variables" }, variables),
+        h("button", { type: "button", class: "add-row",
+          onclick: () => { change(null, (next) => { next.variables = [...(next.variables || []), { name: `variable${(next.variables || []).length + 1}` }]; }); this.render(); } },
+          "+ Add variable")),
+      h("fieldset", { class: "field" }, h("legend", {}, "Segment"),
+        h("label", { for: "flow-account" }, "Segment account of blocks that name none"), account,
+        autoTrack("pageViews", "A Page View for each group entered"),
+        autoTrack("flowEvents", 'Track "Flow Started" and "Flow Completed"')));
+  }
+}

@@ -1,0 +1,257 @@
+"""The editor's API: its token, Segment accounts whose Write Keys never come back, publishing
+(chats run the published version), preview chats and their Events stream, import and delete."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from segflow.chat import Chats
+from segflow.editor import TOKEN_FILE_NAME, load_editor_token
+from segflow.service import Segflow
+from segflow.settings import Settings
+from tests.editor.harness import EditorServer
+from tests.editor.helpers import add_account, saved_flow, stream_until, unauthenticated
+from tests.servers import CollectorProcess
+
+WRITE_KEY = "wk-secret-editor-9d2c"
+ASK_EMAIL = {"id": "ask", "type": "emailInput", "variable": "email"}
+IDENTIFY = {
+    "id": "identify",
+    "type": "segment",
+    "action": "Identify User",
+    "destination": "collector",
+    "userId": "{{email}}",
+    "email": "{{email}}",
+}
+
+
+# -- the token -------------------------------------------------------------------------------
+
+
+def test_the_editor_and_its_api_need_the_token(editor: EditorServer) -> None:
+    with unauthenticated(editor) as browser:
+        assert browser.get("/editor/api/flows").status_code == 401
+        wrong = browser.get("/editor/api/flows", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        assert "needs its token" in wrong.json()["message"]
+        page = browser.get("/editor/")
+        assert page.status_code == 401
+        assert "The Flow Editor needs its token" in page.text
+        assert browser.get("/editor/js/main.js").status_code == 401
+
+        login = browser.get(f"/editor/?token={editor.token}", follow_redirects=False)
+        assert login.status_code == 303
+        assert login.headers["location"] == "/editor/"
+        cookie = login.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/editor" in cookie
+
+        assert browser.get("/editor/").status_code == 200  # the cookie now opens it
+        assert browser.get("/editor/api/flows").status_code == 200
+        assert (
+            browser.get("/editor/js/main.js").headers["content-type"].startswith("text/javascript")
+        )
+        assert browser.get("/editor/../pyproject.toml").status_code == 404
+
+
+def test_the_token_comes_from_the_environment_or_a_private_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = load_editor_token(Settings())
+    token_file = home / TOKEN_FILE_NAME
+    assert token_file.read_text() == token and len(token) >= 32
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert load_editor_token(Settings()) == token  # the same on every start
+
+    monkeypatch.setenv("SEGFLOW_EDITOR_TOKEN", "from-the-environment")
+    assert load_editor_token(Settings()) == "from-the-environment"
+
+
+# -- Segment accounts --------------------------------------------------------------------------
+
+
+def test_a_write_key_goes_in_once_and_never_comes_back(editor: EditorServer) -> None:
+    added = editor.api.post(
+        "/destinations", json={"name": "production", "writeKey": WRITE_KEY, "region": "eu"}
+    )
+    assert added.status_code == 201
+    assert added.json() == {
+        "name": "production",
+        "region": "eu",
+        "endpoint": "https://events.eu1.segmentapis.com",
+        "writeKeyHint": "…9d2c",
+        "isDefault": False,
+    }
+    answers = [added, editor.api.get("/destinations"), editor.api.get("/block-types")]
+    assert all(WRITE_KEY not in answer.text for answer in answers)
+
+    twice = editor.api.post(
+        "/destinations", json={"name": "production", "writeKey": "other-key-1234", "region": "us"}
+    )
+    assert twice.status_code == 422
+    assert twice.json()["message"] == "A destination named 'production' already exists"
+    custom = editor.api.post(
+        "/destinations", json={"name": "rudder", "writeKey": WRITE_KEY, "region": "custom"}
+    )
+    assert custom.json()["message"] == "A custom region needs the endpoint's URL"
+
+
+def test_block_types_come_with_their_options_schemas(editor: EditorServer) -> None:
+    types = {kind["name"]: kind for kind in editor.api.get("/block-types").json()}
+
+    assert types["emailInput"]["category"] == "input"
+    variable = types["emailInput"]["schema"]["properties"]["variable"]
+    assert (variable["title"], variable["ui"]) == ("Save the answer in", "variable")
+    segment = types["segment"]["schema"]
+    assert segment["discriminator"]["propertyName"] == "action"
+    assert set(segment["discriminator"]["mapping"]) == {
+        "Identify User",
+        "Alias",
+        "Track Event",
+        "Page View",
+        "Group",
+        "Screen",
+    }
+
+
+# -- publishing and chats ------------------------------------------------------------------------
+
+
+def test_chats_run_the_published_version_and_editing_the_draft_changes_none(
+    editor: EditorServer, segflow: Segflow
+) -> None:
+    hello = {"id": "hello", "type": "text", "text": "Version one"}
+    flow_id = saved_flow(editor, "Greeter", hello, ASK_EMAIL, variables=[{"name": "email"}])
+    assert editor.api.post(f"/flows/{flow_id}/publish").json()["version"] == 1
+    chats = Chats(segflow)
+    live = chats.start_chat(flow_id)
+
+    draft = editor.api.get(f"/flows/{flow_id}").json()["draft"]
+    draft["groups"][0]["blocks"][0]["text"] = "Version two"
+    editor.api.put(f"/flows/{flow_id}/draft", json=draft).raise_for_status()
+    assert [m.model_dump()["text"] for m in chats.start_chat(flow_id).messages] == ["Version one"]
+
+    assert editor.api.post(f"/flows/{flow_id}/publish").json()["version"] == 2
+    assert [m.model_dump()["text"] for m in chats.start_chat(flow_id).messages] == ["Version two"]
+    assert chats.get_session(live.session.id).flow_version == 1  # a live chat keeps its version
+
+
+def test_publishing_refuses_a_draft_whose_account_is_gone(
+    editor: EditorServer, segflow: Segflow
+) -> None:
+    add_account(editor, "collector", "http://127.0.0.1:9", WRITE_KEY)
+    flow_id = saved_flow(editor, "Orphan", ASK_EMAIL, IDENTIFY, variables=[{"name": "email"}])
+    segflow.destinations.remove("collector")
+
+    refused = editor.api.post(f"/flows/{flow_id}/publish")
+
+    assert refused.status_code == 422
+    [problem] = refused.json()["problems"]
+    assert (problem["groupId"], problem["blockId"]) == ("welcome", "identify")
+    assert problem["problem"].startswith('Segment account "collector" does not exist')
+    assert editor.api.get(f"/flows/{flow_id}").json()["publishedVersion"] is None
+
+
+# -- preview chats and their Events stream --------------------------------------------------------
+
+
+def test_the_events_stream_shows_a_preview_chats_message_delivered(
+    editor: EditorServer, collector: CollectorProcess
+) -> None:
+    add_account(editor, "collector", collector.url, WRITE_KEY)
+    flow_id = saved_flow(editor, "Lead", ASK_EMAIL, IDENTIFY, variables=[{"name": "email"}])
+
+    started = editor.api.post("/preview", json={"flowId": flow_id, "source": "draft"}).json()
+    assert started["input"]["type"] == "emailInput" and started["segment"] == []
+    turn = editor.api.post(
+        f"/preview/{started['sessionId']}/answers", json={"answer": "ada@example.com"}
+    ).json()
+    [queued] = turn["segment"]
+    assert (queued["type"], queued["destination"]) == ("identify", "collector")
+
+    [delivered] = stream_until(editor, started["sessionId"], "delivered")
+    assert delivered["messageId"] == queued["messageId"]
+    assert delivered["body"]["userId"] == "ada@example.com"
+    [received] = collector.wait_for_events(1)
+    assert received["message_id"] == queued["messageId"]
+
+
+def test_the_events_stream_says_why_a_message_was_dead_lettered(
+    editor: EditorServer, tmp_path: Path
+) -> None:
+    with CollectorProcess(
+        f"sqlite:///{tmp_path / 'refusing.db'}", args=["--reject-event", "Poison"]
+    ) as refusing:
+        add_account(editor, "collector", refusing.url, WRITE_KEY)
+        poison = {
+            "id": "poison",
+            "type": "segment",
+            "action": "Track Event",
+            "destination": "collector",
+            "eventName": "Poison",
+        }
+        flow_id = saved_flow(editor, "Poisoned", poison)
+        started = editor.api.post("/preview", json={"flowId": flow_id}).json()
+
+        [dead] = stream_until(editor, started["sessionId"], "dead-lettered")
+        assert dead["error"].startswith("collector refused the message: HTTP 400")
+        assert "rejected event 'Poison'" in dead["error"]
+
+
+def test_a_preview_of_a_draft_with_problems_is_refused_with_them(editor: EditorServer) -> None:
+    flow = editor.api.post("/flows", json={"name": "Unpublished"}).json()
+    published = editor.api.post("/preview", json={"flowId": flow["id"], "source": "published"})
+    assert published.status_code == 404
+    assert published.json()["message"] == (
+        'Flow "unpublished" is not published yet: publish it first'
+    )
+    unknown = editor.api.post("/preview/nope/answers", json={"answer": "hi"})
+    assert unknown.status_code == 404
+
+
+def test_a_test_event_that_cannot_be_built_names_the_field(editor: EditorServer) -> None:
+    answer = editor.api.post(
+        "/test-events",
+        json={"options": {"action": "Track Event", "eventName": "{{event}}"}, "variables": {}},
+    )
+    assert answer.json() == {
+        "outcome": "refused",
+        "problem": 'Track Event: Event Name is empty after filling in "{{event}}"; '
+        "nothing was sent",
+    }
+    wrong = editor.api.post("/test-events", json={"options": {"action": "Shout"}})
+    assert wrong.status_code == 422
+    assert "Action must be one of" in wrong.json()["problems"][0]["problem"]
+
+
+# -- import, export and delete ---------------------------------------------------------------------
+
+
+def test_a_segflow_flow_in_yaml_is_imported_and_exported_as_json(editor: EditorServer) -> None:
+    text = Path("examples/lead-capture.yaml").read_text()
+    imported = editor.api.post("/flows/import", json={"text": text, "filename": "lead.yaml"})
+    assert imported.status_code == 201
+    body = imported.json()
+    assert (body["source"], body["report"]) == ("segflow", [])
+    exported = editor.api.get(f"/flows/{body['id']}/export")
+    assert exported.headers["content-disposition"] == f'attachment; filename="{body["id"]}.json"'
+    assert exported.json() == body["draft"]
+
+    garbage = editor.api.post("/flows/import", json={"text": "[1, 2", "filename": "x.json"})
+    assert garbage.status_code == 400
+    assert garbage.json()["message"].startswith('"x.json" is neither JSON nor YAML')
+
+
+def test_only_a_flow_never_published_can_be_deleted(editor: EditorServer) -> None:
+    hello = {"id": "hello", "type": "text", "text": "Hi"}
+    draft_only = saved_flow(editor, "Scratch", hello)
+    published = saved_flow(editor, "Live", hello)
+    editor.api.post(f"/flows/{published}/publish").raise_for_status()
+
+    assert editor.api.delete(f"/flows/{draft_only}").status_code == 204
+    assert editor.api.get(f"/flows/{draft_only}").status_code == 404
+    refused = editor.api.delete(f"/flows/{published}")
+    assert refused.status_code == 400
+    assert "is published (version 1)" in refused.json()["message"]
