@@ -13,7 +13,7 @@ from rich.logging import RichHandler
 from segflow.service import Segflow
 from segflow.settings import Settings
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def settings(ctx: typer.Context) -> Settings:
