@@ -1,0 +1,93 @@
+"""Every error the API answers is JSON `{"message": ...}` with a status that says whose it is."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from segflow.chat import ChatSessionConflictError, NotFoundError
+from segflow.errors import SegflowError
+from segflow.flow import ChatEndedError
+
+log = logging.getLogger("segflow.api")
+EXAMPLE = '{"message": "Ada"}'
+
+# The chat service's errors, most specific first: the first that matches gives the status.
+STATUSES: tuple[tuple[type[SegflowError], int], ...] = (
+    (NotFoundError, 404),
+    (ChatEndedError, 409),
+    (ChatSessionConflictError, 409),
+    (SegflowError, 500),  # segflow's own setup is wrong (e.g. a flow version it cannot read)
+)
+
+
+def error_response(status: int, message: str) -> Response:
+    return Response(orjson.dumps({"message": message}), status, media_type="application/json")
+
+
+def add_error_answers(app: FastAPI) -> None:
+    @app.exception_handler(SegflowError)
+    async def refused(_request: Request, error: SegflowError) -> Response:
+        status = next(code for kind, code in STATUSES if isinstance(error, kind))
+        if status >= 500:
+            log.error("%s", error)
+        return error_response(status, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> Response:
+        return error_response(400, describe_problems(error.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        message = str(error.detail)
+        if error.status_code == 404:
+            message = f"No such endpoint: {request.method} {request.url.path}; see /docs"
+        elif error.status_code == 405:
+            allowed = (error.headers or {}).get("allow", "")
+            message = f"{request.url.path} does not take {request.method}; use {allowed}"
+        response = error_response(error.status_code, message)
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _error: Exception) -> Response:
+        # Logged by the server with its traceback; the caller gets no internals.
+        return error_response(500, "segflow failed to answer this request; see the server's log")
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's schema, without the 422 answers it lists by default: ours are 400."""
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    operation["responses"].pop("422", None)
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(unused, None)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def describe_problems(errors: Sequence[Any]) -> str:
+    """Pydantic's errors in one line, each with the field it is about:
+    `message: Field required; prefilledVariable: Extra inputs are not permitted`."""
+    return "; ".join(_describe(error) for error in errors)
+
+
+def _describe(error: Any) -> str:
+    if error["type"] == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "")
+        return f"The request body is not valid JSON: {reason}".rstrip(": ")
+    where = ".".join(str(part) for part in error["loc"][1:])
+    place = {"body": "The request body", "path": "The URL"}.get(error["loc"][0], "The request")
+    if error["type"] == "missing" and not where:
+        return f"{place} is required"
+    if error["type"] == "model_attributes_type" and not where:
+        return f"{place} must be a JSON object (Content-Type: application/json), e.g. {EXAMPLE}"
+    return f"{where or place}: {error['msg']}"

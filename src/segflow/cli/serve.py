@@ -1,0 +1,250 @@
+"""`segflow serve`: the chat API, the built-in collector and a sender, in one process."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import as_file, files
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
+
+import typer
+
+from segflow.chat import Chats, FlowNotFoundError, PublishedFlow
+from segflow.cli.app import app
+from segflow.cli.context import configure_logging, console, open_segflow
+from segflow.collector.storage import safe_url
+from segflow.delivery import Sender, SenderOptions
+from segflow.destinations import Destination
+from segflow.destinations.registry import LOCAL_COLLECTOR
+from segflow.errors import SegflowError
+from segflow.flow import load_flow, read_document
+from segflow.service import Segflow
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from segflow.serving import ServerThread
+
+EXAMPLE_FLOW = "lead-capture.yaml"  # shipped in the package, as segflow/examples/
+SHUTDOWN_DEADLINE = 10.0  # seconds the sender gets to finish its batch in flight
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address the chat API listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port the chat API listens on.")] = 8000,
+    flows: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--flow", help="A flow file to publish too (repeatable); its ID is the file's name."
+        ),
+    ] = None,
+    no_collector: Annotated[
+        bool,
+        typer.Option(
+            "--no-collector",
+            help="Do not run the built-in collector (it runs only while no Segment account "
+            "is the default destination).",
+        ),
+    ] = False,
+    lease: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a batch in flight is reserved for this sender; after a crash it is "
+            "sent again once this runs out."
+        ),
+    ] = 60.0,
+    timeout: Annotated[float, typer.Option(help="HTTP timeout per batch, in seconds.")] = 15.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
+) -> None:
+    """Serve the chat API with the example flow, deliver its events, and show how to chat."""
+    configure_logging(verbose)
+    if lease <= timeout:
+        raise SegflowError(f"--lease ({lease:g} s) must be longer than --timeout ({timeout:g} s)")
+    with open_segflow(ctx) as segflow:
+        chats = Chats(segflow)
+        published = [_publish(chats, segflow, path) for path in flows or []]
+        if (example := _example(chats, segflow)) is not None:
+            published.insert(0, example)
+        destination = segflow.destinations.resolve()
+        services = _Services(
+            segflow,
+            chats,
+            api=(host, port),
+            collector=destination.name == LOCAL_COLLECTOR and not no_collector,
+            sender=SenderOptions(lease=lease, timeout=timeout),
+        )
+        stopping = threading.Event()
+        try:
+            with _stop_on(stopping, signal.SIGINT, signal.SIGTERM):
+                services.start()
+                _announce(segflow, services, published, destination)
+                failed = services.wait(stopping)
+        finally:
+            # The signals' own handlers are back: a second Ctrl+C stops at once.
+            console.print("Stopping: finishing requests and the batch in flight…")
+            queued = services.stop()
+        still = f" {queued:,} message(s) stay queued for the next start." if queued else ""
+        console.print(f"Stopped.{still}")
+        if failed:
+            raise SegflowError(f"segflow serve stopped because {failed} failed (see above)")
+
+
+def _example(chats: Chats, segflow: Segflow) -> PublishedFlow | None:
+    """The example flow: published on the first start only, as it may be edited afterwards."""
+    flow_id = _flow_id(Path(EXAMPLE_FLOW))
+    try:
+        chats.flows.get(flow_id)
+    except FlowNotFoundError:
+        with as_file(files("segflow") / "examples" / EXAMPLE_FLOW) as path:
+            return _publish(chats, segflow, path)
+    try:
+        return chats.flows.published(flow_id)
+    except FlowNotFoundError:  # its draft was never published
+        return None
+
+
+def _publish(chats: Chats, segflow: Segflow, path: Path) -> PublishedFlow:
+    """Publishes a flow file as the flow named after it."""
+    accounts = [destination.name for destination in segflow.destinations.list()]
+    load_flow(path, destinations=accounts)  # every problem, named by the file
+    chats.flows.save(read_document(path), _flow_id(path))
+    return chats.flows.publish(_flow_id(path))
+
+
+def _flow_id(path: Path) -> str:
+    """lead-capture.yaml: lead-capture."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "flow"
+
+
+class _Services:
+    """The chat API, the collector (when it is the destination) and a sender, started and
+    stopped in an order that loses nothing: on stop the API goes first, so no new turn
+    queues events, then the sender finishes its batch in flight, then the collector."""
+
+    def __init__(
+        self,
+        segflow: Segflow,
+        chats: Chats,
+        *,
+        api: tuple[str, int],
+        collector: bool,
+        sender: SenderOptions,
+    ) -> None:
+        # Imported here: the web stack is needed to serve, not by every command.
+        from segflow.api import create_app
+        from segflow.serving import ServerThread, listen
+
+        self._segflow = segflow
+        # Both sockets are bound before anything starts: a port in use stops `serve` at once.
+        self.api = ServerThread(
+            create_app(segflow, chats=chats), listen(*api, service="API"), name="segflow-api"
+        )
+        self.collector: ServerThread | None = None
+        if collector:
+            where = urlsplit(segflow.settings.collector_url)
+            listener = listen(where.hostname or "127.0.0.1", where.port or 80, service="Collector")
+            self.collector = ServerThread(
+                _collector_app(segflow), listener, name="segflow-collector"
+            )
+        self.sender: Sender = segflow.sender(sender)
+        self._sending = threading.Thread(
+            target=self.sender.run,
+            kwargs={"shutdown_deadline": SHUTDOWN_DEADLINE},
+            name="segflow-sender",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        if self.collector is not None:
+            self.collector.start()
+        self._sending.start()
+        self.api.start()
+
+    def wait(self, stopping: threading.Event) -> str | None:
+        """Returns once `stopping` is set (None), or when a part stops by itself (its name)."""
+        while not stopping.wait(0.2):
+            if not self.api.is_alive():
+                return "the chat API"
+            if self.collector is not None and not self.collector.is_alive():
+                return "the collector"
+            if not self._sending.is_alive():
+                return "the sender"
+        return None
+
+    def stop(self) -> int:
+        """Stops what was started; returns how many messages stay queued."""
+        self.api.stop()
+        self.sender.stop()
+        if self._sending.ident is not None:
+            self._sending.join()
+        if self.collector is not None:
+            self.collector.stop()
+        return self._segflow.outbox.pending()
+
+
+@contextmanager
+def _stop_on(stopping: threading.Event, *signals: signal.Signals) -> Iterator[None]:
+    """Within the block, the signals set `stopping` instead of ending the process."""
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _announce(
+    segflow: Segflow, services: _Services, published: list[PublishedFlow], destination: Destination
+) -> None:
+    api = services.api.url
+    if services.collector is not None:
+        url = services.collector.url
+        events = f"to the built-in collector, {url} (no Segment account yet): see {url}/events"
+    elif destination.name == LOCAL_COLLECTOR:
+        events = f"to a collector at {destination.endpoint}, run apart (--no-collector)"
+    else:
+        events = (
+            f"to Segment account {destination.name} ({destination.endpoint}, "
+            f"Write Key {destination.masked_write_key})"
+        )
+    flows = ", ".join(f"{flow.flow_id} (version {flow.version})" for flow in published)
+    lines = [
+        "segflow is serving. Press Ctrl+C to stop.",
+        "",
+        f"  Chat API   {api}/api/v1",
+        f"  API docs   {api}/docs",
+        f"  Flows      {flows or 'none published (publish one, or pass --flow FILE)'}",
+        f"  Events     go {events}",
+        f"  Database   {safe_url(segflow.settings.resolved_database_url)}",
+    ]
+    if published:
+        answer = "-H 'Content-Type: application/json' -d '{\"message\": \"Ada\"}'"
+        lines += [
+            "",
+            "Start a chat:",
+            f"  curl -s -X POST {api}/api/v1/flows/{published[0].flow_id}/startChat",
+            "Answer it with the sessionId it returns:",
+            f"  curl -s -X POST {api}/api/v1/sessions/SESSION_ID/continueChat {answer}",
+        ]
+    for line in lines:
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def _collector_app(segflow: Segflow) -> FastAPI:
+    from segflow.collector.app import create_app
+    from segflow.collector.faults import Faults, FaultSwitch
+    from segflow.collector.receiver import Receiver
+
+    return create_app(Receiver(database=segflow.database, faults=FaultSwitch(Faults())))
