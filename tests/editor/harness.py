@@ -15,7 +15,6 @@ import httpx
 
 from segflow.api import create_app
 from segflow.delivery import Sender, SenderOptions
-from segflow.editor import editor_router
 from segflow.service import Segflow
 from segflow.serving import ServerThread, listen
 
@@ -26,9 +25,7 @@ class EditorServer:
     def __init__(self, segflow: Segflow, *, token: str = TOKEN) -> None:
         self.segflow = segflow
         self.token = token
-        app = create_app(segflow)
-        # As create_app(segflow, editor_token=token) is to mount it.
-        app.include_router(editor_router(segflow, token))
+        app = create_app(segflow, editor_token=token)
         self._server = ServerThread(app, listen("127.0.0.1", 0, service="Editor"), name="editor")
         self.url = self._server.url
         self._sender: Sender = segflow.sender(SenderOptions(poll_interval=0.05))

@@ -14,9 +14,13 @@ from segflow.store import Database
 
 
 def create_app(
-    segflow: Segflow, *, chats: Chats | None = None, turn_threads: int | None = None
+    segflow: Segflow,
+    *,
+    chats: Chats | None = None,
+    turn_threads: int | None = None,
+    editor_token: str | None = None,
 ) -> FastAPI:
-    """The API over `segflow`'s chats.
+    """The API over `segflow`'s chats; with `editor_token`, the Flow Editor at /editor/ too.
 
     `turn_threads` turns (or session reads) run at once, each on a worker thread; with 0,
     each runs on the event loop instead. The default suits the database: see `turn_threads_for`.
@@ -29,7 +33,12 @@ def create_app(
     )
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
     limiter = CapacityLimiter(threads) if threads > 0 else None
-    app.include_router(chat_router(chats or Chats(segflow), limiter))
+    chats = chats or Chats(segflow)
+    app.include_router(chat_router(chats, limiter))
+    if editor_token is not None:
+        from segflow.editor import editor_router
+
+        app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
     add_error_answers(app)
 
     @app.get("/health", tags=["service"], summary="Is the API up?")

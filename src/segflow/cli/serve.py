@@ -140,12 +140,16 @@ class _Services:
     ) -> None:
         # Imported here: the web stack is needed to serve, not by every command.
         from segflow.api import create_app
+        from segflow.editor import load_editor_token
         from segflow.serving import ServerThread, listen
 
         self._segflow = segflow
+        self.editor_token = load_editor_token(segflow.settings)
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
         self.api = ServerThread(
-            create_app(segflow, chats=chats), listen(*api, service="API"), name="segflow-api"
+            create_app(segflow, chats=chats, editor_token=self.editor_token),
+            listen(*api, service="API"),
+            name="segflow-api",
         )
         self.collector: ServerThread | None = None
         if collector:
@@ -223,6 +227,7 @@ def _announce(
     lines = [
         "segflow is serving. Press Ctrl+C to stop.",
         "",
+        f"  Editor     {api}/editor/?token={services.editor_token}",
         f"  Chat API   {api}/api/v1",
         f"  API docs   {api}/docs",
         f"  Flows      {flows or 'none published (publish one, or pass --flow FILE)'}",
