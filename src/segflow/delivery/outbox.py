@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Dialect,
     and_,
     delete,
     func,
@@ -58,7 +60,7 @@ class OutboxCounts:
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._insert = insert(outbox)
+        self._insert = _QueuedInsert(database.engine.dialect)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -95,10 +97,10 @@ class Outbox:
         if not rows:
             return
         if connection is not None:
-            connection.execute(self._insert, rows)
+            self._insert.run(connection, rows)
             return
         with self._database.engine.begin() as own:
-            own.execute(self._insert, rows)
+            self._insert.run(own, rows)
 
     # -- claiming, for senders -------------------------------------------------------------
 
@@ -148,18 +150,19 @@ class Outbox:
         if self._database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
         with self._database.engine.begin() as connection:
+            retry_at = connection.execute(
+                select(destinations.c.retry_at).where(destinations.c.id == destination_id)
+            ).scalar_one_or_none()
+            if retry_at is not None and retry_at > now:
+                return []  # backing off: no sender may try before then
             result = connection.execute(query)
-            # Plain DBAPI tuples: building SQLAlchemy rows for a batch costs more than the query.
-            rows = leading_fit(
-                cast(Iterable[tuple[Any, ...]], result.cursor), _payload_size, max_bytes=max_bytes
-            )
+            # The DBAPI cursor's tuples, made ClaimedMessages without a Python call for each:
+            # SQLAlchemy rows, or a loop over them, would cost more than the query itself.
+            rows = cast(Iterable[tuple[int, str, bytes, int]], result.cursor)
+            batch = leading_fit(map(_claimed_message, rows), _payload_size, max_bytes=max_bytes)
             result.close()
-            if not rows:
+            if not batch:
                 return []
-            batch = [
-                ClaimedMessage(id, message_id, payload, tries)
-                for id, message_id, payload, tries in rows
-            ]
             connection.execute(
                 update(outbox)
                 .where(_among([message.id for message in batch]))
@@ -327,8 +330,42 @@ class Outbox:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
 
 
-def _payload_size(row: tuple[Any, ...]) -> int:
-    return len(row[2])
+class _QueuedInsert:
+    """The INSERT of queued messages, compiled once and run on the DBAPI cursor.
+
+    Queuing sits inside every chat turn; SQLAlchemy's execute() costs three times the insert
+    itself. The cursor is the caller's connection's own, so the rows join its transaction,
+    begun here first if the caller has not (as execute() would have done).
+    """
+
+    COLUMNS = ("destination_id", "message_id", "type", "payload", "created_at", "state", "attempts")
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = insert(outbox).compile(dialect=dialect, column_keys=list(self.COLUMNS))
+        self._sql = compiled.string
+        self._positions = compiled.positiontup  # None when parameters are passed by name
+
+    def run(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        if not connection.in_transaction():
+            connection.begin()
+        parameters: list[Any] = rows
+        if self._positions is not None:
+            parameters = [tuple(row[key] for key in self._positions) for row in rows]
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if len(parameters) == 1:
+                cursor.execute(self._sql, parameters[0])
+            else:
+                cursor.executemany(self._sql, parameters)
+        finally:
+            cursor.close()
+
+
+_claimed_message = partial(tuple.__new__, ClaimedMessage)
+
+
+def _payload_size(message: ClaimedMessage) -> int:
+    return len(message.payload)
 
 
 def _among(ids: Sequence[int]) -> ColumnElement[bool]:

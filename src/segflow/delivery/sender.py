@@ -28,6 +28,7 @@ from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_b
 from segflow.delivery.http import Answer, SegmentHTTP
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
+from segflow.errors import SettingsError
 
 log = logging.getLogger("segflow.delivery")
 
@@ -45,7 +46,10 @@ class SenderOptions:
 
     def __post_init__(self) -> None:
         if self.lease <= self.timeout:
-            raise ValueError("The claim lease must outlast the HTTP timeout")
+            raise SettingsError(
+                f"The lease ({self.lease:g} s) must be longer than the HTTP timeout "
+                f"({self.timeout:g} s): a batch still in flight would be claimed again"
+            )
 
 
 @dataclass

@@ -1,0 +1,319 @@
+"""Chat API benchmark: chat turns per second over HTTP, next to a bare FastAPI JSON endpoint.
+
+Both servers run as subprocesses with the same uvicorn settings (`segflow.serving.uvicorn_config`),
+one after the other on this machine, under the same load: a fixed number of client threads,
+each with its own keep-alive httpx client, for a fixed time after a warm-up. The chat server is
+`segflow serve` as a user runs it: chat API, sender thread and built-in collector in one
+process. Each client chats through the example flow from startChat to its end, over and over.
+The bare endpoint takes and returns a small JSON body through pydantic models, nothing else.
+
+Besides requests per second it reports the server's CPU time per request (all its threads),
+which stays meaningful when the machine is shared, and checks that the sender delivered every
+Segment message the chats queued.
+
+    python bench/chat_api.py                  # SQLite (WAL) in a temporary folder
+    python bench/chat_api.py --seconds 5      # a quick look
+    python bench/chat_api.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+With --database-url, the URL names a PostgreSQL server and a database to connect to there; the
+benchmark creates its own database on that server and drops it when done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+import uvicorn
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from segflow.serving import listen, uvicorn_config
+
+TARGET_RATIO = 0.5
+FLOW = "lead-capture"
+ANSWERS = ("Ada", "ada@example.com", "Team", "3")  # from startChat to the end of the flow
+
+Post = Callable[[str, dict[str, object]], dict[str, object]]
+Work = Callable[[Post], None]
+
+
+# -- the baseline server -----------------------------------------------------------------------
+
+
+class Message(BaseModel):
+    message: str
+
+
+class Reply(BaseModel):
+    messages: list[str]
+    status: str
+
+
+def serve_bare(port: int) -> None:
+    """One FastAPI JSON endpoint, on the uvicorn settings segflow serves with."""
+    app = FastAPI()
+
+    @app.post("/turn")
+    async def turn(message: Message) -> Reply:
+        return Reply(messages=[message.message], status="active")
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.Server(uvicorn_config(app)).run(sockets=[listen("127.0.0.1", port, service="bare")])
+
+
+# -- running a server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(command: list[str], url: str, workdir: Path, env: dict[str, str]) -> Iterator[int]:
+    """A server subprocess (its pid), from when it answers /health until the block ends."""
+    log_path = workdir / f"server-{uuid.uuid4().hex[:6]}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        ends = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"{command} exited:\n{log_path.read_text()}")
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > ends:
+                raise SystemExit(f"{command} did not answer /health in 60 s")
+            time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# -- load --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """What the clients got done in the measured time, and what it cost the server."""
+
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    server_cpu_seconds: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_seconds / max(self.requests, 1) * 1000
+
+    def percentile_ms(self, fraction: float) -> float:
+        ordered = sorted(self.latencies) or [0.0]
+        return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] * 1000
+
+
+def drive(
+    url: str, server: int, work: Work, *, clients: int, seconds: float, warmup: float
+) -> Load:
+    """`clients` threads repeat `work` for warmup + seconds; only the last `seconds` count."""
+    load = Load(seconds=seconds)
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+    counting_from = time.monotonic() + warmup
+    ends = counting_from + seconds
+
+    def client() -> None:
+        latencies: list[float] = []
+        with httpx.Client(base_url=url, timeout=60) as http:
+
+            def post(path: str, body: dict[str, object]) -> dict[str, object]:
+                sent = time.perf_counter()
+                response = http.post(path, json=body)
+                took = time.perf_counter() - sent
+                response.raise_for_status()
+                if counting_from <= time.monotonic() < ends:
+                    latencies.append(took)
+                answer: dict[str, object] = response.json()
+                return answer
+
+            try:
+                while time.monotonic() < ends:
+                    work(post)
+            except Exception as error:
+                failures.append(error)
+        with lock:
+            load.latencies += latencies
+
+    def server_cpu() -> None:
+        process = psutil.Process(server)
+        time.sleep(max(counting_from - time.monotonic(), 0))
+        before = process.cpu_times()
+        time.sleep(max(ends - time.monotonic(), 0))
+        after = process.cpu_times()
+        load.server_cpu_seconds = (after.user - before.user) + (after.system - before.system)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads.append(threading.Thread(target=server_cpu))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} client(s) failed; the first: {failures[0]!r}")
+    return load
+
+
+def bare_turn(post: Post) -> None:
+    post("/turn", {"message": "Ada"})
+
+
+def chat(post: Post) -> None:
+    """One whole chat: startChat, then an answer to each input until the flow ends."""
+    session = post(f"/api/v1/flows/{FLOW}/startChat", {})["sessionId"]
+    for message in ANSWERS:
+        if post(f"/api/v1/sessions/{session}/continueChat", {"message": message})["input"] is None:
+            return
+
+
+# -- the database ------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(workdir: Path, server_url: str | None) -> Iterator[str]:
+    """SQLite in the work folder, or a database of its own on the PostgreSQL server given."""
+    if server_url is None:
+        yield f"sqlite:///{workdir / 'segflow.db'}"
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url).set(drivername="postgresql")
+    admin = server.render_as_string(hide_password=False)
+    name = f"segflow_bench_chat_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_for_delivery(database_url: str, timeout: float) -> tuple[int, int, float]:
+    """(messages queued in all, still waiting, seconds waited) once the outbox is empty."""
+    from segflow.delivery import Outbox
+    from segflow.store import open_database
+
+    opened = open_database(database_url, migrate=False)
+    started = time.monotonic()
+    try:
+        while True:
+            counts = Outbox(opened).counts()
+            waiting = sum(count.queued for count in counts)
+            if not waiting or time.monotonic() - started > timeout:
+                done = sum(count.delivered + count.dead for count in counts)
+                return waiting + done, waiting, time.monotonic() - started
+            time.sleep(0.1)
+    finally:
+        opened.dispose()
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def line(label: str, load: Load, unit: str) -> str:
+    return (
+        f"  {label:<28} {load.per_second:>7,.0f} {unit}/s  "
+        f"p50 {load.percentile_ms(0.5):5.1f} ms  p99 {load.percentile_ms(0.99):6.1f} ms  "
+        f"server CPU {load.cpu_ms_per_request:.2f} ms per {unit}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--seconds", type=float, default=20, help="measured, per server")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured, per server")
+    parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
+    parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        serve_bare(args.bare_server)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="segflow-bench-chat-") as folder:
+        workdir = Path(folder)
+        env = {
+            **os.environ,
+            "SEGFLOW_HOME": str(workdir / "home"),
+            "SEGFLOW_COLLECTOR_URL": f"http://127.0.0.1:{free_port()}",
+        }
+        for name in ("SEGFLOW_DATABASE_URL", "SEGMENT_WRITE_KEY", "SEGMENT_ENDPOINT"):
+            env.pop(name, None)
+        shape = {"clients": args.clients, "seconds": args.seconds, "warmup": args.warmup}
+        print(
+            f"Chat API benchmark: {args.clients} clients, {args.seconds:g} s per server after "
+            f"{args.warmup:g} s of warm-up, {'PostgreSQL' if args.database_url else 'SQLite'}, "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f} before",
+            flush=True,
+        )
+
+        url = f"http://127.0.0.1:{free_port()}"
+        bare_command = [sys.executable, __file__, "--bare-server", url.rsplit(":", 1)[1]]
+        with running(bare_command, url, workdir, env) as server:
+            bare = drive(url, server, bare_turn, **shape)
+        print(line("bare FastAPI JSON endpoint", bare, "request"), flush=True)
+
+        with database(workdir, args.database_url) as database_url:
+            url = f"http://127.0.0.1:{free_port()}"
+            command = [sys.executable, "-m", "segflow", "--database-url", database_url, "serve"]
+            with running([*command, "--port", url.rsplit(":", 1)[1]], url, workdir, env) as server:
+                turns = drive(url, server, chat, **shape)
+                queued, waiting, waited = wait_for_delivery(database_url, timeout=60)
+            print(line("segflow chat turns", turns, "turn"))
+            ratio = turns.per_second / bare.per_second
+            print(f"  {'ratio chat / bare':<28} {ratio:>7.2f}  (target >= {TARGET_RATIO})")
+            delivered = (
+                f"all delivered {waited:.1f} s after the load"
+                if not waiting
+                else (f"{waiting:,} still queued after {waited:.0f} s")
+            )
+            print(f"  {'Segment messages':<28} {queued:>7,}  queued by the chats; {delivered}")
+
+
+if __name__ == "__main__":
+    main()

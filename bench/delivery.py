@@ -1,0 +1,852 @@
+"""Delivery benchmark: segflow's outbox and sender against the official segment-analytics-python.
+
+Both send track events to the built-in collector (`segflow collector --no-store`) on loopback,
+one after the other on the same machine. Every measurement runs in its own child process, so
+that peak RSS is that of the work measured and nothing is shared between the two libraries.
+
+    python bench/delivery.py                 # SQLite (WAL) in a temporary folder
+    python bench/delivery.py --quick         # smaller run, for a quick look
+    python bench/delivery.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+With --database-url, the URL names a PostgreSQL server and a database to connect to there;
+the benchmark creates its own databases on that server and drops them when done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+WRITE_KEY = "bench-write-key-0001"
+TRANSACTION_SIZE = 100  # enqueue() calls per transaction when filling the outbox
+TARGET_EVENTS_PER_SECOND = 100_000
+TARGET_ENQUEUE_P50_US = 50.0
+TARGET_ENQUEUE_P99_US = 200.0
+# Peak RSS may grow this much from an empty outbox to the largest backlog and still count as flat.
+FLAT_RSS_ALLOWANCE_MIB = 32.0
+
+
+@dataclass(frozen=True)
+class Size:
+    events: int
+    latency_samples: int
+    backlogs: tuple[int, ...]
+    rounds: int  # throughput runs of each library; the best counts, as other load only slows
+
+
+FULL = Size(events=200_000, latency_samples=20_000, backlogs=(0, 100_000, 1_000_000), rounds=3)
+QUICK = Size(events=50_000, latency_samples=5_000, backlogs=(0, 20_000, 100_000), rounds=1)
+
+
+# -- the events both libraries send ----------------------------------------------------------
+
+
+def variables(i: int) -> dict[str, object]:
+    return {
+        "user": f"user-{i % 5_000}",
+        "plan": ("free", "pro", "team")[i % 3],
+        "price": f"{(i % 100) + 0.99:.2f}",
+        "turn": str(i),
+    }
+
+
+def official_track(client: Any, i: int) -> tuple[bool, Any]:
+    """The same event as `segflow_action`, through the official client's `track()`."""
+    values = variables(i)
+    return client.track(
+        user_id=values["user"],
+        event="Order Completed",
+        anonymous_id=f"anon-{i}",
+        properties={
+            "plan": values["plan"],
+            "price": float(str(values["price"])),
+            "currency": "EUR",
+            "chat_turn": i,
+        },
+    )
+
+
+def segflow_action() -> Any:
+    from segflow.segment import KeyValue, TrackEvent, ValueType
+
+    return TrackEvent(
+        event_name="Order Completed",
+        user_id="{{user}}",
+        properties=[
+            KeyValue(key="plan", value="{{plan}}"),
+            KeyValue(key="price", value="{{price}}", type=ValueType.NUMBER),
+            KeyValue(key="currency", value="EUR"),
+            KeyValue(key="chat_turn", value="{{turn}}", type=ValueType.NUMBER),
+        ],
+    )
+
+
+# -- talking to the collector ------------------------------------------------------------------
+
+
+def collector_stats(url: str) -> dict[str, int]:
+    with urllib.request.urlopen(f"{url}/stats", timeout=10) as response:
+        stats: dict[str, int] = json.loads(response.read())
+    return stats
+
+
+def wait_for_events(url: str, target: int, timeout: float) -> dict[str, int]:
+    """Polls /stats until the collector has counted `target` events (or the timeout passes)."""
+    ends = time.monotonic() + timeout
+    while True:
+        stats = collector_stats(url)
+        if stats["events"] >= target or time.monotonic() > ends:
+            return stats
+        time.sleep(0.01)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+@contextmanager
+def running_collector(workdir: Path) -> Iterator[tuple[str, int]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (workdir / "collector.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "segflow", "collector", "--port", str(port), "--no-store"],
+        env=child_env(workdir / "collector-home"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        ends = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"The collector exited: {(workdir / 'collector.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > ends:
+                    raise SystemExit("The collector did not answer /health within 30 s") from None
+                time.sleep(0.1)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# -- the application database of each segflow measurement ------------------------------------
+
+
+class Databases:
+    """A fresh database per measurement: SQLite files in the work folder, or PostgreSQL ones."""
+
+    def __init__(self, workdir: Path, server_url: str | None) -> None:
+        self._workdir = workdir
+        self._server_url = server_url
+
+    @property
+    def label(self) -> str:
+        if self._server_url is None:
+            return "SQLite (WAL, synchronous=NORMAL)"
+        from sqlalchemy.engine import make_url
+
+        return f"PostgreSQL at {make_url(self._server_url).render_as_string(hide_password=True)}"
+
+    @contextmanager
+    def fresh(self, name: str) -> Iterator[str]:
+        if self._server_url is None:
+            path = self._workdir / f"{name}.db"
+            try:
+                yield f"sqlite:///{path}"
+            finally:
+                for leftover in self._workdir.glob(f"{name}.db*"):
+                    leftover.unlink()
+            return
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        server = make_url(self._server_url).set(drivername="postgresql")
+        admin = server.render_as_string(hide_password=False)
+        database = f"segflow_bench_{name}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{database}"')
+        try:
+            yield server.set(database=database).render_as_string(hide_password=False)
+        finally:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def child_env(home: Path, database_url: str | None = None) -> dict[str, str]:
+    """segflow's settings for a child: its own home, database and (shared) secret key file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGFLOW_", "SEGMENT_"))}
+    env["SEGFLOW_HOME"] = str(home)
+    if database_url is not None:
+        env["SEGFLOW_DATABASE_URL"] = database_url
+    return env
+
+
+def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """Runs one measurement in a fresh interpreter; it answers with one line of JSON."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", role, json.dumps(params)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"Measurement {role} failed:\n{done.stdout}\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the measurements, each run in a child process --------------------------------------------
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def percentiles_us(samples_ns: list[int]) -> dict[str, float]:
+    ordered = sorted(samples_ns)
+    return {
+        "p50": ordered[len(ordered) // 2] / 1000,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1000,
+        "mean": statistics.fmean(ordered) / 1000,
+    }
+
+
+def open_segflow_with_destination(collector: str) -> tuple[Any, int]:
+    from segflow.service import Segflow
+
+    segflow = Segflow.open()
+    destination = segflow.destinations.add("bench", WRITE_KEY, collector)
+    return segflow, destination.id
+
+
+def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
+    """Builds and enqueues `events` messages, then delivers them with one Sender."""
+    from segflow.segment import build_message
+
+    events, collector = params["events"], params["collector"]
+    segflow, destination_id = open_segflow_with_destination(collector)
+    action, outbox, engine = segflow_action(), segflow.outbox, segflow.database.engine
+    before = collector_stats(collector)
+    build_ns = enqueue_ns = payload_bytes = 0
+    clock = time.perf_counter_ns
+    started = time.perf_counter()
+    for first in range(0, events, TRANSACTION_SIZE):
+        tick = clock()
+        with engine.begin() as connection:
+            for i in range(first, min(first + TRANSACTION_SIZE, events)):
+                built = clock()
+                message = build_message(action, variables(i), anonymous_id=f"anon-{i}")
+                queued = clock()
+                outbox.enqueue(message, destination_id, connection=connection)
+                build_ns += queued - built
+                payload_bytes += len(message.payload)
+        enqueue_ns += clock() - tick
+    enqueued = time.perf_counter()
+    cpu, collector_cpu = time.process_time(), cpu_seconds(params["collector_pid"])
+    report = segflow.sender().run(until_empty=True)
+    delivered = time.perf_counter()
+    cpu, collector_cpu = (
+        time.process_time() - cpu,
+        cpu_seconds(params["collector_pid"]) - collector_cpu,
+    )
+    after = wait_for_events(collector, before["events"] + events, timeout=30)
+    (counts,) = segflow.outbox.counts()
+    segflow.close()
+    return {
+        "events": events,
+        "build_s": build_ns / 1e9,
+        "enqueue_s": (enqueue_ns - build_ns) / 1e9,
+        "fill_s": enqueued - started,
+        "send_s": delivered - enqueued,
+        "total_s": delivered - started,
+        "send_cpu_s": cpu,
+        "collector_cpu_s": collector_cpu,
+        "reported_delivered": report.delivered,
+        "dead": report.dead,
+        "failed_attempts": report.failed_attempts,
+        "outbox_delivered": counts.delivered,
+        "outbox_queued": counts.queued,
+        "collected": after["events"] - before["events"],
+        "requests": after["requests"] - before["requests"],
+        "bytes_per_event": payload_bytes / events,
+    }
+
+
+def child_segflow_latency(params: dict[str, Any]) -> dict[str, Any]:
+    """Per-call cost of build_message() and of enqueue() inside an open transaction."""
+    from segflow.segment import build_message
+
+    samples, warmup = params["samples"], 1_000
+    segflow, destination_id = open_segflow_with_destination(params["collector"])
+    action, outbox, engine = segflow_action(), segflow.outbox, segflow.database.engine
+    clock = time.perf_counter_ns
+    build_ns: list[int] = []
+    messages = []
+    for i in range(warmup + samples):
+        tick = clock()
+        message = build_message(action, variables(i), anonymous_id=f"anon-{i}")
+        build_ns.append(clock() - tick)
+        messages.append(message)
+    enqueue_ns: list[int] = []
+    for first in range(0, len(messages), TRANSACTION_SIZE):
+        with engine.begin() as connection:
+            for message in messages[first : first + TRANSACTION_SIZE]:
+                tick = clock()
+                outbox.enqueue(message, destination_id, connection=connection)
+                enqueue_ns.append(clock() - tick)
+    # For comparison: enqueue() without a connection, one transaction (and commit) per message.
+    committed_ns: list[int] = []
+    for i in range(min(samples, 5_000)):
+        message = build_message(action, variables(i), anonymous_id=f"anon-{i}")
+        tick = clock()
+        outbox.enqueue(message, destination_id)
+        committed_ns.append(clock() - tick)
+    segflow.close()
+    return {
+        "build": percentiles_us(build_ns[warmup:]),
+        "enqueue": percentiles_us(enqueue_ns[warmup:]),
+        "enqueue_commit": percentiles_us(committed_ns[100:]),
+    }
+
+
+def child_segflow_backlog(params: dict[str, Any]) -> dict[str, Any]:
+    """Fills the outbox with `events` queued messages (copies of one built message, new ids)."""
+    from segflow.segment import SegmentMessage, build_message
+
+    events = params["events"]
+    segflow, destination_id = open_segflow_with_destination(params["collector"])
+    model = build_message(segflow_action(), variables(0), anonymous_id="anon-0")
+    chunk = 10_000
+    for first in range(0, events, chunk):
+        batch = []
+        for _ in range(min(chunk, events - first)):
+            message_id = str(uuid.uuid4())
+            payload = model.payload.replace(model.message_id.encode(), message_id.encode())
+            batch.append(SegmentMessage(model.type, message_id, payload))
+        segflow.outbox.enqueue_many(batch, destination_id)
+    pending = segflow.outbox.pending()
+    segflow.close()
+    return {"queued": pending}
+
+
+def child_segflow_drain(params: dict[str, Any]) -> dict[str, Any]:
+    """A sender process draining the backlog already in the outbox; reports its peak RSS."""
+    from segflow.service import Segflow
+
+    collector = params["collector"]
+    segflow = Segflow.open()
+    queued = segflow.outbox.pending()
+    before = collector_stats(collector)
+    started = time.perf_counter()
+    report = segflow.sender().run(until_empty=True)
+    seconds = time.perf_counter() - started
+    after = wait_for_events(collector, before["events"] + queued, timeout=30)
+    left = segflow.outbox.pending()
+    segflow.close()
+    return {
+        "queued": queued,
+        "delivered": report.delivered,
+        "collected": after["events"] - before["events"],
+        "left": left,
+        "seconds": seconds,
+        "peak_rss": peak_rss_bytes(),
+    }
+
+
+def idle_official_client(max_queue_size: int) -> Any:
+    """An official client whose consumer thread is stopped: track() only fills its queue."""
+    from segment.analytics.client import Client
+
+    client = Client(WRITE_KEY, host="http://127.0.0.1:9", max_queue_size=max_queue_size)
+    for consumer in client.consumers:
+        consumer.pause()
+        consumer.join()
+    return client
+
+
+def child_official_throughput(params: dict[str, Any]) -> dict[str, Any]:
+    """`events` track() calls, then flush(); timed until the collector has counted them all."""
+    from segment.analytics.client import Client
+
+    events, collector = params["events"], params["collector"]
+    failed: list[int] = []
+    client = Client(
+        WRITE_KEY,
+        host=collector,
+        max_queue_size=events,  # raised so that nothing is dropped for a full queue
+        on_error=lambda _error, batch: failed.append(len(batch)),
+    )
+    before = collector_stats(collector)
+    rejected = payload_bytes = 0
+    cpu, collector_cpu = time.process_time(), cpu_seconds(params["collector_pid"])
+    started = time.perf_counter()
+    for i in range(events):
+        accepted, message = official_track(client, i)
+        rejected += not accepted
+        if i % 100 == 0:
+            payload_bytes += len(json.dumps(message))
+    enqueued = time.perf_counter()
+    client.flush()
+    flushed = time.perf_counter()
+    expected = events - rejected - sum(failed)
+    after = wait_for_events(collector, before["events"] + expected, timeout=120)
+    collected_at = time.perf_counter()
+    cpu, collector_cpu = (
+        time.process_time() - cpu,
+        cpu_seconds(params["collector_pid"]) - collector_cpu,
+    )
+    client.join()
+    return {
+        "events": events,
+        "track_s": enqueued - started,
+        "flush_s": flushed - enqueued,
+        "total_s": collected_at - started,
+        "cpu_s": cpu,
+        "collector_cpu_s": collector_cpu,
+        "queue_full": rejected,
+        "on_error": sum(failed),
+        "collected": after["events"] - before["events"],
+        "requests": after["requests"] - before["requests"],
+        "bytes_per_event": payload_bytes / len(range(0, events, 100)),
+    }
+
+
+def child_official_latency(params: dict[str, Any]) -> dict[str, Any]:
+    """Per-call cost of track() alone (consumer stopped, so no thread competes for the GIL)."""
+    samples, warmup = params["samples"], 1_000
+    client = idle_official_client(warmup + samples)
+    clock = time.perf_counter_ns
+    track_ns = []
+    for i in range(warmup + samples):
+        tick = clock()
+        official_track(client, i)
+        track_ns.append(clock() - tick)
+    return {"track": percentiles_us(track_ns[warmup:])}
+
+
+def child_official_hold(params: dict[str, Any]) -> dict[str, Any]:
+    """An official client holding `events` messages in its in-memory queue; its peak RSS."""
+    events = params["events"]
+    client = idle_official_client(max(events, 1))
+    for i in range(events):
+        official_track(client, i)
+    gc.collect()
+    return {"queued": client.queue.qsize(), "peak_rss": peak_rss_bytes()}
+
+
+CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "segflow-throughput": child_segflow_throughput,
+    "segflow-latency": child_segflow_latency,
+    "segflow-backlog": child_segflow_backlog,
+    "segflow-drain": child_segflow_drain,
+    "official-throughput": child_official_throughput,
+    "official-latency": child_official_latency,
+    "official-hold": child_official_hold,
+}
+
+
+# -- the run, and its report -------------------------------------------------------------------
+
+
+def mib(value: float) -> str:
+    return f"{value / 2**20:,.0f}"
+
+
+def per_second(events: int, seconds: float) -> float:
+    return events / seconds if seconds > 0 else float("inf")
+
+
+def count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def ratio(mine: float, theirs: float) -> str:
+    return f"{mine / theirs:,.1f}x" if theirs else "n/a"
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate([header, *rows]):
+        figures = zip(row[1:], widths[1:], strict=True)
+        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in figures)]
+        lines.append("  " + "  ".join(cells))
+        if index == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def step(text: str) -> None:
+    print(f"· {text}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50k events, backlogs up to 100k")
+    parser.add_argument("--events", type=int, help="events per throughput run (default 200,000)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (URL of a database there) on which to create and drop the "
+        "benchmark's databases; default: SQLite files in a temporary folder",
+    )
+    parser.add_argument(
+        "--rounds", type=int, help="throughput runs of each library, the best counts (default 3)"
+    )
+    parser.add_argument("--skip-rss", action="store_true", help="leave out the peak RSS part")
+    args = parser.parse_args()
+    size = QUICK if args.quick else FULL
+    if args.rounds:
+        size = replace(size, rounds=args.rounds)
+    events = args.events or size.events
+
+    workdir = Path(tempfile.mkdtemp(prefix="segflow-bench-"))
+    databases = Databases(workdir, args.database_url)
+    home = workdir / "home"
+    print(
+        f"segflow delivery benchmark: {events:,} track events to a loopback collector "
+        f"(--no-store)\n  {databases.label}; {os.cpu_count()} CPUs; Python "
+        f"{platform.python_version()}; segment-analytics-python "
+        f"{version('segment-analytics-python')}",
+        flush=True,
+    )
+    load = os.getloadavg()[0]
+    try:
+        with running_collector(workdir) as (collector, collector_pid):
+            run = Run(collector, collector_pid, databases, home, events, size, args.skip_rss)
+            run.measure()
+            print()
+            print(run.report())
+        print(
+            f"Load average (1 min) before / after: {load:.2f} / {os.getloadavg()[0]:.2f}; "
+            "other busy processes on this machine lower every figure."
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class Run:
+    def __init__(
+        self,
+        collector: str,
+        collector_pid: int,
+        databases: Databases,
+        home: Path,
+        events: int,
+        size: Size,
+        skip_rss: bool,
+    ) -> None:
+        self.collector = collector
+        self.collector_pid = collector_pid
+        self.databases = databases
+        self.home = home
+        self.events = events
+        self.size = size
+        self.skip_rss = skip_rss
+        self.segflow_rounds: list[dict[str, Any]] = []
+        self.official_rounds: list[dict[str, Any]] = []
+        self.results: dict[str, Any] = {}
+
+    def segflow_child(self, role: str, database: str, **params: Any) -> dict[str, Any]:
+        return run_child(role, self.params(params), child_env(self.home, database))
+
+    def official_child(self, role: str, **params: Any) -> dict[str, Any]:
+        return run_child(role, self.params(params), child_env(self.home))
+
+    def params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"collector": self.collector, "collector_pid": self.collector_pid, **params}
+
+    def measure(self) -> None:
+        events, samples, rounds = self.events, self.size.latency_samples, self.size.rounds
+        for number in range(1, rounds + 1):
+            of = f" (round {number} of {rounds})" if rounds > 1 else ""
+            step(f"segflow: build and enqueue {events:,} messages, then deliver them{of}")
+            with self.databases.fresh("throughput") as database:
+                self.segflow_rounds.append(
+                    self.segflow_child("segflow-throughput", database, events=events)
+                )
+            step(
+                f"official: {events:,} track() calls, flush(), until the collector counts them{of}"
+            )
+            self.official_rounds.append(self.official_child("official-throughput", events=events))
+        step(f"segflow: build_message() and enqueue() cost, {samples:,} calls")
+        with self.databases.fresh("latency") as database:
+            self.results["segflow_latency"] = self.segflow_child(
+                "segflow-latency", database, samples=samples
+            )
+        step(f"official: track() cost, {samples:,} calls")
+        self.results["official_latency"] = self.official_child("official-latency", samples=samples)
+        if self.skip_rss:
+            return
+        for backlog in self.size.backlogs:
+            step(f"peak RSS with a backlog of {backlog:,}: segflow sender draining it")
+            with self.databases.fresh(f"backlog{backlog}") as database:
+                self.segflow_child("segflow-backlog", database, events=backlog)
+                self.results[f"drain{backlog}"] = self.segflow_child("segflow-drain", database)
+            step(f"peak RSS with a backlog of {backlog:,}: official client holding it")
+            self.results[f"hold{backlog}"] = self.official_child("official-hold", events=backlog)
+
+    def report(self) -> str:
+        ours = min(self.segflow_rounds, key=lambda result: result["send_s"])
+        theirs = min(self.official_rounds, key=lambda result: result["total_s"])
+        events = self.events
+        delivered = per_second(events, ours["send_s"])
+        end_to_end = per_second(events, ours["total_s"])
+        official = per_second(theirs["collected"], theirs["total_s"])
+        lost = events - theirs["collected"]
+        problems = self.problems()
+        out = [
+            "Throughput",
+            table(
+                [
+                    (
+                        "delivered events/s (send phase)",
+                        count(delivered),
+                        count(official),
+                        ratio(delivered, official),
+                    ),
+                    (
+                        "end-to-end events/s (build+enqueue+send)",
+                        count(end_to_end),
+                        count(official),
+                        ratio(end_to_end, official),
+                    ),
+                    (
+                        "seconds: build / enqueue / send",
+                        f"{ours['build_s']:.1f} / {ours['enqueue_s']:.1f} / {ours['send_s']:.1f}",
+                        f"track {theirs['track_s']:.1f}, until counted {theirs['total_s']:.1f}",
+                        "",
+                    ),
+                    (
+                        "CPU µs per event: sender / collector",
+                        f"{ours['send_cpu_s'] / events * 1e6:.1f} / "
+                        f"{ours['collector_cpu_s'] / events * 1e6:.1f}",
+                        f"{theirs['cpu_s'] / events * 1e6:.1f} / "
+                        f"{theirs['collector_cpu_s'] / events * 1e6:.1f}",
+                        "",
+                    ),
+                    (
+                        "events counted by the collector",
+                        count(ours["collected"]),
+                        count(theirs["collected"]),
+                        "",
+                    ),
+                    (
+                        "requests (events per request)",
+                        f"{ours['requests']:,} ({events / max(ours['requests'], 1):,.0f})",
+                        f"{theirs['requests']:,} ({events / max(theirs['requests'], 1):,.0f})",
+                        "",
+                    ),
+                    (
+                        "JSON bytes per event",
+                        count(ours["bytes_per_event"]),
+                        count(theirs["bytes_per_event"]),
+                        "",
+                    ),
+                    (
+                        "events lost (queue full / on_error / uncounted)",
+                        count(events - ours["collected"]),
+                        f"{theirs['queue_full']:,} / {theirs['on_error']:,} / {lost:,}",
+                        "",
+                    ),
+                ],
+                ("", "segflow", "official", "segflow/official"),
+            ),
+            "  official: its consumer sends while track() runs, so its one figure is both rows.",
+            *self.rounds_line(),
+            "",
+            "Cost per call, µs (segflow: enqueue inside an open transaction; "
+            "official: track(), consumer stopped)",
+            self.latency_table(),
+        ]
+        if not self.skip_rss:
+            out += ["", "Peak RSS, MiB, by backlog", self.rss_table()]
+        out += ["", "Targets", *self.targets(), ""]
+        if problems:
+            out += ["Problems", *(f"  ! {problem}" for problem in problems)]
+        else:
+            out.append("Correctness: every segflow message delivered once, none dead or left.")
+        return "\n".join(out)
+
+    def rounds_line(self) -> list[str]:
+        if len(self.segflow_rounds) < 2:
+            return []
+        ours = ", ".join(count(per_second(self.events, r["send_s"])) for r in self.segflow_rounds)
+        theirs = ", ".join(
+            count(per_second(r["collected"], r["total_s"])) for r in self.official_rounds
+        )
+        return [
+            f"  best of {len(self.segflow_rounds)} rounds; delivered events/s, segflow: "
+            f"{ours}; official: {theirs}"
+        ]
+
+    def latency_table(self) -> str:
+        ours, theirs = self.results["segflow_latency"], self.results["official_latency"]
+        build, enqueue, committed = ours["build"], ours["enqueue"], ours["enqueue_commit"]
+        track = theirs["track"]
+
+        def row(label: str, figures: dict[str, float], versus: str = "") -> tuple[str, ...]:
+            return (label, f"{figures['p50']:.1f}", f"{figures['p99']:.1f}", versus)
+
+        both = {k: build[k] + enqueue[k] for k in ("p50", "p99")}
+        return table(
+            [
+                row(
+                    "segflow enqueue() (in an open transaction)",
+                    enqueue,
+                    f"{enqueue['p50'] / track['p50']:.2f}x",
+                ),
+                row("segflow build_message()", build),
+                row(
+                    "segflow build + enqueue (sum of the two)",
+                    both,
+                    f"{both['p50'] / track['p50']:.2f}x",
+                ),
+                row("segflow enqueue() with its own commit", committed),
+                row("official track()", track),
+            ],
+            ("", "p50", "p99", "vs official p50"),
+        )
+
+    def rss_table(self) -> str:
+        backlogs = self.size.backlogs
+        smallest, largest = backlogs[1], backlogs[-1]
+        header = ("", *(f"{n:,}" for n in backlogs), f"{smallest:,} -> {largest:,}")
+        drains = [self.results[f"drain{n}"] for n in backlogs]
+        holds = [self.results[f"hold{n}"] for n in backlogs]
+        drain_rates = [
+            count(per_second(d["delivered"], d["seconds"])) if d["delivered"] else "-"
+            for d in drains
+        ]
+
+        def growth(rows: list[dict[str, Any]]) -> str:
+            return f"{(rows[-1]['peak_rss'] - rows[1]['peak_rss']) / 2**20:+,.0f}"
+
+        return table(
+            [
+                (
+                    "segflow sender draining N queued rows",
+                    *(mib(d["peak_rss"]) for d in drains),
+                    growth(drains),
+                ),
+                (
+                    "official client holding N in its queue",
+                    *(mib(h["peak_rss"]) for h in holds),
+                    growth(holds),
+                ),
+                ("segflow drain events/s", *drain_rates, ""),
+            ],
+            header,
+        )
+
+    def targets(self) -> list[str]:
+        ours = min(self.segflow_rounds, key=lambda result: result["send_s"])
+        latency = self.results["segflow_latency"]["enqueue"]
+        delivered = per_second(self.events, ours["send_s"])
+        lines = [
+            _target(
+                f"delivered >= {TARGET_EVENTS_PER_SECOND:,} events/s",
+                delivered >= TARGET_EVENTS_PER_SECOND,
+                f"{delivered:,.0f}",
+            ),
+            _target(
+                f"enqueue p50 <= {TARGET_ENQUEUE_P50_US:.0f} µs",
+                latency["p50"] <= TARGET_ENQUEUE_P50_US,
+                f"{latency['p50']:.1f} µs",
+            ),
+            _target(
+                f"enqueue p99 <= {TARGET_ENQUEUE_P99_US:.0f} µs",
+                latency["p99"] <= TARGET_ENQUEUE_P99_US,
+                f"{latency['p99']:.1f} µs",
+            ),
+        ]
+        if not self.skip_rss:
+            smallest, largest = self.size.backlogs[1], self.size.backlogs[-1]
+            growth = (
+                self.results[f"drain{largest}"]["peak_rss"]
+                - self.results[f"drain{smallest}"]["peak_rss"]
+            )
+            lines.append(
+                _target(
+                    f"segflow RSS flat from {smallest:,} to {largest:,} queued "
+                    f"(<= +{FLAT_RSS_ALLOWANCE_MIB:.0f} MiB)",
+                    growth <= FLAT_RSS_ALLOWANCE_MIB * 2**20,
+                    f"{growth / 2**20:+,.0f} MiB",
+                )
+            )
+        return lines
+
+    def problems(self) -> list[str]:
+        found = []
+        for ours in self.segflow_rounds:
+            counted = (ours["collected"], ours["reported_delivered"], ours["outbox_delivered"])
+            if any(figure != self.events for figure in counted):
+                found.append(
+                    f"segflow: {self.events:,} queued, sender reported "
+                    f"{ours['reported_delivered']:,}, outbox says {ours['outbox_delivered']:,} "
+                    f"delivered, collector counted {ours['collected']:,}"
+                )
+            if ours["dead"] or ours["outbox_queued"] or ours["failed_attempts"]:
+                found.append(
+                    f"segflow: {ours['dead']} dead, {ours['outbox_queued']} left queued, "
+                    f"{ours['failed_attempts']} failed attempts"
+                )
+        for theirs in self.official_rounds:
+            if theirs["collected"] != self.events:
+                found.append(
+                    f"official: {self.events - theirs['collected']:,} of {self.events:,} events "
+                    "never reached the collector"
+                )
+        if not self.skip_rss:
+            for backlog in self.size.backlogs:
+                drain = self.results[f"drain{backlog}"]
+                if not drain["queued"] == drain["delivered"] == drain["collected"] == backlog:
+                    found.append(f"segflow drain of {backlog:,}: {drain}")
+                if drain["left"]:
+                    found.append(f"segflow drain of {backlog:,}: {drain['left']:,} left queued")
+        return found
+
+
+def _target(name: str, met: bool, figure: str) -> str:
+    return f"  [{'met' if met else 'MISSED'}] {name}: {figure}"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(CHILDREN[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
+    else:
+        main()
