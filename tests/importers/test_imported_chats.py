@@ -2,11 +2,9 @@
 
 from typing import Any
 
-import pytest
-
 from segflow.blocks import TextMessage
 from segflow.flow import Flow, Turn, continue_session, parse_flow, start_session
-from tests.importers.helpers import SAMPLES, imported
+from tests.importers.helpers import SAMPLES, imported, needs_samples
 
 
 def flow_of(document: str) -> Flow:
@@ -75,7 +73,7 @@ def test_a_choice_leading_to_skipped_blocks_ends_the_chat_as_typebot_did() -> No
     assert end.state.variables["NPS"] == "9"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no Typebot samples at {SAMPLES}")
+@needs_samples
 def test_the_lead_generation_sample_chats_to_the_end() -> None:
     turn = chat(
         flow_of(str(SAMPLES / "lead-gen.v6.1.json")),

@@ -3,9 +3,18 @@
 import pytest
 
 from segflow.importers import FindingKind
-from tests.importers.helpers import SAMPLES, about, block, group, imported, typebot, typebot_blocks
+from tests.importers.helpers import (
+    SAMPLES,
+    about,
+    block,
+    group,
+    imported,
+    needs_samples,
+    typebot,
+    typebot_blocks,
+)
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no Typebot samples at {SAMPLES}")
+pytestmark = needs_samples
 
 
 @pytest.mark.parametrize("name", ["faq.v6.1.json", "lead-gen.v6.1.json", "validate-id.v5.json"])
