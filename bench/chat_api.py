@@ -22,6 +22,7 @@ benchmark creates its own database on that server and drops it when done.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import socket
@@ -254,6 +255,14 @@ def wait_for_delivery(database_url: str, timeout: float) -> tuple[int, int, floa
 # -- the run -----------------------------------------------------------------------------------
 
 
+def uvicorn_stack() -> str:
+    """The event loop and HTTP parser uvicorn picks by itself ("auto"): the fast ones when
+    installed."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
+
+
 def line(label: str, load: Load, unit: str) -> str:
     return (
         f"  {label:<28} {load.per_second:>7,.0f} {unit}/s  "
@@ -287,8 +296,8 @@ def main() -> None:
         print(
             f"Chat API benchmark: {args.clients} clients, {args.seconds:g} s per server after "
             f"{args.warmup:g} s of warm-up, {'PostgreSQL' if args.database_url else 'SQLite'}, "
-            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-            f"load average {os.getloadavg()[0]:.1f} before",
+            f"Python {platform.python_version()}, uvicorn on {uvicorn_stack()}, "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before",
             flush=True,
         )
 

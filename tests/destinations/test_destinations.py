@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from segflow.destinations import EU_ENDPOINT, US_ENDPOINT
+from segflow.destinations.registry import RESOLVED_FOR
 from segflow.errors import DestinationError, SettingsError
 from segflow.segment import TrackEvent
 from segflow.service import Segflow
@@ -97,6 +99,20 @@ def test_default_is_the_marked_one_then_the_environment_then_the_local_collector
     assert from_environment.destinations.resolve("environment").name == "environment"
     segflow.close()
     from_environment.close()
+
+
+def test_a_default_chosen_in_another_process_is_used_within_seconds(
+    home: Path, database_url: str
+) -> None:
+    """`segflow destination add --default` while `segflow serve` runs: no restart needed."""
+    serving = Segflow.open(Settings(database_url=database_url))
+    assert serving.destinations.resolve().name == "local-collector"
+    terminal = Segflow.open(Settings(database_url=database_url))
+    terminal.destinations.add("production", WRITE_KEY, default=True)
+    time.sleep(RESOLVED_FOR)
+    assert serving.destinations.resolve().name == "production"
+    serving.close()
+    terminal.close()
 
 
 def test_removing_an_account_with_queued_messages_is_refused(segflow: Segflow) -> None:

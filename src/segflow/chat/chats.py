@@ -10,10 +10,10 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
 from segflow.chat.flows import Flows
@@ -32,6 +32,8 @@ from segflow.flow import (
 )
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
+from segflow.store import Database
+from segflow.store.db import Statement
 from segflow.store.tables import chat_sessions
 
 
@@ -42,6 +44,7 @@ class Chats:
         self._segflow = segflow
         self._database = segflow.database
         self.flows = flows or Flows(segflow)
+        self._sessions = _SessionStatements(self._database)
 
     def start_chat(
         self,
@@ -61,14 +64,13 @@ class Chats:
         session_id = str(uuid.uuid4())
         now = time.time()
         with self._database.engine.begin() as connection:
-            connection.execute(
-                insert(chat_sessions).values(
-                    id=session_id,
-                    flow_version_id=published.id,
-                    turns=1,
-                    created_at=now,
-                    **_columns(turn.state, now),
-                )
+            self._sessions.insert.run(
+                connection,
+                id=session_id,
+                flow_version_id=published.id,
+                turns=1,
+                created_at=now,
+                **_columns(turn.state, now),
             )
             self._queue(routing, connection)
         return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
@@ -85,12 +87,14 @@ class Chats:
         routing = self._route(turn)
         now = time.time()
         with self._database.engine.begin() as connection:
-            saved = connection.execute(
-                update(chat_sessions)
-                .where(chat_sessions.c.id == session_id, chat_sessions.c.turns == row.turns)
-                .values(turns=row.turns + 1, **_columns(turn.state, now))
+            saved = self._sessions.update.run(
+                connection,
+                session_id=session_id,
+                turns=row.turns,
+                next_turns=row.turns + 1,
+                **_columns(turn.state, now),
             )
-            if saved.rowcount != 1:
+            if saved != 1:
                 raise ChatSessionConflictError(session_id)  # rolls back: nothing is queued
             self._queue(routing, connection)
         return self._turn(
@@ -106,14 +110,11 @@ class Chats:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _row(self, session_id: str) -> Row[Any]:
-        with self._database.engine.connect() as connection:
-            row = connection.execute(
-                select(chat_sessions).where(chat_sessions.c.id == session_id)
-            ).first()
+    def _row(self, session_id: str) -> _SessionRow:
+        row = self._sessions.select.first(id=session_id)
         if row is None:
             raise ChatSessionNotFoundError(session_id)
-        return row
+        return _SessionRow._make(row)
 
     def _route(self, turn: Turn) -> _Routing:
         """The Segment account of each message, found before the turn's transaction (finding
@@ -169,6 +170,43 @@ class Chats:
         )
 
 
+class _SessionRow(NamedTuple):
+    """A chat_sessions row, as `_SessionStatements.select` reads it."""
+
+    id: str
+    flow_version_id: int
+    state: str
+    anonymous_id: str
+    user_id: str | None
+    status: str
+    turns: int
+    created_at: float
+    updated_at: float
+
+
+class _SessionStatements:
+    """The statements of a turn on chat_sessions, compiled once (see `Statement`)."""
+
+    def __init__(self, database: Database) -> None:
+        columns = [chat_sessions.c[name] for name in _SessionRow._fields]
+        self.select = Statement(
+            select(*columns).where(chat_sessions.c.id == bindparam("id")), database
+        )
+        self.insert = Statement(
+            insert(chat_sessions).values({c.name: bindparam(c.name) for c in columns}), database
+        )
+        changed: dict[str, Any] = {name: bindparam(name) for name in _STATE_COLUMNS}
+        self.update = Statement(
+            update(chat_sessions)
+            .where(
+                chat_sessions.c.id == bindparam("session_id"),
+                chat_sessions.c.turns == bindparam("turns"),  # no other answer saved meanwhile
+            )
+            .values(changed | {"turns": bindparam("next_turns")}),
+            database,
+        )
+
+
 @dataclass(frozen=True)
 class _Routing:
     """The Segment messages of a turn with the account each goes to, and the logs of those
@@ -200,8 +238,11 @@ def _session(
     )
 
 
+_STATE_COLUMNS = ("state", "anonymous_id", "user_id", "status", "updated_at")
+
+
 def _columns(state: SessionState, now: float) -> dict[str, Any]:
-    """The chat_sessions columns that hold a session's state."""
+    """The chat_sessions columns that hold a session's state (_STATE_COLUMNS)."""
     return {
         "state": orjson.dumps(
             state.model_dump(mode="json", include={"variables", "waiting_for"})
@@ -213,7 +254,7 @@ def _columns(state: SessionState, now: float) -> dict[str, Any]:
     }
 
 
-def _state(row: Row[Any]) -> SessionState:
+def _state(row: _SessionRow) -> SessionState:
     return SessionState.model_validate(
         {
             **orjson.loads(row.state),

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Row, Select, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segflow.blocks import BlockRegistry, default_registry
@@ -22,6 +22,7 @@ from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
 from segflow.flow.problems import FLOW
 from segflow.service import Segflow
+from segflow.store.db import Statement
 from segflow.store.tables import flow_versions, flows
 
 FLOW_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
@@ -37,6 +38,14 @@ class Flows:
         self._registry = registry or default_registry()
         self._versions: OrderedDict[int, PublishedFlow] = OrderedDict()
         self._versions_lock = threading.Lock()
+        # Each new chat asks for its flow's latest version: compiled once (see `Statement`).
+        of_flow = select(flow_versions.c.id).where(flow_versions.c.flow_id == bindparam("flow_id"))
+        self._latest_version = Statement(
+            of_flow.order_by(flow_versions.c.version.desc()).limit(1), self._database
+        )
+        self._numbered_version = Statement(
+            of_flow.where(flow_versions.c.version == bindparam("version")), self._database
+        )
 
     def save(self, document: Mapping[str, Any], flow_id: str | None = None) -> SavedFlow:
         """Saves a draft under `flow_id` (new or existing), or as a new flow whose ID comes
@@ -118,13 +127,11 @@ class Flows:
 
     def published(self, flow_id: str, version: int | None = None) -> PublishedFlow:
         """A published version of the flow: the latest, unless `version` is given."""
-        query = select(flow_versions.c.id).where(flow_versions.c.flow_id == flow_id)
-        if version is not None:
-            query = query.where(flow_versions.c.version == version)
-        query = query.order_by(flow_versions.c.version.desc()).limit(1)
-        with self._database.engine.connect() as connection:
-            version_id = connection.execute(query).scalar_one_or_none()
-        if version_id is None:
+        if version is None:
+            found = self._latest_version.first(flow_id=flow_id)
+        else:
+            found = self._numbered_version.first(flow_id=flow_id, version=version)
+        if found is None:
             self.get(flow_id)  # says so when the flow itself does not exist
             problem = (
                 f"has no version {version}"
@@ -132,7 +139,7 @@ class Flows:
                 else "is not published yet: publish it first"
             )
             raise FlowNotFoundError(flow_id, problem)
-        return self.version(version_id)
+        return self.version(found[0])
 
     def version(self, version_id: int) -> PublishedFlow:
         """A published version by its row ID; kept in memory, as versions never change."""

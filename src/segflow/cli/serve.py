@@ -20,6 +20,7 @@ from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
 from segflow.collector.storage import safe_url
 from segflow.delivery import Sender, SenderOptions
+from segflow.delivery.sender import DeliveryReport
 from segflow.destinations import Destination
 from segflow.destinations.registry import LOCAL_COLLECTOR
 from segflow.errors import SegflowError
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
 
 EXAMPLE_FLOW = "lead-capture.yaml"  # shipped in the package, as segflow/examples/
 SHUTDOWN_DEADLINE = 10.0  # seconds the sender gets to finish its batch in flight
+# After a batch of fewer than SMALL_BATCH messages, the sender lets the next one fill for
+# BATCH_GAP seconds. Under chat load it would otherwise send a few messages at a time, each
+# batch costing this process (claim, request, and the built-in collector storing it) about
+# as much as a chat turn: a turn's events then cost a fraction of that. Segment's own
+# libraries wait 0.5 s. A backlog still goes out in full batches, back to back.
+SMALL_BATCH = 100
+BATCH_GAP = 0.25
 
 
 @app.command()
@@ -158,7 +166,13 @@ class _Services:
             self.collector = ServerThread(
                 _collector_app(segflow), listener, name="segflow-collector"
             )
-        self.sender: Sender = segflow.sender(sender)
+        self._stopping_sender = threading.Event()
+        self.sender = Sender(
+            segflow.outbox,
+            segflow.destinations,
+            sender,
+            on_progress=_LetBatchesFill(self._stopping_sender),
+        )
         self._sending = threading.Thread(
             target=self.sender.run,
             kwargs={"shutdown_deadline": SHUTDOWN_DEADLINE},
@@ -186,12 +200,31 @@ class _Services:
     def stop(self) -> int:
         """Stops what was started; returns how many messages stay queued."""
         self.api.stop()
+        self._stopping_sender.set()
         self.sender.stop()
         if self._sending.ident is not None:
             self._sending.join()
         if self.collector is not None:
             self.collector.stop()
         return self._segflow.outbox.pending()
+
+
+class _LetBatchesFill:
+    """The sender's `on_progress`, called by each destination's worker after each batch:
+    after a small one it waits BATCH_GAP (less if stopping), so the next one is larger."""
+
+    def __init__(self, stopping: threading.Event) -> None:
+        self._stopping = stopping
+        # The sender's count as each worker last saw it: with several destinations sending at
+        # once a batch may look larger than it was, which only skips a wait.
+        self._seen = threading.local()
+
+    def __call__(self, report: DeliveryReport) -> None:
+        finished = report.delivered + report.dead
+        batch = finished - getattr(self._seen, "finished", finished)
+        self._seen.finished = finished
+        if 0 < batch < SMALL_BATCH:
+            self._stopping.wait(BATCH_GAP)
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""The destinations table: add, list, remove, and pick the default Segment account."""
+"""The destinations table: add, list, remove, and pick the default Segment account.
+
+Every Segment message of a chat turn asks which account it goes to, so the answer is kept for
+RESOLVED_FOR seconds, and decrypted Write Keys for as long as their encrypted form is the one
+stored.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,11 @@ from segflow.store.tables import destinations, outbox
 ENVIRONMENT = "environment"
 LOCAL_COLLECTOR = "local-collector"
 LOCAL_WRITE_KEY = "segflow-local-collector"
+# Seconds a resolved destination is reused. Changes made through the same `Destinations` apply
+# at once; another process's (`segflow destination add --default` beside `segflow serve`) within
+# this time.
+RESOLVED_FOR = 2.0
+_DECRYPTED_KEYS = 256
 
 
 class Destinations:
@@ -25,6 +35,8 @@ class Destinations:
         self._database = database
         self._cipher = cipher
         self._settings = settings
+        self._resolved: dict[str | None, tuple[float, Destination]] = {}  # by name: (until, it)
+        self._write_keys: dict[bytes, WriteKey] = {}  # by encrypted Write Key
 
     def add(
         self,
@@ -62,6 +74,7 @@ class Destinations:
                 )
             )
             row = self._find(connection, name)
+        self._resolved.clear()
         assert row is not None
         return _destination(row)
 
@@ -94,6 +107,7 @@ class Destinations:
             connection.execute(
                 update(destinations).where(destinations.c.id == chosen.id).values(is_default=True)
             )
+        self._resolved.clear()
         return self.get(name)
 
     def remove(self, name: str) -> None:
@@ -112,6 +126,7 @@ class Destinations:
                     f"(segflow outbox purge --destination {name} --queued)"
                 )
             connection.execute(delete(destinations).where(destinations.c.id == chosen.id))
+        self._resolved.clear()
 
     def write_key(self, destination_id: int) -> WriteKey:
         with self._database.engine.connect() as connection:
@@ -122,16 +137,24 @@ class Destinations:
             ).first()
         if row is None:
             raise DestinationError(f"No destination with id {destination_id}")
-        return self._cipher.decrypt(row.write_key_encrypted, destination=row.name)
+        return self._decrypt(row.write_key_encrypted, row.name)
 
     def resolve(self, name: str | None = None) -> Destination:
         """The destination to send to: the one named, else the default.
 
         The default is the destination marked default; else SEGMENT_WRITE_KEY from the
         environment; else the built-in local collector, so segflow works with no account.
+        The answer is reused for RESOLVED_FOR seconds; a name that is not found is not kept.
         """
-        if name:
-            return self.get(name)
+        key = name or None
+        now = time.monotonic()
+        if (kept := self._resolved.get(key)) is not None and kept[0] > now:
+            return kept[1]
+        found = self.get(key) if key else self._default()
+        self._resolved[key] = (now + RESOLVED_FOR, found)
+        return found
+
+    def _default(self) -> Destination:
         with self._database.engine.connect() as connection:
             row = connection.execute(
                 select(destinations).where(destinations.c.is_default.is_(True))
@@ -175,14 +198,24 @@ class Destinations:
                     update(destinations).where(destinations.c.id == row.id).values(**values)
                 )
             row = self._find(connection, name)
+        self._resolved.clear()
         assert row is not None
         return _destination(row)
 
     def _matches(self, row: Row, write_key: str, endpoint: str) -> bool:
         if row.endpoint != endpoint:
             return False
-        stored = self._cipher.decrypt(row.write_key_encrypted, destination=row.name)
-        return stored.reveal() == write_key
+        return self._decrypt(row.write_key_encrypted, row.name).reveal() == write_key
+
+    def _decrypt(self, token: bytes, destination: str) -> WriteKey:
+        """A stored Write Key, decrypted once: Fernet takes longer than the turn's queries."""
+        if (kept := self._write_keys.get(token)) is not None:
+            return kept
+        write_key = self._cipher.decrypt(token, destination=destination)
+        if len(self._write_keys) >= _DECRYPTED_KEYS:
+            self._write_keys.clear()
+        self._write_keys[token] = write_key
+        return write_key
 
     @staticmethod
     def _find(connection: Connection, name: str) -> Row | None:

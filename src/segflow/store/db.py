@@ -1,17 +1,35 @@
-"""Opening the application database: SQLite (WAL) by default, PostgreSQL by URL."""
+"""Opening the application database: SQLite (WAL) by default, PostgreSQL by URL.
+
+Also `Statement`: a Core statement compiled once, for the few statements a chat turn runs.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another one before "database is locked"
+# Connections kept open: the API's turn threads, a sender's threads, the collector's. Beyond
+# the pool, each request would connect afresh, which costs more than the turn on PostgreSQL.
+POOL_SIZE = 20
+# A PostgreSQL connection idle this long is checked before use (the server may have restarted
+# or dropped it); a busy one is not: a check costs a round trip, as much as a query.
+PING_AFTER_IDLE = 5.0
 
 
 def normalise_url(url: str) -> str:
@@ -20,15 +38,6 @@ def normalise_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
-
-
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 @dataclass(frozen=True)
@@ -51,25 +60,167 @@ class Database:
         self.engine.dispose()
 
 
+class Statement:
+    """A Core statement compiled once for one database, run on the DBAPI cursor.
+
+    A chat turn runs a few statements that take the database microseconds; through
+    SQLAlchemy's execute() each would cost several times that (cache key, compiled cache,
+    result objects). Its parameters are its `bindparam` names; its literals keep their values.
+    """
+
+    def __init__(self, statement: ClauseElement, database: Database) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=database.engine.dialect))
+        self.sql = compiled.string
+        self._database = database
+        self._literals = {
+            name: value for name, value in compiled.params.items() if value is not None
+        }
+        self._positions = compiled.positiontup  # None when the driver takes them by name
+
+    def first(self, **values: Any) -> Any:
+        """The query's first row (a tuple), or None, read outside any transaction: on SQLite
+        it takes no lock (`engine.connect()` would take the write lock), on PostgreSQL it saves
+        the ROLLBACK that would end it, which also drops psycopg's prepared statements."""
+        connection = self._database.engine.raw_connection()
+        driver: Any = connection.driver_connection
+        cursor = None
+        try:
+            if self._database.is_postgresql:
+                driver.autocommit = True
+            cursor = connection.cursor()
+            cursor.execute(self.sql, self._parameters(values))
+            return cursor.fetchone()
+        except self._database.engine.dialect.loaded_dbapi.Error as error:
+            if self._database.engine.dialect.is_disconnect(error, connection, cursor):
+                connection.invalidate(error)  # the pool then replaces it
+            raise
+        finally:
+            if cursor is not None:
+                cursor.close()
+            if self._database.is_postgresql and not driver.closed:
+                driver.autocommit = False
+            connection.close()
+
+    def run(self, connection: Connection, **values: Any) -> int:
+        """Runs the statement in `connection`'s transaction; returns the rows it changed."""
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._parameters(values))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | Sequence[Any]:
+        named = {**self._literals, **values}
+        if self._positions is None:
+            return named
+        return tuple(named[name] for name in self._positions)
+
+
 def open_database(url: str, *, migrate: bool = True) -> Database:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT, "factory": _sqlite_connection_class()},
+            pool_size=POOL_SIZE,
+        )
         event.listen(engine, "connect", _tune_sqlite)
-        # Let BEGIN take the write lock at once, so concurrent writers queue instead of failing.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        event.listen(engine, "connect", _disable_pysqlite_transactions)
+        event.listen(engine, "begin", _begin_sqlite)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=POOL_SIZE)
+        _ping_when_idle(engine)
     database = Database(engine)
     if migrate:
         database.migrate()
     return database
 
 
-def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite's own BEGIN handling would fight the BEGIN IMMEDIATE issued above.
+# -- SQLite ------------------------------------------------------------------------------------
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own BEGIN handling would fight the BEGIN IMMEDIATE of `_begin_sqlite`.
     dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    connection.connection.driver_connection.begin_writing()  # type: ignore[union-attr]
+
+
+def _sqlite_connection_class() -> type[sqlite3.Connection]:
+    """Connections to one database file whose transactions take its write lock at BEGIN, so
+    that concurrent writers queue instead of failing. Within the process they queue on a
+    Python lock, which hands over the moment a transaction ends: SQLite's own busy handler,
+    still there for other processes, retries after sleeps of 1, 2, 5… ms."""
+    lock = threading.Lock()
+
+    class WriterConnection(sqlite3.Connection):
+        writing = False
+
+        def begin_writing(self) -> None:
+            if not lock.acquire(timeout=BUSY_TIMEOUT):
+                raise sqlite3.OperationalError("database is locked")
+            try:
+                self.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                lock.release()
+                raise
+            self.writing = True
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self._done()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self._done()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._done()
+
+        def _done(self) -> None:
+            if self.writing:
+                self.writing = False
+                lock.release()
+
+    return WriterConnection
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Checks a pooled connection before use when it has been idle for PING_AFTER_IDLE; one
+    that fails is replaced by a new one. A server that goes away under load fails the
+    requests in flight, and the pool then starts afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def idle_from(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"A pooled connection is gone: {error}") from error
