@@ -11,13 +11,13 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Dialect,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -29,9 +29,19 @@ from sqlalchemy import (
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, leading_fit
 from segflow.segment import SegmentMessage
 from segflow.store import Database
+from segflow.store.db import Statement
 from segflow.store.tables import destinations, outbox
 
 QUEUED = "queued"
+QUEUED_COLUMNS = (
+    "destination_id",
+    "message_id",
+    "type",
+    "payload",
+    "created_at",
+    "state",
+    "attempts",
+)
 DELIVERED = "delivered"
 DEAD = "dead"
 STATES = (QUEUED, DELIVERED, DEAD)
@@ -60,7 +70,10 @@ class OutboxCounts:
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._insert = _QueuedInsert(database.engine.dialect)
+        # Queuing sits inside every chat turn: the INSERT is compiled once, run on the cursor.
+        self._insert = Statement(
+            insert(outbox).values({name: bindparam(name) for name in QUEUED_COLUMNS}), database
+        )
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -97,10 +110,10 @@ class Outbox:
         if not rows:
             return
         if connection is not None:
-            self._insert.run(connection, rows)
+            self._insert.run_many(connection, rows)
             return
         with self._database.engine.begin() as own:
-            self._insert.run(own, rows)
+            self._insert.run_many(own, rows)
 
     # -- claiming, for senders -------------------------------------------------------------
 
@@ -328,37 +341,6 @@ class Outbox:
             condition.append(outbox.c.destination_id == destination_id)
         with self._database.engine.begin() as connection:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
-
-
-class _QueuedInsert:
-    """The INSERT of queued messages, compiled once and run on the DBAPI cursor.
-
-    Queuing sits inside every chat turn; SQLAlchemy's execute() costs three times the insert
-    itself. The cursor is the caller's connection's own, so the rows join its transaction,
-    begun here first if the caller has not (as execute() would have done).
-    """
-
-    COLUMNS = ("destination_id", "message_id", "type", "payload", "created_at", "state", "attempts")
-
-    def __init__(self, dialect: Dialect) -> None:
-        compiled = insert(outbox).compile(dialect=dialect, column_keys=list(self.COLUMNS))
-        self._sql = compiled.string
-        self._positions = compiled.positiontup  # None when parameters are passed by name
-
-    def run(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        if not connection.in_transaction():
-            connection.begin()
-        parameters: list[Any] = rows
-        if self._positions is not None:
-            parameters = [tuple(row[key] for key in self._positions) for row in rows]
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            if len(parameters) == 1:
-                cursor.execute(self._sql, parameters[0])
-            else:
-                cursor.executemany(self._sql, parameters)
-        finally:
-            cursor.close()
 
 
 _claimed_message = partial(tuple.__new__, ClaimedMessage)

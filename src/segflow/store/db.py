@@ -110,6 +110,20 @@ class Statement:
         finally:
             cursor.close()
 
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Runs the statement once per row in `connection`'s transaction, begun here first if the
+        caller has not (as execute() would have done)."""
+        if not connection.in_transaction():
+            connection.begin()
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if len(rows) == 1:
+                cursor.execute(self.sql, self._parameters(rows[0]))
+            else:
+                cursor.executemany(self.sql, [self._parameters(row) for row in rows])
+        finally:
+            cursor.close()
+
     def _parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | Sequence[Any]:
         named = {**self._literals, **values}
         if self._positions is None:
