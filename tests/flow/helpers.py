@@ -51,3 +51,26 @@ def said(turn: Turn | ChatTurn) -> list[str]:
 def sent(*turns: Turn) -> list[dict[str, Any]]:
     """The Segment messages the turns queued, as their JSON bodies, in order."""
     return [queued.message.body() for turn in turns for queued in turn.segment]
+
+
+# The example flow's messages, answered Ada, ada@example.com, Enterprise, 250:
+# (type, event or page name, userId), in the order Segment receives them.
+LEAD_CAPTURE_OUTLINE = [
+    ("track", "Flow Started", None),
+    ("page", "Welcome", None),
+    ("page", "Email", None),
+    ("identify", None, "ada@example.com"),
+    ("page", "Plan", "ada@example.com"),
+    ("page", "Seats", "ada@example.com"),
+    ("page", "Thanks", "ada@example.com"),
+    ("track", "Lead Captured", "ada@example.com"),
+    ("track", "Flow Completed", "ada@example.com"),
+]
+
+
+def outline(messages: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None]]:
+    """Each Segment message as (type, event or name, userId)."""
+    return [
+        (body["type"], body.get("event") or body.get("name"), body.get("userId"))
+        for body in messages
+    ]

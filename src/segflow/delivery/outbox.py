@@ -185,17 +185,7 @@ class Outbox:
 
     def delivered(self, ids: Sequence[int], destination_id: int) -> None:
         with self._database.engine.begin() as connection:
-            connection.execute(
-                update(outbox)
-                .where(_among(ids))
-                .values(
-                    state=DELIVERED,
-                    finished_at=time.time(),
-                    claimed_by=None,
-                    claimed_until=None,
-                    last_error=None,
-                )
-            )
+            _finish(connection, ids, DELIVERED, None)
             connection.execute(
                 update(destinations)
                 .where(destinations.c.id == destination_id, destinations.c.failures > 0)
@@ -204,17 +194,7 @@ class Outbox:
 
     def dead_letter(self, ids: Sequence[int], reason: str) -> None:
         with self._database.engine.begin() as connection:
-            connection.execute(
-                update(outbox)
-                .where(_among(ids))
-                .values(
-                    state=DEAD,
-                    finished_at=time.time(),
-                    last_error=reason,
-                    claimed_by=None,
-                    claimed_until=None,
-                )
-            )
+            _finish(connection, ids, DEAD, reason)
 
     def failed(self, ids: Sequence[int], destination_id: int, reason: str, retry_at: float) -> None:
         """Releases the messages for a later try and makes the destination back off."""
@@ -348,6 +328,21 @@ _claimed_message = partial(tuple.__new__, ClaimedMessage)
 
 def _payload_size(message: ClaimedMessage) -> int:
     return len(message.payload)
+
+
+def _finish(connection: Connection, ids: Sequence[int], state: str, reason: str | None) -> None:
+    """Ends the messages' way through the outbox: delivered, or dead with the reason."""
+    connection.execute(
+        update(outbox)
+        .where(_among(ids))
+        .values(
+            state=state,
+            finished_at=time.time(),
+            last_error=reason,
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
 
 
 def _among(ids: Sequence[int]) -> ColumnElement[bool]:
