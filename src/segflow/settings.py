@@ -8,6 +8,8 @@ from platformdirs import user_data_path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from segflow.limits import Limits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEGFLOW_", extra="ignore")
@@ -41,6 +43,11 @@ class Settings(BaseSettings):
     editor_token: SecretStr | None = Field(
         default=None,
         description="Token the Flow Editor asks for; generated into a file in `home` if unset.",
+    )
+
+    limits: Limits = Field(
+        default_factory=Limits,
+        description="What a visitor of a public chat may make segflow do (see segflow.limits).",
     )
 
     @property

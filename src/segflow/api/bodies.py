@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 
 from segflow.blocks import BotMessage
 from segflow.chat import ChatSession, ChatTurn
+from segflow.chat.visitor import Visitor
 from segflow.flow import AwaitedInput, ChatStatus, TurnLog
 
 
@@ -43,6 +44,18 @@ class StartChatRequest(_Request):
         max_length=500,
         description="The visitor's Segment anonymousId (e.g. analytics.js's on the page), so the "
         "chat's events join the visitor's; a new one if unset.",
+    )
+    user_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="The visitor's Segment userId when the website knows it (e.g. analytics.js's "
+        "`ajs_user_id`): the chat's events carry it from the start.",
+    )
+    context: Visitor | None = Field(
+        None,
+        description="What the page tells about the visitor (page, userAgent, locale, timezone, "
+        "screen): every Segment message of the chat carries it as its `context`.",
     )
 
 

@@ -86,7 +86,13 @@ def chat_router(chats: Chats, limiter: CapacityLimiter | None) -> APIRouter:
 
 def _start(chats: Chats, flow_id: str, request: StartChatRequest) -> StartChatResponse:
     turns: list[ChatTurn] = [
-        chats.start_chat(flow_id, request.prefilled_variables, anonymous_id=request.anonymous_id)
+        chats.start_chat(
+            flow_id,
+            request.prefilled_variables,
+            anonymous_id=request.anonymous_id,
+            user_id=request.user_id,
+            visitor=request.context,
+        )
     ]
     if request.message is not None and turns[0].input is not None:
         turns.append(chats.continue_chat(turns[0].session.id, request.message))

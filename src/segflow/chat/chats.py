@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
 from segflow.chat.flows import Flows
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
+from segflow.chat.visitor import Visitor
 from segflow.destinations import Destination
 from segflow.errors import DestinationError
 from segflow.flow import (
@@ -52,11 +53,15 @@ class Chats:
         prefilled: Mapping[str, object] | None = None,
         *,
         anonymous_id: str | None = None,
+        user_id: str | None = None,
+        visitor: Visitor | None = None,
     ) -> ChatTurn:
         """Starts a chat on the flow's latest published version and saves its first turn.
 
         `prefilled` sets flow variables first; `anonymous_id` ties the chat to a visitor
         Segment already knows (e.g. analytics.js's anonymousId on the page); else a new one.
+        `user_id` is the visitor's userId when the website knows it; `visitor` what the page
+        tells about the visitor, which every Segment message of the chat carries.
         """
         published = self.flows.published(flow_id)
         turn = start_session(published.flow, prefilled=prefilled, anonymous_id=anonymous_id)

@@ -1,0 +1,53 @@
+"""What a visitor of a public chat may make segflow do: sizes, rates and a turn's budget.
+
+Each limit is a setting (`SEGFLOW_` + its name in capitals, e.g. SEGFLOW_MAX_ANSWER_LENGTH).
+The defaults suit a chatbot on a public website; raise one when a flow needs more.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Limits(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEGFLOW_", extra="ignore", frozen=True)
+
+    # -- what a request may carry ----------------------------------------------------------
+    max_request_bytes: int = Field(
+        64 * 1024, gt=0, description="Largest request body the public chat API reads (413)."
+    )
+    max_answer_length: int = Field(
+        4_000, gt=0, description="Longest answer, in characters, a chat takes (413)."
+    )
+    max_variables: int = Field(
+        100, gt=0, description="Most prefilled variables one startChat may set (413)."
+    )
+    max_variable_bytes: int = Field(
+        16 * 1024,
+        gt=0,
+        description="Largest value of one variable, as JSON: prefilled, answered or computed "
+        "by Set variable.",
+    )
+    max_session_bytes: int = Field(
+        256 * 1024, gt=0, description="Largest saved state of one chat (its variables), as JSON."
+    )
+    max_messages_per_turn: int = Field(
+        100, gt=0, description="Most bot messages one turn may say before it stops."
+    )
+    new_chats_per_minute: int = Field(
+        60,
+        ge=0,
+        description="New chats one client IP may start per minute (429 with Retry-After); "
+        "0 for no limit.",
+    )
+
+    # -- what one turn may cost ------------------------------------------------------------
+    max_blocks_per_turn: int = Field(
+        500, gt=0, description="Blocks a turn may run without reaching an input (jump loops)."
+    )
+    regex_timeout: float = Field(
+        0.05,
+        gt=0,
+        description="Seconds one regular expression of a condition may run on an answer.",
+    )
