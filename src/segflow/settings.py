@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="Token the Flow Editor asks for; generated into a file in `home` if unset.",
     )
 
+    cors_origins: str = Field(
+        default="*",
+        description="Websites (origins, separated by commas) whose pages may use the public "
+        "chat API; `*` for any. Never applies to the editor or the collector.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",

@@ -6,6 +6,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from segflow import __version__
+from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
 from segflow.api.routes import chat_router
 from segflow.chat import Chats
@@ -40,6 +41,7 @@ def create_app(
 
         app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
     add_error_answers(app)
+    app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))
 
     @app.get("/health", tags=["service"], summary="Is the API up?")
     async def health() -> dict[str, str]:

@@ -55,6 +55,7 @@ class Chats:
         anonymous_id: str | None = None,
         user_id: str | None = None,
         visitor: Visitor | None = None,
+        result_id: str | None = None,
     ) -> ChatTurn:
         """Starts a chat on the flow's latest published version and saves its first turn.
 
@@ -62,6 +63,8 @@ class Chats:
         Segment already knows (e.g. analytics.js's anonymousId on the page); else a new one.
         `user_id` is the visitor's userId when the website knows it; `visitor` what the page
         tells about the visitor, which every Segment message of the chat carries.
+        `result_id`, the ID of an earlier chat of the same visitor on this flow, starts this
+        one with what that one knew (Typebot's "remember user").
         """
         published = self.flows.published(flow_id)
         turn = start_session(published.flow, prefilled=prefilled, anonymous_id=anonymous_id)
