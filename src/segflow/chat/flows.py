@@ -86,7 +86,7 @@ class Flows:
                         id=flow_id, name=name.strip(), draft=draft, created_at=now, updated_at=now
                     )
                 )
-            _claim_aliases(connection, flow_id, aliases)
+            _claim_aliases(connection, flow_id, name.strip(), aliases)
         return self.get(flow_id)
 
     def publish(self, flow_id: str) -> PublishedFlow:
@@ -241,28 +241,31 @@ def _refuse_alias_as_id(connection: Connection, flow_id: str) -> None:
         )
 
 
-def _claim_aliases(connection: Connection, flow_id: str, aliases: list[str]) -> None:
+def _claim_aliases(connection: Connection, flow_id: str, name: str, aliases: list[str]) -> None:
     """Makes `aliases` the flow's other IDs; refuses one another flow has, as ID or alias."""
     wanted = [alias for alias in aliases if alias != flow_id]
-    cannot = f'Flow "{flow_id}" cannot also answer to'
+    cannot = f'Flow "{name}" cannot also answer to'
     if wanted:
-        held = connection.execute(
-            select(flow_aliases.c.alias, flow_aliases.c.flow_id).where(
-                flow_aliases.c.alias.in_(wanted), flow_aliases.c.flow_id != flow_id
-            )
-        ).first()
-        if held is not None:
-            raise FlowIdTakenError(
-                f'{cannot} "{held.alias}": flow "{held.flow_id}" already does (were both '
-                f'imported from the same Typebot?). Remove "{held.alias}" from the other IDs '
-                "(aliases) of one of them"
-            )
-        named = connection.execute(select(flows.c.id).where(flows.c.id.in_(wanted))).scalar()
-        if named is not None:
-            raise FlowIdTakenError(
-                f'{cannot} "{named}": that is the ID of flow "{named}". Remove "{named}" from '
-                "its other IDs (aliases)"
-            )
+        held = dict(
+            connection.execute(
+                select(flow_aliases.c.alias, flow_aliases.c.flow_id).where(
+                    flow_aliases.c.alias.in_(wanted), flow_aliases.c.flow_id != flow_id
+                )
+            ).all()
+        )
+        named = set(connection.execute(select(flows.c.id).where(flows.c.id.in_(wanted))).scalars())
+        for alias in wanted:  # the first one listed (a Typebot's publicId) is named first
+            if alias in held:
+                raise FlowIdTakenError(
+                    f'{cannot} "{alias}": flow "{held[alias]}" already does (were both '
+                    f'imported from the same Typebot?). Remove "{alias}" from the other IDs '
+                    "(aliases) of one of them"
+                )
+            if alias in named:
+                raise FlowIdTakenError(
+                    f'{cannot} "{alias}": that is the ID of flow "{alias}". Remove "{alias}" '
+                    "from its other IDs (aliases)"
+                )
     connection.execute(delete(flow_aliases).where(flow_aliases.c.flow_id == flow_id))
     if wanted:
         try:
