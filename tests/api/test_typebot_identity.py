@@ -92,6 +92,20 @@ def test_importing_the_same_typebot_twice_is_refused_naming_the_flow_that_has_it
     assert start_chat(editing_server, "validar-cpf-9um2jp3")["messages"]  # the first one's
 
 
+@needs_samples
+def test_a_copy_of_an_imported_typebot_leaves_its_ids_to_the_original(
+    editing_server: ServeProcess,
+) -> None:
+    import_and_publish(editing_server, SAMPLES / "validate-id.v5.json")
+
+    copied = editing_server.api.post("/editor/api/flows/validar-cpf-cnpj/duplicate")
+
+    assert copied.status_code == 201, copied.text
+    assert "aliases" not in copied.json()["draft"]
+    chat = start_chat(editing_server, "validar-cpf-9um2jp3")
+    assert session(editing_server, chat["sessionId"])["flowId"] == "validar-cpf-cnpj"
+
+
 def test_prefilled_variables_may_use_the_typebot_names_of_renamed_variables(
     editing_server: ServeProcess,
 ) -> None:

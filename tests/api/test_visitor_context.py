@@ -18,7 +18,7 @@ PAGE = {
     "url": "https://shop.example/pricing?plan=pro",
     "path": "/pricing",
     "referrer": "https://news.example/article",
-    "title": "Pricing – Shop",
+    "title": "Pricing | Shop",
     "search": "?plan=pro",
 }
 CONTEXT = {
@@ -124,6 +124,21 @@ def test_headers_alone_tell_the_browser_language_page_and_ip(
     }
     assert first["context"]["ip"] == "127.0.0.1"
     assert "userId" not in first
+
+
+def test_an_overlong_or_odd_header_is_cut_or_left_out_never_refused(
+    shared_server: ServeProcess,
+) -> None:
+    headers = {
+        "User-Agent": "Agent/" + "x" * 3_000,
+        "Accept-Language": "*, ;q=, en-US;q=abc, 12345",
+        "Origin": "null",  # a sandboxed page
+    }
+    chat = chat_through(shared_server, headers)
+
+    context = messages_of(shared_server, chat, 1)[0]["context"]
+    assert context["userAgent"] == headers["User-Agent"][:1_000]
+    assert "locale" not in context and "page" not in context
 
 
 def test_the_page_s_own_context_wins_over_headers_field_by_field(
