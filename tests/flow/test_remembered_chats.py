@@ -194,6 +194,7 @@ def test_the_migration_keeps_the_chats_of_an_existing_database_running(
     upgraded = Segflow.open(Settings(database_url=database_url, collector_url=collector.url))
     try:
         chats = Chats(upgraded)
+        assert chats.flows.publish("lead").version == 1  # unchanged, though written anew
         turn = chats.continue_chat("chat-from-before", "Ada")
         assert said(turn) == ["Nice to meet you, Ada! What's your work email?"]
         new = chats.start_chat("lead", visitor=Visitor(locale="nl-NL"), anonymous_id=new_visitor)

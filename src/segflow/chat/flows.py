@@ -106,7 +106,7 @@ class Flows:
                 .order_by(flow_versions.c.version.desc())
                 .limit(1)
             ).first()
-            if latest is not None and orjson.loads(latest.document) == document:
+            if latest is not None and self._unchanged(latest.document, document):
                 return self._published(latest, flow)
             try:
                 connection.execute(
@@ -122,6 +122,18 @@ class Flows:
                     f'Flow "{flow_id}" was published twice at the same time; publish it again'
                 ) from None
         return self.published(flow_id)
+
+    def _unchanged(self, published: str, document: dict[str, Any]) -> bool:
+        """Whether a published version holds `document`, read as segflow reads it today (an
+        older segflow wrote fewer fields, e.g. no aliases)."""
+        stored = orjson.loads(published)
+        if stored == document:
+            return True
+        try:
+            reread = Flow.model_validate(stored, context=FlowReading(self._registry))
+        except ValidationError:
+            return False
+        return bool(reread.model_dump(mode="json") == document)
 
     def list(self) -> list[SavedFlow]:
         with self._database.engine.connect() as connection:
