@@ -141,7 +141,7 @@ def test_an_overlong_or_odd_header_is_cut_or_left_out_never_refused(
     assert "locale" not in context and "page" not in context
 
 
-def test_the_page_s_own_context_wins_over_headers_field_by_field(
+def test_the_page_s_own_context_wins_over_headers(
     shared_server: ServeProcess,
 ) -> None:
     headers = {
@@ -160,3 +160,9 @@ def test_the_page_s_own_context_wins_over_headers_field_by_field(
     assert context["page"] == {"url": "https://shop.example", "title": "Shop"}
     assert (context["locale"], context["timezone"]) == ("it-IT", "Europe/Rome")
     assert context["userAgent"] == "Header-Agent/1.0"
+
+    located = {"page": {"url": "https://shop.example/cart", "title": "Cart"}}
+    referred = {"Referer": "https://bots.example/embed/frame?theme=dark"}
+    response = shared_server.api.post(START, json={"context": located}, headers=referred)
+    elsewhere = messages_of(shared_server, response.json(), 1)[0]["context"]
+    assert elsewhere["page"] == located["page"]  # no path or search of another page mixed in

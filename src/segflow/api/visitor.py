@@ -18,6 +18,7 @@ from starlette.requests import Request
 from segflow.chat.visitor import Page, Visitor
 
 IFRAME_REFERRER_ORIGIN = "x-typebot-iframe-referrer-origin"  # sent by Typebot's embeds
+_LOCATION = {"url", "path", "search"}
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -25,7 +26,8 @@ def visitor_from_request(
     request: Request, body_context: Visitor | None = None, *, send_ip: bool = True
 ) -> Visitor:
     """The visitor of a chat starting with `request`: `body_context`'s values win, each part
-    it leaves out comes from the request's headers. With `send_ip` false, there is no IP."""
+    it leaves out comes from the request's headers (the page's url, path and search only when
+    it tells none of them). With `send_ip` false, there is no IP."""
     headers = request.headers
     told: dict[str, Any] = {
         "page": _page(request),
@@ -34,7 +36,9 @@ def visitor_from_request(
         "ip": request.client.host if request.client else None,
     }
     given = body_context.model_dump(exclude_none=True) if body_context is not None else {}
-    page = {**told.pop("page"), **given.pop("page", {})}  # the page's own fields win, one by one
+    page, headers_page = given.pop("page", {}), told.pop("page")
+    if not page.keys() & _LOCATION:  # else the headers' url, path, search would not match it
+        page = headers_page | page
     merged = {**{k: v for k, v in told.items() if v is not None}, **given, "page": page or None}
     if not send_ip:
         merged.pop("ip", None)
