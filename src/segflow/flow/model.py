@@ -8,11 +8,13 @@ kept so an editor can round-trip a flow. Blocks are read with the block types of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -56,6 +58,14 @@ class Position(_FlowPart):
 
 # An ID a website may use in a chat URL: letters, digits and - _ . ~ (no slash, no space).
 ALIAS_PATTERN = r"^[A-Za-z0-9._~-]{1,100}$"
+
+
+def _usable_in_urls(alias: str) -> str:
+    if not re.fullmatch(ALIAS_PATTERN, alias):
+        raise ValueError(
+            f'"{alias}" cannot be used in a chat URL: use up to 100 letters, digits and - _ . ~'
+        )
+    return alias
 
 
 class Variable(_FlowPart):
@@ -190,7 +200,7 @@ class Flow(_FlowPart):
 
     name: str = Field(min_length=1, title="Name")
     description: str = Field("", title="Description")
-    aliases: list[Annotated[str, Field(pattern=ALIAS_PATTERN)]] = Field(
+    aliases: list[Annotated[str, AfterValidator(_usable_in_urls)]] = Field(
         default_factory=list,
         title="Other IDs",
         description="IDs the chat API also finds the flow by, e.g. the publicId and ID of the "
