@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="Websites (origins, separated by commas) whose pages may use the public "
         "chat API; `*` for any. Never applies to the editor or the collector.",
     )
+    send_ip: bool = Field(
+        default=True,
+        description="Send each chat visitor's IP address to Segment as `context.ip`; with "
+        "false, segflow neither sends nor stores it.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",

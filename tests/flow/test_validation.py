@@ -189,3 +189,21 @@ def test_a_flow_round_trips_with_its_positions_and_inline_options() -> None:
         "userId": "{{email}}",
     }
     assert parse_flow(written) == parse_flow(document)
+
+
+def test_other_names_and_ids_must_each_say_which_variable_or_flow_they_are() -> None:
+    document = yaml.safe_load(EXAMPLE.read_text())
+    document["aliases"] = ["lead-abc", "no spaces/slashes"]
+    assert problems(document) == [
+        'Flow: Other IDs #2: "no spaces/slashes" cannot be used in a chat URL: use up to 100 '
+        "letters, digits and - _ . ~"
+    ]
+
+    document["aliases"] = ["lead-abc", "lead-abc"]
+    document["variables"][0]["aliases"] = ["First name", "email"]
+    document["variables"][2]["aliases"] = ["First name"]
+    assert problems(document) == [
+        'Flow: the other name "email" of variable "name" is the name of another variable',
+        'Flow: the variables "name" and "plan" share the other name "First name"',
+        'Flow: the other ID "lead-abc" is listed 2 times',
+    ]

@@ -14,7 +14,10 @@ from segflow.flow import parse_flow
 from segflow.importers import Finding, TypebotImport, import_typebot
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "typebot"
+SAMPLES = Path(
+    os.environ.get("SEGFLOW_TYPEBOT_SAMPLES")
+    or Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "typebot"
+)
 # The real exports live beside the repository, not in it; CI always has them, so there a
 # missing folder fails the tests instead of skipping them.
 needs_samples = pytest.mark.skipif(

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Request
 
 from segflow.api.bodies import (
     ContinueChatRequest,
@@ -23,7 +23,9 @@ from segflow.api.bodies import (
     StartChatRequest,
     StartChatResponse,
 )
+from segflow.api.visitor import visitor_from_request
 from segflow.chat import Chats, ChatTurn
+from segflow.chat.visitor import Visitor
 from segflow.flow import TurnLog
 
 Result = TypeVar("Result")
@@ -57,12 +59,17 @@ def chat_router(chats: Chats, limiter: CapacityLimiter | None) -> APIRouter:
         responses=_errors(400, 404),
     )
     async def start_chat(
-        flow_id: FlowId, request: Annotated[StartChatRequest | None, Body()] = None
+        flow_id: FlowId,
+        http: Request,
+        request: Annotated[StartChatRequest | None, Body()] = None,
     ) -> StartChatResponse:
         """Starts a chat on the flow's latest published version: the bot's first messages and
-        the input it waits on. With `message`, that input is answered at once."""
+        the input it waits on. With `message`, that input is answered at once. The chat's
+        Segment messages carry `context` and, for what it leaves out, what the request tells
+        (User-Agent, Accept-Language, Referer, the client's IP)."""
         request = request or StartChatRequest()
-        return await blocking(partial(_start, chats, flow_id, request))
+        visitor = visitor_from_request(http, request.context, send_ip=chats.sends_ip)
+        return await blocking(partial(_start, chats, flow_id, request, visitor))
 
     @router.post(
         "/sessions/{sessionId}/continueChat",
@@ -84,14 +91,16 @@ def chat_router(chats: Chats, limiter: CapacityLimiter | None) -> APIRouter:
     return router
 
 
-def _start(chats: Chats, flow_id: str, request: StartChatRequest) -> StartChatResponse:
+def _start(
+    chats: Chats, flow_id: str, request: StartChatRequest, visitor: Visitor
+) -> StartChatResponse:
     turns: list[ChatTurn] = [
         chats.start_chat(
             flow_id,
             request.prefilled_variables,
             anonymous_id=request.anonymous_id,
             user_id=request.user_id,
-            visitor=request.context,
+            visitor=visitor,
         )
     ]
     if request.message is not None and turns[0].input is not None:

@@ -59,6 +59,12 @@ class BlockContext(Protocol):
         """The User ID remembered from the chat's last Identify User or Alias, if any."""
         ...
 
+    @property
+    def segment_context(self) -> Mapping[str, object]:
+        """What the website told about the visitor (page, userAgent, locale...): the Segment
+        `context` every message of the chat carries."""
+        ...
+
     def set_variable(self, name: str, value: object) -> None: ...
 
     def say(self, message: BotMessage) -> None:

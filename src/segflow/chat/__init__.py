@@ -5,6 +5,7 @@ from segflow.chat.chats import Chats
 from segflow.chat.errors import (
     ChatSessionConflictError,
     ChatSessionNotFoundError,
+    FlowIdTakenError,
     FlowNotFoundError,
     NotFoundError,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "ChatSessionNotFoundError",
     "ChatTurn",
     "Chats",
+    "FlowIdTakenError",
     "FlowNotFoundError",
     "Flows",
     "NotFoundError",

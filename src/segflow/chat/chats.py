@@ -6,6 +6,7 @@ outbox), so a crash never loses an event of a saved turn, nor sends one of an un
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping
@@ -37,6 +38,8 @@ from segflow.store import Database
 from segflow.store.db import Statement
 from segflow.store.tables import chat_sessions
 
+log = logging.getLogger("segflow.chat")
+
 
 class Chats:
     """Chats on published flows: the service the CLI and the HTTP API share."""
@@ -46,6 +49,11 @@ class Chats:
         self._database = segflow.database
         self.flows = flows or Flows(segflow)
         self._sessions = _SessionStatements(self._database)
+
+    @property
+    def sends_ip(self) -> bool:
+        """Whether chats send (and keep) their visitor's IP: the setting send_ip."""
+        return self._segflow.settings.send_ip
 
     def start_chat(
         self,
@@ -59,15 +67,29 @@ class Chats:
     ) -> ChatTurn:
         """Starts a chat on the flow's latest published version and saves its first turn.
 
-        `prefilled` sets flow variables first; `anonymous_id` ties the chat to a visitor
-        Segment already knows (e.g. analytics.js's anonymousId on the page); else a new one.
-        `user_id` is the visitor's userId when the website knows it; `visitor` what the page
-        tells about the visitor, which every Segment message of the chat carries.
+        `flow_id` may also be one of the flow's other IDs (e.g. a Typebot publicId).
+        `prefilled` sets flow variables first (by name or alias); `anonymous_id` ties the chat
+        to a visitor Segment already knows (e.g. analytics.js's anonymousId on the page); else
+        a new one. `user_id` is the visitor's userId when the website knows it: the chat starts
+        identified. `visitor` is what the page tells about the visitor, which every Segment
+        message of the chat carries as its `context` (its IP only with the setting send_ip).
         `result_id`, the ID of an earlier chat of the same visitor on this flow, starts this
-        one with what that one knew (Typebot's "remember user").
+        one with that one's variables, anonymousId and userId (Typebot's "remember user");
+        what is given now wins. An unknown one, or a chat of another flow, is ignored.
         """
         published = self.flows.published(flow_id)
-        turn = start_session(published.flow, prefilled=prefilled, anonymous_id=anonymous_id)
+        earlier = self._earlier_chat(result_id, published) if result_id else None
+        if visitor is not None and not self.sends_ip:
+            visitor = visitor.model_copy(update={"ip": None})  # neither sent nor stored
+        context = visitor.segment_context() if visitor is not None else {}
+        turn = start_session(
+            published.flow,
+            prefilled=prefilled,
+            anonymous_id=anonymous_id or (earlier.anonymous_id if earlier else None),
+            user_id=user_id or (earlier.user_id if earlier else None),
+            context=context,
+            remembered=earlier.variables if earlier else None,
+        )
         routing = self._route(turn)
         session_id = str(uuid.uuid4())
         now = time.time()
@@ -78,6 +100,7 @@ class Chats:
                 flow_version_id=published.id,
                 turns=1,
                 created_at=now,
+                visitor=orjson.dumps(context).decode() if context else None,
                 **_columns(turn.state, now),
             )
             self._queue(routing, connection)
@@ -123,6 +146,23 @@ class Chats:
         if row is None:
             raise ChatSessionNotFoundError(session_id)
         return _SessionRow._make(row)
+
+    def _earlier_chat(self, result_id: str, published: PublishedFlow) -> SessionState | None:
+        """The state of the earlier chat `result_id` on the same flow; else None, as Typebot
+        starts afresh when it does not know the result."""
+        row = self._sessions.select.first(id=result_id)
+        if row is None:
+            log.warning("resultId %r is no chat: the new chat starts afresh", result_id)
+            return None
+        earlier = _SessionRow._make(row)
+        if self.flows.version(earlier.flow_version_id).flow_id != published.flow_id:
+            log.warning(
+                'resultId %r is a chat of another flow than "%s": the new chat starts afresh',
+                result_id,
+                published.flow_id,
+            )
+            return None
+        return _state(earlier)
 
     def _route(self, turn: Turn) -> _Routing:
         """The Segment account of each message, found before the turn's transaction (finding
@@ -186,6 +226,7 @@ class _SessionRow(NamedTuple):
     state: str
     anonymous_id: str
     user_id: str | None
+    visitor: str | None  # the Segment context of the chat, as JSON
     status: str
     turns: int
     created_at: float
@@ -268,6 +309,7 @@ def _state(row: _SessionRow) -> SessionState:
             **orjson.loads(row.state),
             "anonymousId": row.anonymous_id,
             "userId": row.user_id,
+            "context": orjson.loads(row.visitor) if row.visitor else {},
             "status": row.status,
         }
     )

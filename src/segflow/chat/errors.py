@@ -15,6 +15,10 @@ class FlowNotFoundError(NotFoundError):
         super().__init__(f'Flow "{flow_id}" {problem}')
 
 
+class FlowIdTakenError(SegflowError):
+    """A flow's ID or one of its other IDs (aliases) is another flow's already."""
+
+
 class ChatSessionNotFoundError(NotFoundError):
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id

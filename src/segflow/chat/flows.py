@@ -12,18 +12,19 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segflow.blocks import BlockRegistry, default_registry
-from segflow.chat.errors import FlowNotFoundError
+from segflow.chat.errors import FlowIdTakenError, FlowNotFoundError
 from segflow.chat.records import PublishedFlow, SavedFlow
 from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
+from segflow.flow.model import ALIAS_PATTERN
 from segflow.flow.problems import FLOW
 from segflow.service import Segflow
 from segflow.store.db import Statement
-from segflow.store.tables import flow_versions, flows
+from segflow.store.tables import flow_aliases, flow_versions, flows
 
 FLOW_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 _CACHED_VERSIONS = 256
@@ -46,6 +47,10 @@ class Flows:
         self._numbered_version = Statement(
             of_flow.where(flow_versions.c.version == bindparam("version")), self._database
         )
+        self._aliased = Statement(
+            select(flow_aliases.c.flow_id).where(flow_aliases.c.alias == bindparam("alias")),
+            self._database,
+        )
 
     def save(self, document: Mapping[str, Any], flow_id: str | None = None) -> SavedFlow:
         """Saves a draft under `flow_id` (new or existing), or as a new flow whose ID comes
@@ -59,11 +64,15 @@ class Flows:
                 "e.g. lead-capture"
             )
         draft = orjson.dumps(dict(document)).decode()
+        aliases = _aliases_in(document)
         now = time.time()
         with self._database.engine.begin() as connection:
             if flow_id is None:
                 taken = set(connection.execute(select(flows.c.id)).scalars())
+                taken |= set(connection.execute(select(flow_aliases.c.alias)).scalars())
                 flow_id = _free_id(name, taken)
+            else:
+                _refuse_alias_as_id(connection, flow_id)
             exists = connection.execute(select(flows.c.id).where(flows.c.id == flow_id)).first()
             if exists:
                 connection.execute(
@@ -77,6 +86,7 @@ class Flows:
                         id=flow_id, name=name.strip(), draft=draft, created_at=now, updated_at=now
                     )
                 )
+            _claim_aliases(connection, flow_id, name.strip(), aliases)
         return self.get(flow_id)
 
     def publish(self, flow_id: str) -> PublishedFlow:
@@ -96,7 +106,7 @@ class Flows:
                 .order_by(flow_versions.c.version.desc())
                 .limit(1)
             ).first()
-            if latest is not None and orjson.loads(latest.document) == document:
+            if latest is not None and self._unchanged(latest.document, document):
                 return self._published(latest, flow)
             try:
                 connection.execute(
@@ -113,6 +123,18 @@ class Flows:
                 ) from None
         return self.published(flow_id)
 
+    def _unchanged(self, published: str, document: dict[str, Any]) -> bool:
+        """Whether a published version holds `document`, read as segflow reads it today (an
+        older segflow wrote fewer fields, e.g. no aliases)."""
+        stored = orjson.loads(published)
+        if stored == document:
+            return True
+        try:
+            reread = Flow.model_validate(stored, context=FlowReading(self._registry))
+        except ValidationError:
+            return False
+        return bool(reread.model_dump(mode="json") == document)
+
     def list(self) -> list[SavedFlow]:
         with self._database.engine.connect() as connection:
             rows = connection.execute(_saved_flows().order_by(flows.c.name, flows.c.id)).all()
@@ -126,11 +148,12 @@ class Flows:
         return _saved(row)
 
     def published(self, flow_id: str, version: int | None = None) -> PublishedFlow:
-        """A published version of the flow: the latest, unless `version` is given."""
-        if version is None:
-            found = self._latest_version.first(flow_id=flow_id)
-        else:
-            found = self._numbered_version.first(flow_id=flow_id, version=version)
+        """A published version of the flow: the latest, unless `version` is given. `flow_id`
+        may also be one of the flow's other IDs (its aliases)."""
+        found = self._version_row(flow_id, version)
+        if found is None and (aliased := self._aliased.first(alias=flow_id)) is not None:
+            flow_id = aliased[0]
+            found = self._version_row(flow_id, version)
         if found is None:
             self.get(flow_id)  # says so when the flow itself does not exist
             problem = (
@@ -140,6 +163,11 @@ class Flows:
             )
             raise FlowNotFoundError(flow_id, problem)
         return self.version(found[0])
+
+    def _version_row(self, flow_id: str, version: int | None) -> Any:
+        if version is None:
+            return self._latest_version.first(flow_id=flow_id)
+        return self._numbered_version.first(flow_id=flow_id, version=version)
 
     def version(self, version_id: int) -> PublishedFlow:
         """A published version by its row ID; kept in memory, as versions never change."""
@@ -202,6 +230,65 @@ def flow_id_for(name: str) -> str:
     """The flow ID a name makes: "Lead capture" → lead-capture."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:90].strip("-") or "flow"
+
+
+def _aliases_in(document: Mapping[str, Any]) -> list[str]:
+    """The draft's other IDs that can be claimed; a malformed one is a problem of the flow,
+    which its checks report (and publishing refuses)."""
+    aliases = document.get("aliases")
+    if not isinstance(aliases, list):
+        return []
+    valid = (a for a in aliases if isinstance(a, str) and re.fullmatch(ALIAS_PATTERN, a))
+    return list(dict.fromkeys(valid))
+
+
+def _refuse_alias_as_id(connection: Connection, flow_id: str) -> None:
+    holder = connection.execute(
+        select(flow_aliases.c.flow_id).where(flow_aliases.c.alias == flow_id)
+    ).scalar()
+    if holder is not None and holder != flow_id:
+        raise FlowIdTakenError(
+            f'There cannot be a flow "{flow_id}": flow "{holder}" already answers to '
+            f'"{flow_id}" (one of its other IDs)'
+        )
+
+
+def _claim_aliases(connection: Connection, flow_id: str, name: str, aliases: list[str]) -> None:
+    """Makes `aliases` the flow's other IDs; refuses one another flow has, as ID or alias."""
+    wanted = [alias for alias in aliases if alias != flow_id]
+    cannot = f'Flow "{name}" cannot also answer to'
+    if wanted:
+        held = dict(
+            connection.execute(
+                select(flow_aliases.c.alias, flow_aliases.c.flow_id).where(
+                    flow_aliases.c.alias.in_(wanted), flow_aliases.c.flow_id != flow_id
+                )
+            ).all()
+        )
+        named = set(connection.execute(select(flows.c.id).where(flows.c.id.in_(wanted))).scalars())
+        for alias in wanted:  # the first one listed (a Typebot's publicId) is named first
+            if alias in held:
+                raise FlowIdTakenError(
+                    f'{cannot} "{alias}": flow "{held[alias]}" already does (were both '
+                    f'imported from the same Typebot?). Remove "{alias}" from the other IDs '
+                    "(aliases) of one of them"
+                )
+            if alias in named:
+                raise FlowIdTakenError(
+                    f'{cannot} "{alias}": that is the ID of flow "{alias}". Remove "{alias}" '
+                    "from its other IDs (aliases)"
+                )
+    connection.execute(delete(flow_aliases).where(flow_aliases.c.flow_id == flow_id))
+    if wanted:
+        try:
+            connection.execute(
+                insert(flow_aliases), [{"alias": a, "flow_id": flow_id} for a in wanted]
+            )
+        except IntegrityError:
+            listed = ", ".join(f'"{alias}"' for alias in wanted)
+            raise FlowIdTakenError(
+                f"{cannot} {listed}: another flow claimed one of them at the same moment"
+            ) from None
 
 
 def _free_id(name: str, taken: set[str]) -> str:

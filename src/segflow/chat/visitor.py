@@ -6,6 +6,8 @@ carries it as Segment's `context` (`context.page`, `context.userAgent`, ...).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -45,3 +47,8 @@ class Visitor(_VisitorPart):
     timezone: str | None = Field(None, max_length=100)
     screen: Screen | None = None
     ip: str | None = Field(None, max_length=100)
+
+    def segment_context(self) -> dict[str, Any]:
+        """Segment's `context` fields this visitor fills (camelCase; the unknown left out)."""
+        known = self.model_dump(mode="json", exclude_none=True)
+        return {key: value for key, value in known.items() if value != {}}

@@ -72,7 +72,9 @@ def flows_router(editor: EditorContext) -> APIRouter:
     @router.post("/flows/{flow_id}/duplicate", status_code=status.HTTP_201_CREATED)
     def duplicate_flow(flow_id: str) -> dict[str, Any]:
         original = flows.get(flow_id)
-        return flow_json(flows.save({**original.draft, "name": f"{original.name} (copy)"}))
+        # The copy is a new flow: the other IDs chats find the original by stay with it.
+        copy = {key: value for key, value in original.draft.items() if key != "aliases"}
+        return flow_json(flows.save({**copy, "name": f"{original.name} (copy)"}))
 
     @router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT)
     def delete_flow(flow_id: str) -> Response:

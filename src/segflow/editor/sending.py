@@ -83,6 +83,10 @@ class _TestChat:
     def variables(self) -> Mapping[str, object]:
         return self._variables
 
+    @property
+    def segment_context(self) -> Mapping[str, object]:
+        return {}  # no website tells about a test visitor
+
     def set_variable(self, name: str, value: object) -> None:
         self._variables[name] = value
 

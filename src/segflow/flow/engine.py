@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import JsonValue
+
 from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Step
 from segflow.blocks.formatting import format_text
 from segflow.errors import SegflowError, SegmentActionError
@@ -38,18 +40,37 @@ def start_session(
     *,
     prefilled: Mapping[str, object] | None = None,
     anonymous_id: str | None = None,
+    user_id: str | None = None,
+    context: Mapping[str, JsonValue] | None = None,
+    remembered: Mapping[str, JsonValue] | None = None,
 ) -> Turn:
-    """A new chat's first turn. `prefilled` sets variables of the flow before it starts;
-    `anonymous_id` joins the chat to a visitor Segment knows already (else a new UUID)."""
+    """A new chat's first turn.
+
+    `anonymous_id` joins the chat to a visitor Segment knows already (else a new UUID);
+    `user_id` starts it identified. `context` is the Segment context every message of the
+    chat carries (the visitor's page, browser, locale...). `remembered` holds the variables of
+    an earlier chat of the same visitor, which this one starts with; `prefilled` sets
+    variables last, by name or by one of a variable's aliases.
+    """
     state = SessionState(
-        anonymous_id=anonymous_id or str(uuid.uuid4()), variables=flow.initial_variables()
+        anonymous_id=anonymous_id or str(uuid.uuid4()),
+        user_id=user_id or None,
+        variables=flow.initial_variables(),
+        context=dict(context or {}),
     )
     turn = _TurnRun(flow, state)
-    for name, value in (prefilled or {}).items():
-        if name in state.variables:
-            turn.set_variable(name, value)
+    gone = [name for name in remembered or {} if name not in state.variables]
+    for name, earlier in (remembered or {}).items():
+        if name in state.variables and earlier is not None:
+            turn.set_variable(name, earlier)
+    if gone:
+        names = ", ".join(f'"{name}"' for name in gone)
+        turn.log("info", f"The earlier chat's variables {names} are not in the flow any more")
+    for given, value in (prefilled or {}).items():
+        if (variable := flow.variable_named(given)) is not None:
+            turn.set_variable(variable, value)
         else:
-            turn.log("warning", f'Prefilled variable "{name}" is not in the flow; it is ignored')
+            turn.log("warning", f'Prefilled variable "{given}" is not in the flow; it is ignored')
     if flow.segment.auto_track.flow_events:
         turn.track_flow("Flow Started")
     turn.go(flow.entry)
@@ -87,6 +108,7 @@ class _TurnRun:
         self._variables: dict[str, Any] = dict(state.variables)
         self._anonymous_id = state.anonymous_id
         self._user_id = state.user_id
+        self._context = state.context
         self.messages: list[BotMessage] = []
         self.logs: list[TurnLog] = []
         self.segment: list[QueuedMessage] = []
@@ -108,6 +130,10 @@ class _TurnRun:
     @property
     def user_id(self) -> str | None:
         return self._user_id
+
+    @property
+    def segment_context(self) -> Mapping[str, JsonValue]:
+        return self._context
 
     def set_variable(self, name: str, value: object) -> None:
         json_types = (str, int, float, bool, list, dict, type(None))
@@ -240,6 +266,7 @@ class _TurnRun:
                 self._variables,
                 anonymous_id=self._anonymous_id,
                 user_id=self._user_id,
+                context=self._context,
                 anonymous_track=True,
             )
         except SegmentActionError as error:
@@ -253,6 +280,7 @@ class _TurnRun:
             anonymous_id=self._anonymous_id,
             user_id=self._user_id,
             variables=self._variables,
+            context=self._context,
             waiting_for=waiting.id if waiting else None,
             status=self.status,
         )

@@ -8,11 +8,13 @@ kept so an editor can round-trip a flow. Blocks are read with the block types of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -54,9 +56,27 @@ class Position(_FlowPart):
     y: int | float
 
 
+# An ID a website may use in a chat URL: letters, digits and - _ . ~ (no slash, no space).
+ALIAS_PATTERN = r"^[A-Za-z0-9._~-]{1,100}$"
+
+
+def _usable_in_urls(alias: str) -> str:
+    if not re.fullmatch(ALIAS_PATTERN, alias):
+        raise ValueError(
+            f'"{alias}" cannot be used in a chat URL: use up to 100 letters, digits and - _ . ~'
+        )
+    return alias
+
+
 class Variable(_FlowPart):
     name: str = Field(min_length=1, title="Name")
     value: JsonValue = Field(None, title="Initial value")
+    aliases: list[str] = Field(
+        default_factory=list,
+        title="Other names",
+        description="Names prefilledVariables may also use for it, e.g. its name in the "
+        "Typebot it was imported from.",
+    )
 
 
 class Start(_FlowPart):
@@ -180,6 +200,12 @@ class Flow(_FlowPart):
 
     name: str = Field(min_length=1, title="Name")
     description: str = Field("", title="Description")
+    aliases: list[Annotated[str, AfterValidator(_usable_in_urls)]] = Field(
+        default_factory=list,
+        title="Other IDs",
+        description="IDs the chat API also finds the flow by, e.g. the publicId and ID of the "
+        "Typebot it was imported from; no two flows may share one.",
+    )
     segment: SegmentSettings = Field(default_factory=SegmentSettings, title="Segment")
     variables: list[Variable] = Field(default_factory=list, title="Variables")
     start: Start | None = Field(
@@ -188,8 +214,14 @@ class Flow(_FlowPart):
     groups: list[Group] = Field(min_length=1, title="Groups")
     _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
     _blocks: dict[str, tuple[Group, int]] = PrivateAttr(default_factory=dict)
+    _variable_names: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
+        names = self._variable_names
+        names.update((variable.name, variable.name) for variable in self.variables)
+        for variable in self.variables:  # a variable's own name wins over another's alias
+            for alias in variable.aliases:
+                names.setdefault(alias, variable.name)
         for group in self.groups:
             self._groups.setdefault(group.id, group)
             for index, block in enumerate(group.blocks):
@@ -208,6 +240,10 @@ class Flow(_FlowPart):
         if self.start is None:
             return Exit(group=self.groups[0].id)
         return Exit(group=self.start.group, block=self.start.block)
+
+    def variable_named(self, name: str) -> str | None:
+        """The variable `name` is, by its name or one of its aliases; None: not in the flow."""
+        return self._variable_names.get(name)
 
     def initial_variables(self) -> dict[str, JsonValue]:
         return {variable.name: variable.value for variable in self.variables}

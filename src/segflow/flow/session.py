@@ -26,6 +26,11 @@ class SessionState(BaseModel):
         None, description="Remembered from the last Identify User or Alias."
     )
     variables: dict[str, JsonValue] = Field(default_factory=dict)
+    context: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description="Segment `context` every message of the chat carries: what the website "
+        "told about the visitor (page, userAgent, locale, timezone, screen, ip).",
+    )
     waiting_for: str | None = Field(None, description="The ID of the input awaiting an answer.")
     status: ChatStatus = ChatStatus.ACTIVE
 

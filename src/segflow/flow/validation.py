@@ -49,6 +49,25 @@ def _duplicates(flow: Flow) -> Iterator[FlowProblem]:
     for name, count in names.items():
         if count > 1:
             yield FlowProblem(FLOW, f'the variable "{name}" is listed {count} times')
+    yield from _aliases(flow, set(names))
+
+
+def _aliases(flow: Flow, names: set[str]) -> Iterator[FlowProblem]:
+    """Each other name of a variable must say which variable it is, and each flow ID once."""
+    holders: dict[str, list[str]] = {}
+    for variable in flow.variables:
+        for alias in dict.fromkeys(variable.aliases):
+            if alias in names and alias != variable.name:
+                problem = f'the other name "{alias}" of variable "{variable.name}" is the name '
+                yield FlowProblem(FLOW, problem + "of another variable")
+            holders.setdefault(alias, []).append(variable.name)
+    for alias, variables in holders.items():
+        if len(variables) > 1:
+            both = " and ".join(f'"{name}"' for name in dict.fromkeys(variables))
+            yield FlowProblem(FLOW, f'the variables {both} share the other name "{alias}"')
+    for alias, count in Counter(flow.aliases).items():
+        if count > 1:
+            yield FlowProblem(FLOW, f'the other ID "{alias}" is listed {count} times')
 
 
 def _start(flow: Flow) -> Iterator[FlowProblem]:

@@ -7,12 +7,14 @@ Typebot would have gone after them (their exit, else the next block), and the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from segflow.errors import SegflowError
 from segflow.flow import FlowError, parse_flow
+from segflow.flow.model import ALIAS_PATTERN
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.typebot_blocks import (
     BlockContext,
@@ -125,6 +127,7 @@ class _TypebotImporter:
             groups.append(self._native_end_group(groups))
         flow: dict[str, Any] = {
             "name": str(self.document.get("name") or "Imported Typebot"),
+            **self._aliases(),
             "variables": self.variables.native(),
             "start": ({"group": start} if isinstance(start, str) else dict(start))
             | {"position": start_position},
@@ -132,6 +135,23 @@ class _TypebotImporter:
         }
         self._check(flow)
         return TypebotImport(flow, self.report)
+
+    def _aliases(self) -> dict[str, list[str]]:
+        """The Typebot's publicId and ID, so that chat URLs and embeds made for it still work."""
+        ids = [self.document.get("publicId"), self.document.get("id")]
+        kept = []
+        for value in dict.fromkeys(i for i in ids if isinstance(i, str) and i):
+            if re.fullmatch(ALIAS_PATTERN, value):
+                kept.append(value)
+            else:
+                self.report.append(
+                    Finding(
+                        FindingKind.CHANGED,
+                        f'the Typebot ID "{value}" cannot be one of the flow\'s other IDs '
+                        "(letters, digits and - _ . ~ only); chats cannot find the flow by it",
+                    )
+                )
+        return {"aliases": kept} if kept else {}
 
     def _check(self, flow: dict[str, Any]) -> None:
         """Says what segflow's own checks find, should the import have missed something."""

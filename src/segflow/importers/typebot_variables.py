@@ -2,7 +2,7 @@
 
 A segflow name holds no spaces or braces, so `{{name}}` reads back as one name. Typebot names
 that are like that are kept; others ("First name") get the nearest such name ("First_name"),
-unique in the flow.
+unique in the flow, and keep their Typebot name as an alias for prefilledVariables.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class VariableNames:
                 self._declared[name].update(_initial_value(variable))
                 if original:
                     self._by_original[original] = name
+                if original and original != name:  # prefilledVariables may use Typebot's name
+                    self._declared[name]["aliases"] = [original]
             self._by_id[variable["id"]] = name
         in_typebot_order = dict.fromkeys(self._by_id[v["id"]] for v in usable)
         self._declared = {name: self._declared[name] for name in in_typebot_order}

@@ -34,6 +34,7 @@ _LIBRARY = {"name": "segflow", "version": __version__}
 _ACTION_NAMES: dict[str, str] = {
     action.message_type: action.model_fields["action"].default for action in ACTIONS
 }
+_PAGE_PROPERTIES = ("url", "path", "referrer", "search", "title")
 _NO_VARIABLES: Mapping[str, object] = MappingProxyType({})
 
 
@@ -57,6 +58,7 @@ def build_message(
     *,
     anonymous_id: str | None = None,
     user_id: str | None = None,
+    context: Mapping[str, object] | None = None,
     anonymous_track: bool = False,
     now: datetime | None = None,
 ) -> SegmentMessage:
@@ -65,8 +67,10 @@ def build_message(
     `anonymous_id` and `user_id` come from the chat session; the action's own values
     win when they fill in non-empty. With `anonymous_track`, a Track Event's User ID may
     be empty too, like a Page View's: the Anonymous ID then identifies the visitor (chat
-    sessions track visitors before they are identified). `now` stamps a message whose
-    action has no Timestamp.
+    sessions track visitors before they are identified). `context` is the chat's Segment
+    context (the visitor's page, browser...): the action's own Context overrides its keys,
+    and a Page View's properties default to the page's url, path, referrer, search and title,
+    as analytics.js's page() sends them. `now` stamps a message whose action has no Timestamp.
     """
     text = _ActionText(action, variables)
     body: dict[str, Any] = {"type": action.message_type}
@@ -89,7 +93,7 @@ def build_message(
             body["name"] = text.required("name")
             if category := text.optional("category"):
                 body["category"] = category
-            body["properties"] = text.object("properties")
+            body["properties"] = _page_properties(context) | text.object("properties")
         case Group():
             body["groupId"] = text.required("group_id")
             body["traits"] = text.object("traits")
@@ -108,9 +112,16 @@ def build_message(
         body,
         message_id=text.optional("message_id"),
         timestamp=text.optional("timestamp"),
-        context=text.json_object("context") or {},
+        context={**(context or {}), **(text.json_object("context") or {})},
         now=now,
     )
+
+
+def _page_properties(context: Mapping[str, object] | None) -> dict[str, Any]:
+    page = (context or {}).get("page")
+    if not isinstance(page, Mapping):
+        return {}
+    return {key: page[key] for key in _PAGE_PROPERTIES if page.get(key) is not None}
 
 
 def message_from_body(body: Mapping[str, Any], *, now: datetime | None = None) -> SegmentMessage:

@@ -120,6 +120,16 @@ flow_versions = Table(
     UniqueConstraint("flow_id", "version", name="uq_flow_versions_flow_id_version"),
 )
 
+# Other IDs a flow answers to (e.g. the publicId of the Typebot it was imported from), taken
+# from its draft when saved: one flow per alias, found with one lookup of the primary key.
+flow_aliases = Table(
+    "flow_aliases",
+    metadata,
+    Column("alias", String(100), primary_key=True),
+    Column("flow_id", ForeignKey("flows.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_flow_aliases_flow_id", "flow_id"),
+)
+
 chat_sessions = Table(
     "chat_sessions",
     metadata,
@@ -127,8 +137,10 @@ chat_sessions = Table(
     # A chat keeps the version it started on, even after a newer one is published.
     Column("flow_version_id", ForeignKey("flow_versions.id"), nullable=False),
     Column("state", Text, nullable=False),  # variables and the awaited input, as JSON
-    Column("anonymous_id", String(100), nullable=False),
+    Column("anonymous_id", String(500), nullable=False),
     Column("user_id", String(500), nullable=True),
+    # What the website told about the visitor (page, userAgent, ip...), as JSON; never changes.
+    Column("visitor", Text, nullable=True),
     Column("status", String(16), nullable=False),
     Column("turns", Integer, nullable=False),  # guards against two answers saved at once
     Column("created_at", Float, nullable=False),

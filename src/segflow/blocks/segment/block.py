@@ -1,9 +1,10 @@
 """Running a Segment block: build the action's message for this chat, hand it to the turn.
 
-The message carries the session's anonymous ID, and its remembered User ID when the block
-leaves User ID empty. After an Identify User or Alias, the chat remembers the new User ID.
-A message that cannot be built (an empty required field, over 32 KB) becomes an error in the
-turn's logs naming the field, and the chat goes on.
+The message carries the session's anonymous ID, its Segment context (the visitor's page,
+browser...), and its remembered User ID when the block leaves User ID empty. After an
+Identify User or Alias, the chat remembers the new User ID. A message that cannot be built
+(an empty required field, over 32 KB) becomes an error in the turn's logs naming the field,
+and the chat goes on.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def send_to_segment(options: SegmentBlock, chat: BlockContext) -> Step:
             chat.variables,
             anonymous_id=chat.anonymous_id,
             user_id=chat.user_id,
+            context=chat.segment_context,
             anonymous_track=True,
         )
     except SegmentActionError as error:
