@@ -67,7 +67,12 @@ class Chats:
         one with what that one knew (Typebot's "remember user").
         """
         published = self.flows.published(flow_id)
-        turn = start_session(published.flow, prefilled=prefilled, anonymous_id=anonymous_id)
+        turn = start_session(
+            published.flow,
+            prefilled=prefilled,
+            anonymous_id=anonymous_id,
+            limits=self._segflow.settings.limits,
+        )
         routing = self._route(turn)
         session_id = str(uuid.uuid4())
         now = time.time()
@@ -91,7 +96,9 @@ class Chats:
         """
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
-        turn = continue_session(published.flow, _state(row), answer)
+        turn = continue_session(
+            published.flow, _state(row), answer, limits=self._segflow.settings.limits
+        )
         routing = self._route(turn)
         now = time.time()
         with self._database.engine.begin() as connection:

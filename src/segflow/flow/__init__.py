@@ -1,11 +1,6 @@
 """Flows: the document model, reading and checking it, its JSON Schema, and the turn engine."""
 
-from segflow.flow.engine import (
-    MAX_BLOCKS_PER_TURN,
-    awaited_input,
-    continue_session,
-    start_session,
-)
+from segflow.flow.engine import awaited_input, continue_session, start_session
 from segflow.flow.loading import load_flow, parse_flow, read_document
 from segflow.flow.model import (
     AutoTrack,
@@ -25,7 +20,6 @@ from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
 from segflow.flow.validation import check_flow
 
 __all__ = [
-    "MAX_BLOCKS_PER_TURN",
     "AutoTrack",
     "AwaitedInput",
     "Block",
