@@ -45,6 +45,10 @@ class Comparison(BlockOptions):
         json_schema_extra=TEMPLATE,
     )
 
+    @property
+    def is_regex(self) -> bool:
+        return self.operator in _REGEX
+
     @model_validator(mode="after")
     def _regex_compiles(self) -> Comparison:
         if self.operator in _REGEX and "{{" not in self.value:

@@ -298,7 +298,9 @@ class Expression:
         """The variable names it reads, in order of first use, each once."""
         return list(dict.fromkeys(_names(self._tree)))
 
-    def evaluate(self, variables: Mapping[str, object], *, limits: Limits = DEFAULT_LIMITS) -> Value:
+    def evaluate(
+        self, variables: Mapping[str, object], *, limits: Limits = DEFAULT_LIMITS
+    ) -> Value:
         """The value; raises ExpressionError when it cannot be computed (1 / 0, "a" * 2) or
         would be text longer than `limits.max_variable_bytes`."""
         run = _Evaluation(self.source, variables, limits.max_variable_bytes)

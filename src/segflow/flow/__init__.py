@@ -17,7 +17,7 @@ from segflow.flow.problems import FlowError, FlowProblem
 from segflow.flow.schema import flow_json_schema
 from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
 from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
-from segflow.flow.validation import check_flow
+from segflow.flow.validation import check_flow, flow_warnings
 
 __all__ = [
     "AutoTrack",
@@ -42,6 +42,7 @@ __all__ = [
     "check_flow",
     "continue_session",
     "flow_json_schema",
+    "flow_warnings",
     "load_flow",
     "parse_flow",
     "read_document",

@@ -37,6 +37,7 @@ from segflow.segment import (
     fill,
 )
 
+
 def start_session(
     flow: Flow,
     *,
