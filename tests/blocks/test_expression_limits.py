@@ -99,8 +99,9 @@ def _expressions(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
             lambda parts: f"({parts[0]} {parts[1]} {parts[2]})"
         ),
         st.tuples(st.sampled_from(["-", "not "]), children).map("".join),
-        st.tuples(st.sampled_from(["upper", "lower", "trim", "len", "number", "text"]), children)
-        .map(lambda parts: f"{parts[0]}({parts[1]})"),
+        st.tuples(
+            st.sampled_from(["upper", "lower", "trim", "len", "number", "text"]), children
+        ).map(lambda parts: f"{parts[0]}({parts[1]})"),
         st.tuples(children, children).map(lambda parts: f"round({parts[0]}, {parts[1]})"),
     )
 
@@ -113,7 +114,9 @@ JSON_SCALARS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=50),  # at most 200 bytes in UTF-8: within SMALL's limit
 )
-VALUES = st.one_of(JSON_SCALARS, st.lists(st.integers(-1000, 1000) | st.text(max_size=5), max_size=4))
+VALUES = st.one_of(
+    JSON_SCALARS, st.lists(st.integers(-1000, 1000) | st.text(max_size=5), max_size=4)
+)
 VARIABLES = st.fixed_dictionaries({name: VALUES for name in NAMES})
 
 

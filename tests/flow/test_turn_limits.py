@@ -202,6 +202,7 @@ def test_a_number_squared_in_a_loop_becomes_too_large_and_the_loop_stops() -> No
     n = turn.state.variables["n"]
     assert isinstance(n, float)
     assert n == 2.0**512  # past 2^53 a float, as in JavaScript; the next square is too large
+    assert len(turn.logs) == 2  # the loop's error, said once, and the stop
     assert str(turn.logs[0]) == (
         'Group "Loop" › block "square": Expression \'number(n) * n\': the result is too large; '
         "n is left unchanged"
@@ -258,7 +259,8 @@ def test_a_regular_expression_keeps_python_syntax_and_matches_within_the_limit()
 def test_the_regular_expressions_of_a_turn_share_one_time_limit() -> None:
     # Each match takes a few milliseconds, below the limit; a loop runs it again and again.
     looping = BACKTRACKING.replace("^(a|a)*$", "^(a|aa)+$").replace(
-        '{id: nomatch, type: text, text: "No match"}', "{id: nomatch, type: jump, group: ask, block: check}"
+        '{id: nomatch, type: text, text: "No match"}',
+        "{id: nomatch, type: jump, group: ask, block: check}",
     )
     flow = flow_from_yaml(looping)
     first = start_session(flow)

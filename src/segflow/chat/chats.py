@@ -6,6 +6,7 @@ outbox), so a crash never loses an event of a saved turn, nor sends one of an un
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from segflow.destinations import Destination
 from segflow.errors import DestinationError
 from segflow.flow import (
     AwaitedInput,
+    ChatStatus,
     QueuedMessage,
     SessionState,
     Turn,
@@ -36,6 +38,8 @@ from segflow.service import Segflow
 from segflow.store import Database
 from segflow.store.db import Statement
 from segflow.store.tables import chat_sessions
+
+log = logging.getLogger("segflow.chat")
 
 
 class Chats:
@@ -177,6 +181,8 @@ class Chats:
         created_at: float,
         updated_at: float,
     ) -> ChatTurn:
+        if turn.state.status is ChatStatus.STOPPED and turn.logs:  # the operator hears of it
+            log.warning('Chat %s on flow "%s": %s', session_id, published.flow_id, turn.logs[-1])
         return ChatTurn(
             session=_session(session_id, published, turn.state, turn.input, created_at, updated_at),
             messages=turn.messages,

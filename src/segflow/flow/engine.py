@@ -104,6 +104,7 @@ class _TurnRun:
         self._user_id = state.user_id
         self.messages: list[BotMessage] = []
         self.logs: list[TurnLog] = []
+        self._logged: set[TurnLog] = set()
         self.segment: list[QueuedMessage] = []
         self.waiting_for: Block | None = None
         self.status = ChatStatus.ACTIVE
@@ -154,9 +155,12 @@ class _TurnRun:
 
     def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
         group, block = self.where()
-        self.logs.append(
-            TurnLog(status=status, description=description, group=group, block=block, field=field)
+        entry = TurnLog(
+            status=status, description=description, group=group, block=block, field=field
         )
+        if entry not in self._logged:  # a loop repeats the same log: once says it
+            self._logged.add(entry)
+            self.logs.append(entry)
 
     def queue(self, message: SegmentMessage, destination: str | None) -> None:
         group, block = self.where()
