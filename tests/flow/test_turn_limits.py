@@ -178,7 +178,7 @@ def test_a_prefilled_value_too_large_is_ignored_with_a_warning() -> None:
     (log,) = turn.logs
     assert (log.status, str(log)) == (
         "warning",
-        'Prefilled variable "s" would make "s" a value of 52 bytes; the limit is 20 '
+        'Prefilled variables would make "s" a value of 52 bytes; the limit is 20 '
         "(SEGFLOW_MAX_VARIABLE_BYTES); it is ignored",
     )
 

@@ -133,7 +133,7 @@ class _TurnRun:
         json_types = (str, int, float, bool, list, dict, type(None))
         value = value if isinstance(value, json_types) else as_text(value)
         size = _json_size(value)
-        what = self.place[1].title if self.place else f'Prefilled variable "{name}"'
+        what = self.place[1].title if self.place else "Prefilled variables"
         if size > self._limits.max_variable_bytes:
             made = f'{what} would make "{name}" a value of {size:,} bytes'
             raise LimitExceededError(made, "max_variable_bytes", self._limits)
