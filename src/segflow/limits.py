@@ -51,8 +51,8 @@ class Limits(BaseSettings):
     regex_timeout: float = Field(
         0.05,
         gt=0,
-        description="Seconds the regular expressions of conditions may run in one turn, "
-        "all together (a pattern that backtracks on a long answer).",
+        description="Seconds (of CPU time) the regular expressions of conditions may run in "
+        "one turn, all together (a pattern that backtracks on a long answer).",
     )
 
 

@@ -237,7 +237,7 @@ def test_a_regular_expression_that_backtracks_is_stopped_by_its_time_limit() -> 
     turn = continue_session(flow, first.state, "a" * 28 + "!")
     took = time.monotonic() - started
 
-    assert took < 1.0  # without a limit, this answer takes tens of seconds
+    assert took < 2.0  # without a limit, this answer takes minutes
     assert stop_line(turn) == (
         'Group "Ask" › block "check": The chat stopped: the regular expression "^(a|a)*$" ran '
         "out of time on a text of 29 characters (it backtracks: see `segflow validate`); "
@@ -268,5 +268,5 @@ def test_the_regular_expressions_of_a_turn_share_one_time_limit() -> None:
     started = time.monotonic()
     turn = continue_session(flow, first.state, "a" * 20 + "!", limits=limits(regex_timeout=0.1))
 
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     assert stop_line(turn).endswith("the limit is 0.1 seconds (SEGFLOW_REGEX_TIMEOUT)")
