@@ -9,6 +9,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from segflow.errors import SegflowError
+
 
 class Limits(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEGFLOW_", extra="ignore", frozen=True)
@@ -49,5 +51,29 @@ class Limits(BaseSettings):
     regex_timeout: float = Field(
         0.05,
         gt=0,
-        description="Seconds one regular expression of a condition may run on an answer.",
+        description="Seconds (of CPU time) the regular expressions of conditions may run in "
+        "one turn, all together (a pattern that backtracks on a long answer).",
     )
+
+
+DEFAULT_LIMITS = Limits.model_construct()
+"""The limits as documented, without reading the environment (for code that is given none)."""
+
+
+def setting_name(limit: str) -> str:
+    """The environment variable of a limit: max_variable_bytes -> SEGFLOW_MAX_VARIABLE_BYTES."""
+    return f"SEGFLOW_{limit.upper()}"
+
+
+class LimitExceededError(SegflowError):
+    """A chat turn went past one of its limits, so the chat stops there.
+
+    The message says what happened, the limit and its setting: 'Set variable would make "s"
+    a value of 32,768 bytes; the limit is 16,384 (SEGFLOW_MAX_VARIABLE_BYTES)'.
+    """
+
+    def __init__(self, what: str, limit: str, limits: Limits) -> None:
+        self.limit = limit
+        value = getattr(limits, limit)
+        shown = f"{value:g} seconds" if isinstance(value, float) else f"{value:,}"
+        super().__init__(f"{what}; the limit is {shown} ({setting_name(limit)})")

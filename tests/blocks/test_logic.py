@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from segflow.blocks.comparisons import Operator, compare
+from segflow.blocks.patterns import RegexTime
+from segflow.limits import DEFAULT_LIMITS
 from tests.flow.helpers import chat, flow_from_yaml, one_group, said
 
 
@@ -140,7 +142,7 @@ def test_a_condition_takes_the_first_item_that_passes_else_its_own_exit(
 def test_every_comparison_operator(
     variable: object, operator: Operator, value: str, passes: bool
 ) -> None:
-    assert compare(variable, operator, value) is passes
+    assert compare(variable, operator, value, search=RegexTime(DEFAULT_LIMITS).search) is passes
 
 
 def test_a_jump_goes_to_another_group_or_a_block_inside_it() -> None:

@@ -154,6 +154,30 @@ def test_publishing_refuses_a_draft_whose_account_is_gone(
     assert editor.api.get(f"/flows/{flow_id}").json()["publishedVersion"] is None
 
 
+def test_a_regular_expression_that_backtracks_is_a_warning_that_publishing_passes(
+    editor: EditorServer,
+) -> None:
+    check = {
+        "id": "check",
+        "type": "condition",
+        "items": [
+            {"comparisons": [{"variable": "email", "operator": "matchesRegex", "value": "(.*)*@"}]}
+        ],
+    }
+    flow_id = saved_flow(editor, "Slow", ASK_EMAIL, check, variables=[{"name": "email"}])
+    draft = editor.api.get(f"/flows/{flow_id}").json()["draft"]
+
+    [warning] = editor.api.post(f"/flows/{flow_id}/check", json=draft).json()["problems"]
+    published = editor.api.post(f"/flows/{flow_id}/publish")
+
+    assert (warning["level"], warning["blockId"]) == ("warning", "check")
+    assert warning["field"] == ["items", 0, "comparisons", 0, "value"]
+    assert 'the regular expression "(.*)*@" can take very long' in warning["problem"]
+    assert published.status_code == 200
+    assert published.json()["version"] == 1
+    assert published.json()["warnings"] == [warning]
+
+
 # -- preview chats and their Events stream --------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.editor.browser import add_block_to_canvas, block_card, expect_saved, screenshot
 from tests.editor.harness import EditorServer
+from tests.editor.helpers import saved_flow
 
 TRACK_WITHOUT_EVENT_NAME: dict[str, Any] = {
     "id": "track",
@@ -117,3 +118,28 @@ def test_the_api_names_shape_problems_at_their_field(editor: EditorServer) -> No
         ("ask", ["placehodler"], '"placehodler" is not a known setting (a typo?)'),
         ("hello", [], 'Exit goes to group "nowhere", which does not exist'),
     ]
+
+
+def test_a_regular_expression_that_backtracks_is_a_warning_and_the_draft_is_saved(
+    page: Page, editor: EditorServer
+) -> None:
+    check = {
+        "id": "check",
+        "type": "condition",
+        "items": [
+            {"comparisons": [{"variable": "answer", "operator": "matchesRegex", "value": "x"}]}
+        ],
+    }
+    flow_id = saved_flow(editor, "Slow", check, variables=[{"name": "answer"}])
+    page.goto(f"{editor.url}/editor/#/flows/{flow_id}")
+    block_card(page, "condition").click()
+
+    page.locator('[data-path="items.0.comparisons.0.value"] input').fill("^(a+)+$")
+
+    expect(page.locator(".save-status")).to_have_text("Saved (1 warning)")
+    value = page.locator('[data-path="items.0.comparisons.0.value"]')
+    expect(value.locator(".field-error")).to_contain_text("can take very long on some answers")
+    expect(value).to_have_class(re.compile(r"\bwarned\b"))
+    expect(block_card(page, "condition")).to_have_class(re.compile(r"\bhas-warning\b"))
+    saved = editor.api.get(f"/flows/{flow_id}").json()["draft"]
+    assert saved["groups"][0]["blocks"][0]["items"][0]["comparisons"][0]["value"] == "^(a+)+$"

@@ -207,10 +207,10 @@ def test_two_answers_saved_at_once_keep_only_the_first(
     other_worker = Chats(segflow)
     real_continue = chats_module.continue_session
 
-    def meanwhile_another_answer_is_saved(*args: Any) -> Any:
+    def meanwhile_another_answer_is_saved(*args: Any, **keywords: Any) -> Any:
         monkeypatch.setattr(chats_module, "continue_session", real_continue)
         other_worker.continue_chat(first.session.id, "Grace")
-        return real_continue(*args)
+        return real_continue(*args, **keywords)
 
     monkeypatch.setattr(chats_module, "continue_session", meanwhile_another_answer_is_saved)
     queued_before = segflow.outbox.pending()

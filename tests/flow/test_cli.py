@@ -32,6 +32,41 @@ def test_validate_says_a_good_flow_is_valid(runner: CliRunner) -> None:
     )
 
 
+def test_validate_warns_of_a_regular_expression_that_backtracks_yet_passes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    flow = tmp_path / "slow.yaml"
+    flow.write_text(
+        """
+name: Slow
+variables: [{name: answer}]
+groups:
+  - id: ask
+    title: Ask
+    blocks:
+      - {id: what, type: textInput, variable: answer}
+      - id: check
+        type: condition
+        items:
+          - comparisons: [{variable: answer, operator: matchesRegex, value: '^(a+)+$'}]
+      - {id: done, type: text, text: Done}
+"""
+    )
+
+    result = runner.invoke(app, ["validate", str(flow)])
+
+    assert result.exit_code == 0, result.output
+    warning, valid = result.stdout.splitlines()
+    assert warning == (
+        '⚠ Warning: Group "Ask" › block "check" (Condition): Conditions #1 › Comparisons #1 › '
+        'Value: the regular expression "^(a+)+$" can take very long on some answers, as a '
+        "repeated part of it can match the same text in many ways (like (a+)+, (a|a)* or "
+        "(.*)*); a turn stops when its regular expressions run out of time "
+        "(SEGFLOW_REGEX_TIMEOUT). Let each part match in one way only, e.g. ^a+$"
+    )
+    assert valid == f'✓ {flow}: "Slow" is valid (1 groups, 3 blocks, 1 variables)'
+
+
 def test_validate_lists_every_problem_and_fails(runner: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(

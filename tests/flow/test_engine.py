@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from segflow.flow import (
-    MAX_BLOCKS_PER_TURN,
-    ChatEndedError,
-    ChatStatus,
-    continue_session,
-    load_flow,
-)
+from segflow.flow import ChatEndedError, ChatStatus, continue_session, load_flow
+from segflow.limits import DEFAULT_LIMITS
 from tests.flow.helpers import (
     LEAD_CAPTURE_OUTLINE,
     chat,
@@ -109,7 +104,7 @@ def test_a_chat_can_start_mid_group_from_its_start() -> None:
     assert said(chat(flow)[0]) == ["said"]
 
 
-def test_a_loop_that_never_asks_anything_is_stopped_with_a_clear_log() -> None:
+def test_a_loop_that_talks_without_asking_is_stopped_with_a_clear_log() -> None:
     flow = flow_from_yaml(
         """
         name: Loop
@@ -128,12 +123,10 @@ def test_a_loop_that_never_asks_anything_is_stopped_with_a_clear_log() -> None:
 
     assert turn.state.status is ChatStatus.STOPPED
     assert turn.input is None
-    assert len(said(turn)) == MAX_BLOCKS_PER_TURN // 2
+    assert len(said(turn)) == DEFAULT_LIMITS.max_messages_per_turn  # the first limit reached
     (log,) = turn.logs
     assert log.status == "error"
-    assert log.description.startswith(
-        f"The chat stopped: it ran {MAX_BLOCKS_PER_TURN:,} blocks without asking anything"
-    )
+    assert log.description.startswith("The chat stopped: it would say more than 100 messages")
     with pytest.raises(ChatEndedError, match=r"This chat has ended \(stopped\)"):
         continue_session(flow, turn.state, "hello?")
 

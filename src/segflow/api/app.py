@@ -23,8 +23,9 @@ def create_app(
 ) -> FastAPI:
     """The API over `segflow`'s chats; with `editor_token`, the Flow Editor at /editor/ too.
 
-    `turn_threads` turns (or session reads) run at once, each on a worker thread; with 0,
-    each runs on the event loop instead. The default suits the database: see `turn_threads_for`.
+    `turn_threads` turns (or session reads) run at once, each on a worker thread, never on
+    the event loop: a long turn must not hold up the others. The default suits the database:
+    see `turn_threads_for`.
     """
     app = FastAPI(
         title="segflow chat API",
@@ -33,7 +34,7 @@ def create_app(
         "to Twilio Segment as the chat goes.",
     )
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
-    limiter = CapacityLimiter(threads) if threads > 0 else None
+    limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
     app.include_router(chat_router(chats, limiter))
     if editor_token is not None:
@@ -52,7 +53,6 @@ def create_app(
 
 def turn_threads_for(database: Database) -> int:
     """PostgreSQL: 8 turns at once, as each mostly waits on the network and on commits.
-    SQLite: none on threads. Its turns are local and take one write lock in turn, so threads
-    only add hand-overs of the GIL; on the event loop, turns ran ~1.5x faster (measured with
-    bench/chat_api.py)."""
-    return 8 if database.is_postgresql else 0
+    SQLite: 4; its turns take one write lock in turn, so more threads would only wait on it,
+    but a few let other chats go on while one turn runs long."""
+    return 8 if database.is_postgresql else 4

@@ -84,7 +84,8 @@ class ContinueChatResponse(_Body):
     )
     status: ChatStatus = Field(
         description="`active` (waiting for an answer), `completed` (reached the end of the "
-        "flow) or `stopped` (a loop that never asks; see the logs)."
+        "flow) or `stopped` (a turn went past one of its limits, e.g. a loop that never asks; "
+        "see the logs)."
     )
     logs: list[TurnLog] = Field(
         description="What went wrong or is worth knowing in this turn, and where."

@@ -1,8 +1,8 @@
 """The chat routes: start a chat on a published flow, answer it turn by turn, read it back.
 
 Each turn runs the flow engine and saves the turn (state and Segment messages) in one
-transaction of the chat service. That work blocks: it runs on worker threads, or on the event
-loop when that is faster (see `create_app`).
+transaction of the chat service. That work blocks: it runs on worker threads, never on the
+event loop, so a long turn holds up no other request (see `create_app`).
 """
 
 from __future__ import annotations
@@ -43,14 +43,12 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": meaning[code]} for code in statuses}
 
 
-def chat_router(chats: Chats, limiter: CapacityLimiter | None) -> APIRouter:
+def chat_router(chats: Chats, limiter: CapacityLimiter) -> APIRouter:
     """The routes over `chats`. Turns run on worker threads, at most `limiter`'s tokens at
-    once; with no limiter, on the event loop itself."""
+    once."""
     router = APIRouter(prefix="/api/v1", tags=["chat"])
 
     async def blocking(work: Callable[[], Result]) -> Result:
-        if limiter is None:
-            return work()
         return await anyio.to_thread.run_sync(work, limiter=limiter)
 
     @router.post(

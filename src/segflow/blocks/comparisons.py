@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import StrEnum
 
 from pydantic import Field, model_validator
 
 from segflow.blocks.base import TEMPLATE, VARIABLE, BlockOptions
+from segflow.blocks.patterns import PatternError, check_pattern
 from segflow.segment import as_number, as_text
 
 
@@ -45,26 +45,38 @@ class Comparison(BlockOptions):
         json_schema_extra=TEMPLATE,
     )
 
+    @property
+    def is_regex(self) -> bool:
+        return self.operator in _REGEX
+
     @model_validator(mode="after")
     def _regex_compiles(self) -> Comparison:
         if self.operator in _REGEX and "{{" not in self.value:
             try:
-                re.compile(self.value)
-            except re.error as error:
+                check_pattern(self.value)
+            except PatternError as error:
                 raise ValueError(f"Value is not a valid regular expression: {error}") from None
         return self
 
 
-def compare(variable: object, operator: Operator, value: str) -> bool:
+Search = Callable[[str, str], bool]
+"""Whether a regular expression (first) matches somewhere in a text (second)."""
+
+
+def compare(variable: object, operator: Operator, value: str, *, search: Search) -> bool:
     """Whether `variable` (the variable's value) passes; `value` is already filled in.
 
     Numbers compare as numbers when both sides are numbers; a greater/less comparison of
     anything else is false. A list variable contains a value when one of its items equals it.
-    An invalid regular expression (after filling in) raises re.error.
+    Regular expressions run with `search` (the turn's, which limits their time); an invalid
+    one (after filling in) raises PatternError.
     """
     if operator in _TAKES_NO_VALUE:
         empty = variable is None or as_text(variable).strip() == "" or variable in ([], {})
         return empty if operator is Operator.IS_EMPTY else not empty
+    if operator in _REGEX:
+        found = search(value, as_text(variable))
+        return found if operator is Operator.MATCHES_REGEX else not found
     return _CHECKS[operator](variable, value)
 
 
@@ -93,10 +105,6 @@ def _ordered(test: Callable[[float, float], bool]) -> Callable[[object, str], bo
     return check
 
 
-def _matches(variable: object, value: str) -> bool:
-    return re.search(value, as_text(variable)) is not None
-
-
 _CHECKS: dict[Operator, Callable[[object, str], bool]] = {
     Operator.EQUALS: _equals,
     Operator.NOT_EQUALS: lambda variable, value: not _equals(variable, value),
@@ -108,6 +116,4 @@ _CHECKS: dict[Operator, Callable[[object, str], bool]] = {
     Operator.LESS_OR_EQUAL: _ordered(lambda a, b: a <= b),
     Operator.STARTS_WITH: lambda variable, value: _text(variable).startswith(_text(value)),
     Operator.ENDS_WITH: lambda variable, value: _text(variable).endswith(_text(value)),
-    Operator.MATCHES_REGEX: _matches,
-    Operator.NOT_MATCHES_REGEX: lambda variable, value: not _matches(variable, value),
 }

@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from segflow.limits import Limits
 from segflow.segment import SegmentMessage
 
 LogStatus = Literal["error", "warning", "info"]
@@ -65,7 +66,20 @@ class BlockContext(Protocol):
         `context` every message of the chat carries."""
         ...
 
-    def set_variable(self, name: str, value: object) -> None: ...
+    @property
+    def limits(self) -> Limits:
+        """What the turn may cost: e.g. the largest value a variable may hold."""
+        ...
+
+    def set_variable(self, name: str, value: object) -> None:
+        """Stores a value; raises LimitExceededError when it is larger than a variable (or the
+        chat's variables together) may be: the engine then stops the chat."""
+        ...
+
+    def matches(self, pattern: str, text: str) -> bool:
+        """Whether the regular expression matches somewhere in `text`, within the turn's time
+        for regular expressions (LimitExceededError past it; PatternError if invalid)."""
+        ...
 
     def say(self, message: BotMessage) -> None:
         """Adds a message to what the bot says this turn."""

@@ -9,6 +9,12 @@ false, `+ - * / %`, parentheses, `== != < <= > >=`, `and or not`, and the functi
 number(age) + 1 to add to it. The other operators and comparisons take text that reads
 as a number as that number. There is no attribute access, indexing or
 call of anything but these functions, so an expression can only compute a value.
+
+Nothing an expression computes can grow past the turn's limits: whole numbers are exact up to
+±9,007,199,254,740,991 (2^53, as in JavaScript and every chat window) and become decimal
+numbers beyond, as they would in JavaScript; a number too large for that is an error; text is
+at most `max_variable_bytes` long, checked before it is joined. Each operator and function
+takes time in proportion to its inputs, so an expression's cost is bounded by its length.
 """
 
 from __future__ import annotations
@@ -22,10 +28,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from segflow.errors import SegflowError
+from segflow.limits import DEFAULT_LIMITS, Limits, setting_name
 from segflow.segment import as_number, as_text, parse_number
 
 MAX_LENGTH = 2_000
 MAX_DEPTH = 40
+EXACT_INTEGERS = 2**53
+"""Whole numbers are exact below this; beyond it they become floats (as in JavaScript)."""
 
 Value = str | int | float | bool | None | list[Any] | dict[str, Any]
 
@@ -37,6 +46,18 @@ class ExpressionError(SegflowError):
         self.source = source
         self.problem = problem
         super().__init__(f"Expression {source!r}: {problem}")
+
+
+class TextTooLongError(ExpressionError):
+    """The expression would build a text longer than a variable may hold."""
+
+    def __init__(self, source: str, size: int, limit: int) -> None:
+        self.size = size
+        problem = (
+            f"it would make a text of {size:,} bytes; the limit is {limit:,} "
+            f"({setting_name('max_variable_bytes')})"
+        )
+        super().__init__(source, problem)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -277,9 +298,18 @@ class Expression:
         """The variable names it reads, in order of first use, each once."""
         return list(dict.fromkeys(_names(self._tree)))
 
-    def evaluate(self, variables: Mapping[str, object]) -> Value:
-        """The value; raises ExpressionError when it cannot be computed (1 / 0, "a" * 2)."""
-        return _Evaluation(self.source, variables).value(self._tree)
+    def evaluate(
+        self, variables: Mapping[str, object], *, limits: Limits = DEFAULT_LIMITS
+    ) -> Value:
+        """The value; raises ExpressionError when it cannot be computed (1 / 0, "a" * 2) or
+        would be text longer than `limits.max_variable_bytes`."""
+        run = _Evaluation(self.source, variables, limits.max_variable_bytes)
+        value = run.value(self._tree)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return run.bounded(value)
+        if isinstance(value, str):
+            run.check_size(value)
+        return value
 
 
 def parse_expression(source: str) -> Expression:
@@ -306,12 +336,39 @@ def _names(node: _Node) -> Iterator[str]:
 
 
 class _Evaluation:
-    def __init__(self, source: str, variables: Mapping[str, object]) -> None:
+    def __init__(self, source: str, variables: Mapping[str, object], max_bytes: int) -> None:
         self.source = source
         self.variables = variables
+        self.max_bytes = max_bytes
 
     def error(self, problem: str) -> ExpressionError:
         return ExpressionError(self.source, problem)
+
+    def too_long(self, size: int) -> ExpressionError:
+        return TextTooLongError(self.source, size, self.max_bytes)
+
+    def check_size(self, text: str) -> str:
+        if (size := _size(text)) > self.max_bytes:
+            raise self.too_long(size)
+        return text
+
+    def joined(self, left: str, right: str) -> str:
+        """`left + right`, refused before it is built when it would be too long."""
+        if (size := _size(left) + _size(right)) > self.max_bytes:
+            raise self.too_long(size)
+        return left + right
+
+    def bounded(self, number: int | float) -> int | float:
+        """An exact whole number, or a float beyond 2^53; an error when too large for a float."""
+        if isinstance(number, int) and -EXACT_INTEGERS <= number <= EXACT_INTEGERS:
+            return number
+        try:
+            result = float(number)
+        except OverflowError:
+            raise self.error("the result is too large") from None
+        if not math.isfinite(result):
+            raise self.error("the result is too large")
+        return _whole(result)
 
     def value(self, node: _Node) -> Value:
         match node:
@@ -322,7 +379,7 @@ class _Evaluation:
             case _Unary("not", operand):
                 return not _truthy(self.value(operand))
             case _Unary(_, operand):
-                return _whole(-self.number(self.value(operand)))
+                return self.bounded(-self.number(self.value(operand)))
             case _Binary("and", left, right):
                 return _truthy(self.value(left)) and _truthy(self.value(right))
             case _Binary("or", left, right):
@@ -338,25 +395,26 @@ class _Evaluation:
         if operator in _COMPARISONS:
             return _compare(operator, left, right)
         if operator == "+" and _joins_text(left, right):
-            return as_text(left) + as_text(right)
+            return self.joined(as_text(left), as_text(right))
         a, b = self.number(left), self.number(right)
         if operator in ("/", "%") and b == 0:
             raise self.error(f"cannot divide {as_text(left)} by zero")
-        try:
+        try:  # both sides are at most 2^53 or floats: each operation takes constant time
             result = _ARITHMETIC[operator](a, b)
         except OverflowError:
             raise self.error("the result is too large") from None
-        if isinstance(result, float) and not math.isfinite(result):
-            raise self.error("the result is too large")
-        return _whole(result)
+        return self.bounded(result)
 
     def number(self, value: Value) -> int | float:
         number = as_number(value)
         if number is None:
             empty = value in (None, "")
-            shown = "an empty value (an unset variable?)" if empty else repr(as_text(value))
+            shown = "an empty value (an unset variable?)" if empty else repr(_shown(value))
             raise self.error(f"{shown} is not a number")
-        return number
+        return self.bounded(number)
+
+    def text(self, value: Value) -> str:
+        return self.check_size(as_text(value))
 
 
 _ARITHMETIC: dict[str, Callable[[Any, Any], int | float]] = {
@@ -371,6 +429,17 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], int | float]] = {
 def _joins_text(left: Value, right: Value) -> bool:
     """`+` joins as soon as one side is text (so text(3) + text(4) is "34"); numbers add."""
     return any(isinstance(value, str | list | dict) for value in (left, right))
+
+
+def _size(text: str) -> int:
+    """Bytes of `text` as UTF-8, without encoding it when it is plain ASCII."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _shown(value: Value) -> str:
+    """A value as an error message quotes it: long text cut short."""
+    text = as_text(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _truthy(value: Value) -> bool:
@@ -432,18 +501,22 @@ def _length(_run: _Evaluation, value: Value) -> Value:
 def _round(run: _Evaluation, value: Value, digits: Value = 0) -> Value:
     places = run.number(digits)
     if not (isinstance(places, int) and 0 <= places <= 15):
-        raise run.error(f"round() takes 0 to 15 decimal places, not {as_text(digits)}")
+        raise run.error(f"round() takes 0 to 15 decimal places, not {_shown(digits)}")
+    number = run.number(value)
+    if isinstance(number, float) and abs(number) >= 2**52:
+        return number  # a float this large has no decimals left to round
     # Half up, as people round by hand: round(2.5) is 3 (Python's own round would give 2).
-    rounded = Decimal(str(run.number(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    rounded = Decimal(str(number)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return int(rounded) if places == 0 else _whole(float(rounded))
 
 
+# upper() and lower() may lengthen text a little ("ß" is "SS"), so their result is checked.
 FUNCTIONS: dict[str, _Function] = {
-    "upper": _Function(1, 1, lambda _run, value: as_text(value).upper()),
-    "lower": _Function(1, 1, lambda _run, value: as_text(value).lower()),
-    "trim": _Function(1, 1, lambda _run, value: as_text(value).strip()),
+    "upper": _Function(1, 1, lambda run, value: run.check_size(as_text(value).upper())),
+    "lower": _Function(1, 1, lambda run, value: run.check_size(as_text(value).lower())),
+    "trim": _Function(1, 1, lambda run, value: run.text(value).strip()),
     "len": _Function(1, 1, _length),
     "round": _Function(1, 2, _round),
     "number": _Function(1, 1, lambda run, value: run.number(value)),
-    "text": _Function(1, 1, lambda _run, value: as_text(value)),
+    "text": _Function(1, 1, lambda run, value: run.text(value)),
 }

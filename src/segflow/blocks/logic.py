@@ -22,7 +22,14 @@ from segflow.blocks.base import (
 )
 from segflow.blocks.comparisons import Comparison, compare
 from segflow.blocks.context import BlockContext
-from segflow.blocks.expressions import Expression, ExpressionError, parse_expression
+from segflow.blocks.expressions import (
+    Expression,
+    ExpressionError,
+    TextTooLongError,
+    parse_expression,
+)
+from segflow.blocks.patterns import PatternError
+from segflow.limits import LimitExceededError
 from segflow.segment import fill, variable_name
 
 _ONE_VARIABLE = re.compile(r"\s*\{\{\s*[^{}\s]+\s*\}\}\s*")
@@ -82,6 +89,7 @@ class ConditionItem(BlockOptions):
                 chat.variables.get(variable_name(comparison.variable)),
                 comparison.operator,
                 fill(comparison.value, chat.variables),
+                search=chat.matches,
             )
             for comparison in self.comparisons
         )
@@ -130,9 +138,14 @@ def set_variable(options: SetVariable, chat: BlockContext) -> Step:
     expression = options.parsed_expression
     assert expression is not None
     try:
-        chat.set_variable(options.variable, expression.evaluate(chat.variables))
+        value = expression.evaluate(chat.variables, limits=chat.limits)
+    except TextTooLongError as error:  # a value too large to keep: the chat stops here
+        what = f'Set variable would make "{options.variable}" a text of {error.size:,} bytes'
+        raise LimitExceededError(what, "max_variable_bytes", chat.limits) from None
     except ExpressionError as error:
         chat.log("error", f"{error}; {options.variable} is left unchanged", field="Expression")
+        return None
+    chat.set_variable(options.variable, value)
     return None
 
 
@@ -140,7 +153,7 @@ def check_condition(options: Condition, chat: BlockContext) -> Step:
     for number, item in enumerate(options.items, start=1):
         try:
             passed = item.passes(chat)
-        except re.error as error:
+        except PatternError as error:
             chat.log("error", f"Condition {number}: the regular expression is invalid: {error}")
             continue
         if passed:

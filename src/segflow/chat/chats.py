@@ -24,6 +24,7 @@ from segflow.destinations import Destination
 from segflow.errors import DestinationError
 from segflow.flow import (
     AwaitedInput,
+    ChatStatus,
     QueuedMessage,
     SessionState,
     Turn,
@@ -89,6 +90,7 @@ class Chats:
             user_id=user_id or (earlier.user_id if earlier else None),
             context=context,
             remembered=earlier.variables if earlier else None,
+            limits=self._segflow.settings.limits,
         )
         routing = self._route(turn)
         session_id = str(uuid.uuid4())
@@ -114,7 +116,9 @@ class Chats:
         """
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
-        turn = continue_session(published.flow, _state(row), answer)
+        turn = continue_session(
+            published.flow, _state(row), answer, limits=self._segflow.settings.limits
+        )
         routing = self._route(turn)
         now = time.time()
         with self._database.engine.begin() as connection:
@@ -210,6 +214,8 @@ class Chats:
         created_at: float,
         updated_at: float,
     ) -> ChatTurn:
+        if turn.state.status is ChatStatus.STOPPED and turn.logs:  # the operator hears of it
+            log.warning('Chat %s on flow "%s": %s', session_id, published.flow_id, turn.logs[-1])
         return ChatTurn(
             session=_session(session_id, published, turn.state, turn.input, created_at, updated_at),
             messages=turn.messages,

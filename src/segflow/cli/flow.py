@@ -9,7 +9,7 @@ import typer
 
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
-from segflow.flow import FlowError, flow_json_schema, load_flow
+from segflow.flow import FlowError, flow_json_schema, flow_warnings, load_flow
 
 FlowFile = Annotated[
     Path, typer.Argument(help="A flow file: .yaml, .yml or .json.", show_default=False)
@@ -28,7 +28,8 @@ def validate(
         ),
     ] = False,
 ) -> None:
-    """Check a flow file and list every problem with its place (exit status 1 if any)."""
+    """Check a flow file and list every problem with its place (exit status 1 if any), and
+    every warning (exit status 0 when warnings are all there is)."""
     accounts = None
     if check_destinations:
         with open_segflow(ctx) as segflow:
@@ -38,6 +39,8 @@ def validate(
     except FlowError as error:
         console.print(f"[red]✗[/red] {error}", soft_wrap=True)
         raise typer.Exit(1) from None
+    for warning in flow_warnings(flow):
+        console.print(f"[yellow]⚠[/yellow] Warning: {warning}", soft_wrap=True)
     blocks = sum(len(group.blocks) for group in flow.groups)
     console.print(
         f'[green]✓[/green] {flow_file}: "{flow.name}" is valid '

@@ -1,5 +1,6 @@
 """Checking a flow document for the editor: every problem `parse_flow` finds, plus the early
-ones, each located in its group, block and field."""
+ones, each located in its group, block and field; and, for a flow without errors, its
+warnings (`flow_warnings`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from segflow.blocks import BlockRegistry, BlockType
 from segflow.editor.early_checks import early_problems
 from segflow.editor.problems import LocatedProblem, Path
-from segflow.flow import FlowError, FlowProblem, parse_flow
+from segflow.flow import FlowError, FlowProblem, flow_warnings, parse_flow
 from segflow.flow.model import BLOCK_KEYS
 from segflow.flow.problems import FLOW, block_place, describe, group_place
 
@@ -21,12 +22,12 @@ from segflow.flow.problems import FLOW, block_place, describe, group_place
 def check_draft(
     document: Any, *, registry: BlockRegistry, destinations: Collection[str]
 ) -> list[LocatedProblem]:
-    """Every problem of the document, located; empty when it can be saved and published."""
+    """Every problem of the document, located; it can be saved and published when none is an
+    error (warnings are there to know)."""
     if not isinstance(document, Mapping):
         return [LocatedProblem(FLOW, "A flow must be a JSON object")]
     try:
-        parse_flow(document, registry=registry, destinations=destinations)
-        found: list[FlowProblem] = []
+        found = flow_warnings(parse_flow(document, registry=registry, destinations=destinations))
     except FlowError as error:
         found = error.problems
     places = _Places(document, registry)
@@ -121,10 +122,13 @@ class _Places:
                 problem.problem,
                 group_id=block.group_id,
                 block_id=block.block_id,
-                field=block.field_of(problem.problem),
+                field=problem.field or block.field_of(problem.problem),
+                level=problem.level,
             )
         group_id = self.groups.get(problem.place)
-        return LocatedProblem(problem.place, problem.problem, group_id=group_id)
+        return LocatedProblem(
+            problem.place, problem.problem, group_id=group_id, level=problem.level
+        )
 
     def early_problems(self) -> list[LocatedProblem]:
         problems: list[LocatedProblem] = []

@@ -109,18 +109,20 @@ def flows_router(editor: EditorContext) -> APIRouter:
 
     @router.put("/flows/{flow_id}/draft")
     def save_draft(flow_id: str, document: Document) -> dict[str, Any]:
-        """Saves the draft if it has no problems; else answers 422 with each one located."""
+        """Saves the draft if it has no errors; else answers 422 with each one located."""
         flows.get(flow_id)
-        if problems := editor.check(document):
+        if problems := editor.errors(document):
             raise DraftProblemsError(problems, f'Flow "{flow_id}"')
         return flow_json(flows.save(document, flow_id))
 
     @router.post("/flows/{flow_id}/publish")
     def publish(flow_id: str) -> dict[str, Any]:
-        """Makes the saved draft the version new chats start on (running chats keep theirs)."""
+        """Makes the saved draft the version new chats start on (running chats keep theirs);
+        its warnings come with the answer."""
         draft = flows.get(flow_id).draft
-        if problems := editor.check(draft):
-            raise DraftProblemsError(problems, f'Flow "{flow_id}"')
+        problems = editor.check(draft)
+        if errors := [problem for problem in problems if problem.is_error]:
+            raise DraftProblemsError(errors, f'Flow "{flow_id}"')
         try:
             published = flows.publish(flow_id)
         except FlowError as error:
@@ -130,6 +132,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
             "flowId": published.flow_id,
             "version": published.version,
             "publishedAt": published.published_at,
+            "warnings": [problem.as_json() for problem in problems],
         }
 
     return router

@@ -86,7 +86,7 @@ class PreviewChats:
         such flow (or no published version).
         """
         flow, version = self._flow(flow_id, source)
-        turn = start_session(flow)
+        turn = start_session(flow, limits=self._segflow.settings.limits)
         session = PreviewSession(str(uuid.uuid4()), flow_id, source, version, flow, turn.state)
         started = self._saved(session, turn)
         with self._lock:
@@ -99,7 +99,9 @@ class PreviewChats:
         """Raises PreviewNotFoundError, or ChatEndedError when the chat is over."""
         with self._lock:
             session = self._session(session_id)
-            turn = continue_session(session.flow, session.state, answer)
+            turn = continue_session(
+                session.flow, session.state, answer, limits=self._segflow.settings.limits
+            )
             return self._saved(session, turn)
 
     def sent(self, session_id: str) -> list[SentMessage]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from segflow.flow.problems import Level
+
 Path = tuple[str | int, ...]
 
 
@@ -19,6 +21,11 @@ class LocatedProblem:
     group_id: str | None = None
     block_id: str | None = None
     field: Path = field(default=())  # in the block's options, e.g. ("traits", 0, "value")
+    level: Level = "error"  # a warning does not keep the draft from being saved or published
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
 
     def __str__(self) -> str:
         return f"{self.place}: {self.problem}"
@@ -31,4 +38,5 @@ class LocatedProblem:
             "groupId": self.group_id,
             "blockId": self.block_id,
             "field": list(self.field),
+            "level": self.level,
         }

@@ -17,6 +17,7 @@ from segflow.editor.problems import LocatedProblem
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
 from segflow.flow.problems import describe
+from segflow.limits import DEFAULT_LIMITS, Limits
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 
@@ -87,8 +88,15 @@ class _TestChat:
     def segment_context(self) -> Mapping[str, object]:
         return {}  # no website tells about a test visitor
 
+    @property
+    def limits(self) -> Limits:
+        return DEFAULT_LIMITS
+
     def set_variable(self, name: str, value: object) -> None:
         self._variables[name] = value
+
+    def matches(self, pattern: str, text: str) -> bool:
+        raise AssertionError("a Segment block matches no regular expression")
 
     def say(self, message: BotMessage) -> None:
         pass  # a Segment block says nothing

@@ -1,11 +1,6 @@
 """Flows: the document model, reading and checking it, its JSON Schema, and the turn engine."""
 
-from segflow.flow.engine import (
-    MAX_BLOCKS_PER_TURN,
-    awaited_input,
-    continue_session,
-    start_session,
-)
+from segflow.flow.engine import awaited_input, continue_session, start_session
 from segflow.flow.loading import load_flow, parse_flow, read_document
 from segflow.flow.model import (
     AutoTrack,
@@ -22,10 +17,9 @@ from segflow.flow.problems import FlowError, FlowProblem
 from segflow.flow.schema import flow_json_schema
 from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
 from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
-from segflow.flow.validation import check_flow
+from segflow.flow.validation import check_flow, flow_warnings
 
 __all__ = [
-    "MAX_BLOCKS_PER_TURN",
     "AutoTrack",
     "AwaitedInput",
     "Block",
@@ -48,6 +42,7 @@ __all__ = [
     "check_flow",
     "continue_session",
     "flow_json_schema",
+    "flow_warnings",
     "load_flow",
     "parse_flow",
     "read_document",

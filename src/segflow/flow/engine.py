@@ -4,6 +4,10 @@ messages' timestamps; the caller saves the new state and queues the Segment mess
 A turn runs blocks from where the chat is until an input waits for an answer (or the flow
 ends): bubbles add messages, logic moves the chat on, Segment blocks hand over messages. A
 block that fails (a Segment message that cannot be built) is logged and the chat goes on.
+
+A turn runs within `Limits` (blocks, messages, the size of each variable and of them all, the
+time of regular expressions): past one, the chat stops there with a log naming the limit and
+its setting, and keeps the variables as they were before the step that went past it.
 """
 
 from __future__ import annotations
@@ -12,14 +16,17 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from pydantic import JsonValue
 
 from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Step
 from segflow.blocks.formatting import format_text
+from segflow.blocks.patterns import RegexTime
 from segflow.errors import SegflowError, SegmentActionError
 from segflow.flow.model import Block, Flow, Group
 from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
 from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
+from segflow.limits import DEFAULT_LIMITS, LimitExceededError, Limits
 from segflow.segment import (
     KeyValue,
     PageView,
@@ -31,9 +38,6 @@ from segflow.segment import (
     fill,
 )
 
-MAX_BLOCKS_PER_TURN = 500
-"""Blocks a turn may run without reaching an input: more means a loop that never asks."""
-
 
 def start_session(
     flow: Flow,
@@ -43,6 +47,7 @@ def start_session(
     user_id: str | None = None,
     context: Mapping[str, JsonValue] | None = None,
     remembered: Mapping[str, JsonValue] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Turn:
     """A new chat's first turn.
 
@@ -58,26 +63,35 @@ def start_session(
         variables=flow.initial_variables(),
         context=dict(context or {}),
     )
-    turn = _TurnRun(flow, state)
+    turn = _TurnRun(flow, state, limits)
     gone = [name for name in remembered or {} if name not in state.variables]
-    for name, earlier in (remembered or {}).items():
-        if name in state.variables and earlier is not None:
-            turn.set_variable(name, earlier)
     if gone:
         names = ", ".join(f'"{name}"' for name in gone)
         turn.log("info", f"The earlier chat's variables {names} are not in the flow any more")
+    given_values: list[tuple[str, object]] = [
+        (name, earlier)
+        for name, earlier in (remembered or {}).items()
+        if name in state.variables and earlier is not None
+    ]
     for given, value in (prefilled or {}).items():
         if (variable := flow.variable_named(given)) is not None:
-            turn.set_variable(variable, value)
+            given_values.append((variable, value))
         else:
             turn.log("warning", f'Prefilled variable "{given}" is not in the flow; it is ignored')
+    for name, value in given_values:
+        try:
+            turn.set_variable(name, value)
+        except LimitExceededError as error:
+            turn.log("warning", f"{error}; it is ignored")
     if flow.segment.auto_track.flow_events:
         turn.track_flow("Flow Started")
     turn.go(flow.entry)
     return turn.result()
 
 
-def continue_session(flow: Flow, state: SessionState, answer: str) -> Turn:
+def continue_session(
+    flow: Flow, state: SessionState, answer: str, *, limits: Limits = DEFAULT_LIMITS
+) -> Turn:
     """The turn that the person's `answer` to the awaited input starts.
 
     Raises ChatEndedError when the chat is over.
@@ -86,7 +100,7 @@ def continue_session(flow: Flow, state: SessionState, answer: str) -> Turn:
     if state.status is not ChatStatus.ACTIVE or placed is None:
         raise ChatEndedError(state.status)
     group, index = placed
-    turn = _TurnRun(flow, state)
+    turn = _TurnRun(flow, state, limits)
     turn.answer(group, index, answer)
     return turn.result()
 
@@ -103,14 +117,19 @@ def awaited_input(flow: Flow, state: SessionState) -> AwaitedInput | None:
 class _TurnRun:
     """One turn in progress; it is the `BlockContext` the turn's blocks run with."""
 
-    def __init__(self, flow: Flow, state: SessionState) -> None:
+    def __init__(self, flow: Flow, state: SessionState, limits: Limits) -> None:
         self.flow = flow
+        self._limits = limits
+        self._regex_time = RegexTime(limits)
         self._variables: dict[str, Any] = dict(state.variables)
+        # Each variable's bytes in the saved state, "name":value, so a turn never re-measures all.
+        self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
         self._anonymous_id = state.anonymous_id
         self._user_id = state.user_id
         self._context = state.context
         self.messages: list[BotMessage] = []
         self.logs: list[TurnLog] = []
+        self._logged: set[TurnLog] = set()
         self.segment: list[QueuedMessage] = []
         self.waiting_for: Block | None = None
         self.status = ChatStatus.ACTIVE
@@ -135,18 +154,42 @@ class _TurnRun:
     def segment_context(self) -> Mapping[str, JsonValue]:
         return self._context
 
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
     def set_variable(self, name: str, value: object) -> None:
         json_types = (str, int, float, bool, list, dict, type(None))
-        self._variables[name] = value if isinstance(value, json_types) else as_text(value)
+        value = value if isinstance(value, json_types) else as_text(value)
+        size = _json_size(value)
+        what = self.place[1].title if self.place else "Prefilled variables"
+        if size > self._limits.max_variable_bytes:
+            made = f'{what} would make "{name}" a value of {size:,} bytes'
+            raise LimitExceededError(made, "max_variable_bytes", self._limits)
+        sizes = {**self._sizes, name: _entry_size(name, value, size)}
+        if (total := _variables_size(sizes)) > self._limits.max_session_bytes:
+            made = f"{what} would make the chat's variables {total:,} bytes in all"
+            raise LimitExceededError(made, "max_session_bytes", self._limits)
+        self._variables[name] = value
+        self._sizes = sizes
+
+    def matches(self, pattern: str, text: str) -> bool:
+        return self._regex_time.search(pattern, text)
 
     def say(self, message: BotMessage) -> None:
+        if len(self.messages) >= self._limits.max_messages_per_turn:
+            what = f"it would say more than {len(self.messages):,} messages in one turn"
+            raise LimitExceededError(what, "max_messages_per_turn", self._limits)
         self.messages.append(message)
 
     def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
         group, block = self.where()
-        self.logs.append(
-            TurnLog(status=status, description=description, group=group, block=block, field=field)
+        entry = TurnLog(
+            status=status, description=description, group=group, block=block, field=field
         )
+        if entry not in self._logged:  # a loop repeats the same log: once says it
+            self._logged.add(entry)
+            self.logs.append(entry)
 
     def queue(self, message: SegmentMessage, destination: str | None) -> None:
         group, block = self.where()
@@ -188,11 +231,14 @@ class _TurnRun:
             if block.kind.is_input:
                 self.wait_for(group, block)
                 return None
-            if self.blocks_run >= MAX_BLOCKS_PER_TURN:
+            if self.blocks_run >= self._limits.max_blocks_per_turn:
                 self.stop_looping(group, block)
                 return None
             self.blocks_run += 1
-            target = _follow(self.run(group, block), block)
+            step = self.run(group, block)
+            if self.status is ChatStatus.STOPPED:
+                return None
+            target = _follow(step, block)
             if target is not None:
                 return target
             index += 1
@@ -205,6 +251,9 @@ class _TurnRun:
         assert run is not None  # every block type but inputs has one
         try:
             return run(block.options, self)
+        except LimitExceededError as error:
+            self.stop(error)
+            return None
         except SegflowError as error:
             field = error.field if isinstance(error, SegmentActionError) else None
             self.log("error", str(error), field=field)
@@ -219,12 +268,15 @@ class _TurnRun:
         self.place = (group, block)
         try:
             result = answer(block.options, text, self)
+            if isinstance(result, Retry):
+                self.say(format_text(result.message, self._variables))
+                self.waiting_for = block
+                return
+        except LimitExceededError as error:
+            self.stop(error)
+            return
         finally:
             self.place = None
-        if isinstance(result, Retry):
-            self.say(format_text(result.message, self._variables))
-            self.waiting_for = block
-            return
         target = _follow(result, block) or self.walk(group, index + 1)
         if target is not None:
             self.go(target)
@@ -232,7 +284,8 @@ class _TurnRun:
     def wait_for(self, group: Group, block: Block) -> None:
         if block.kind.run is not None:
             self.run(group, block)
-        self.waiting_for = block
+        if self.status is ChatStatus.ACTIVE:
+            self.waiting_for = block
 
     def enter(self, group: Group) -> None:
         if self.flow.segment.auto_track.page_views:
@@ -245,12 +298,16 @@ class _TurnRun:
 
     def stop_looping(self, group: Group, block: Block) -> None:
         self.place = (group, block)
-        self.log(
-            "error",
-            f"The chat stopped: it ran {MAX_BLOCKS_PER_TURN:,} blocks without asking anything, "
-            "so exits or jumps loop back without an input; the loop passes through here",
+        what = (
+            f"it ran {self.blocks_run:,} blocks without asking anything (exits or jumps loop "
+            "back without an input; the loop passes through here)"
         )
+        self.stop(LimitExceededError(what, "max_blocks_per_turn", self._limits))
         self.place = None
+
+    def stop(self, error: LimitExceededError) -> None:
+        """Ends the chat where the running block went past a limit; what it kept so far stays."""
+        self.log("error", f"The chat stopped: {error}")
         self.status = ChatStatus.STOPPED
 
     # -- automatic tracking ----------------------------------------------------------------
@@ -291,6 +348,24 @@ class _TurnRun:
             logs=self.logs,
             segment=self.segment,
         )
+
+
+def _json_size(value: object) -> int:
+    """Bytes of the value as the chat's saved state writes it (JSON)."""
+    try:
+        return len(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
+    except orjson.JSONEncodeError:  # an integer wider than 64 bits: as many bytes as digits
+        return len(str(value))
+
+
+def _entry_size(name: str, value: object, size: int | None = None) -> int:
+    """Bytes of `"name":value` in a JSON object."""
+    return len(orjson.dumps(name)) + 1 + (_json_size(value) if size is None else size)
+
+
+def _variables_size(entries: Mapping[str, int]) -> int:
+    """Bytes of the variables as one JSON object: {"name":value,...}."""
+    return 2 + sum(entries.values()) + max(len(entries) - 1, 0)
 
 
 def _follow(step: Step, block: Block) -> Exit | None:

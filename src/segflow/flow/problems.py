@@ -12,18 +12,23 @@ import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from segflow.errors import SegflowError
 
+Level = Literal["error", "warning"]
+"""An error keeps a flow from being saved or published; a warning is worth knowing only."""
+
 
 @dataclass(frozen=True, slots=True)
 class FlowProblem:
     place: str  # 'Flow', 'Group "Email"', 'Group "Email" › block "identify" (Segment)'
     problem: str
+    level: Level = "error"
+    field: tuple[str | int, ...] = ()  # in the block's options, when known: ("items", 0, …)
 
     def __str__(self) -> str:
         return f"{self.place}: {self.problem}"

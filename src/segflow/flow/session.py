@@ -13,7 +13,7 @@ from segflow.errors import SegflowError
 class ChatStatus(StrEnum):
     ACTIVE = "active"  # waiting for the person's answer
     COMPLETED = "completed"  # reached the end of the flow
-    STOPPED = "stopped"  # stopped by segflow: a loop that never asks anything
+    STOPPED = "stopped"  # stopped by segflow: a turn went past a limit (e.g. a loop)
 
 
 class SessionState(BaseModel):

@@ -1,4 +1,5 @@
-"""A flow's checks beyond its shape: ids, exits, variables and Segment accounts."""
+"""A flow's checks beyond its shape: ids, exits, variables and Segment accounts (errors), and
+what is worth a warning (regular expressions known to backtrack)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Collection, Iterator
 from segflow.blocks import Exit
 from segflow.blocks.references import exits_of, variable_uses
 from segflow.blocks.segment import SegmentAccount
+from segflow.blocks.slow_patterns import slow_patterns
 from segflow.flow.model import Block, Flow, Group
 from segflow.flow.problems import FLOW, FlowProblem, block_place, group_place
 
@@ -22,6 +24,15 @@ def check_flow(flow: Flow, *, destinations: Collection[str] | None = None) -> li
         *_exits(flow),
         *_variables(flow),
         *(_accounts(flow, destinations) if destinations is not None else ()),
+    ]
+
+
+def flow_warnings(flow: Flow) -> list[FlowProblem]:
+    """What a valid flow may still do wrong in chats: each one a warning, with its place."""
+    return [
+        FlowProblem(place, slow.problem, level="warning", field=slow.path)
+        for _group, block, place in _blocks(flow)
+        for slow in slow_patterns(block.options)
     ]
 
 

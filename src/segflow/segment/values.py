@@ -118,7 +118,7 @@ def as_number(value: object) -> int | float | None:
 
 def parse_number(text: str) -> int | float | None:
     """The number `text` writes (an integer when integral), or None when it is no number."""
-    if _INTEGER.fullmatch(text):
+    if len(text) <= 20 and _INTEGER.fullmatch(text):  # longer: beyond 64 bits, so a float
         integer = int(text)
         if abs(integer) < _LARGEST_INTEGER:
             return integer

@@ -3,6 +3,7 @@
 // to a group to draw an exit; drag the background to pan, Ctrl+wheel or the buttons to zoom.
 
 import { h } from "./dom.js";
+import { isError } from "./problems.js";
 import { itemLabel } from "./blocks.js";
 import { trackPointer, DragGhost } from "./dragging.js";
 import { addGroup, entryGroup, exitGroup, findGroup, moveBlock, setExit } from "./flow-ops.js";
@@ -192,7 +193,7 @@ export class FlowCanvas {
       class: [
         "block", `category-${type?.category || "unknown"}`,
         selection?.kind === "block" && selection.blockId === block.id ? "selected" : "",
-        blockProblems.length ? "has-problem" : "",
+        blockProblems.some(isError) ? "has-problem" : blockProblems.length ? "has-warning" : "",
       ].join(" ").trim(),
       dataset: { blockId: block.id, blockType: block.type },
       title: blockProblems.map((problem) => problem.problem).join("\n") || undefined,

@@ -10,7 +10,7 @@ import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeG
 import { FlowHistory } from "./history.js";
 import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
-import { ProblemIndex } from "./problems.js";
+import { isError, ProblemIndex } from "./problems.js";
 import { SettingsPanel } from "./settings-panel.js";
 
 const CHECK_DELAY_MS = 400;
@@ -189,20 +189,25 @@ class FlowEditor {
       const { problems } = await api.checkDraft(this.flowId, doc);
       if (revision !== this.revision || doc !== this.store.doc) return false;
       this.#showProblems(problems);
-      if (problems.length) {
+      if (this.problems.count) {
         this.#setStatus(`Not saved: ${this.#problemCount()}`, "error");
         return false;
       }
       if (this.dirty) await api.saveDraft(this.flowId, doc);
       if (doc === this.store.doc) {
         this.dirty = false;
-        this.#setStatus("Saved", "ok");
+        this.#setStatus(`Saved${this.#warningNote()}`, "ok");
       }
       return true;
     } catch (error) {
       this.#setStatus(`Not saved: ${error.message}`, "error");
       return false;
     }
+  }
+
+  #warningNote() {
+    const count = this.problems.warningCount;
+    return count ? ` (${count} warning${count === 1 ? "" : "s"})` : "";
   }
 
   #problemCount() {
@@ -215,7 +220,7 @@ class FlowEditor {
     this.canvas.render();
     this.panel.showProblems();
     this.problemList.replaceChildren(
-      h("h3", {}, this.problems.count ? `The draft has ${this.#problemCount()}` : "No problems"),
+      h("h3", {}, this.problems.count ? `The draft has ${this.#problemCount()}` : `No problems${this.#warningNote()}`),
       h("ul", {}, problems.map((problem) =>
         h("li", {}, h("button", {
           type: "button",
@@ -225,12 +230,12 @@ class FlowEditor {
             else if (problem.groupId) this.select({ kind: "group", groupId: problem.groupId });
             else this.select(null);
           },
-        }, problem.message)))));
+        }, isError(problem) ? problem.message : `Warning: ${problem.message}`)))));
     if (!problems.length) this.problemList.hidden = true;
   }
 
   #toggleProblems() {
-    this.problemList.hidden = !this.problemList.hidden || this.problems.count === 0;
+    this.problemList.hidden = !this.problemList.hidden || this.problems.all.length === 0;
   }
 
   #setStatus(text, kind) {
@@ -247,7 +252,7 @@ class FlowEditor {
       const published = await api.publish(this.flowId);
       this.publishedVersion = published.version;
       this.#updateButtons();
-      this.#setStatus(`Published version ${published.version}`, "ok");
+      this.#setStatus(`Published version ${published.version}${this.#warningNote()}`, "ok");
     } catch (error) {
       this.#showProblems(error.problems || []);
       this.#setStatus(`Not published: ${error.message}`, "error");

@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { h } from "./dom.js";
+import { isError } from "./problems.js";
 import { askText, confirmAction, openDialog } from "./dialogs.js";
 
 export async function openFlowsList(root) {
@@ -108,7 +109,7 @@ class FlowsList {
             h("li", {}, h("span", { class: `finding ${finding.kind}` }, finding.kind), " ", finding.text))))
         : h("p", {}, "Everything carried over as it was."),
       imported.problems.length
-        ? h("div", {}, h("h3", {}, "To fix before publishing"), h("ul", {}, imported.problems.map((problem) => h("li", {}, problem.message))))
+        ? h("div", {}, h("h3", {}, "To fix before publishing"), h("ul", {}, imported.problems.map((problem) => h("li", {}, isError(problem) ? problem.message : `Warning: ${problem.message}`))))
         : null);
     const choice = await openDialog({
       title: "Flow imported",

@@ -1,4 +1,9 @@
-// The flow's problems as the API located them, by block and by field.
+// The flow's problems as the API located them, by block and by field. Errors keep the draft
+// from being saved; warnings (level "warning") are shown, and saved with it.
+
+export function isError(problem) {
+  return problem.level !== "warning";
+}
 
 export function pathKey(path) {
   return path.join(".");
@@ -9,8 +14,13 @@ export class ProblemIndex {
     this.all = problems;
   }
 
+  // The errors: what keeps the draft from being saved.
   get count() {
-    return this.all.length;
+    return this.all.filter(isError).length;
+  }
+
+  get warningCount() {
+    return this.all.length - this.count;
   }
 
   forBlock(blockId) {

@@ -7,7 +7,7 @@ import { h } from "./dom.js";
 import { keyValueList } from "./key-values.js";
 import { isExit, newValue, requiredIn, resolve, unwrapNullable } from "./schema.js";
 import { variablePicker } from "./variable-picker.js";
-import { pathKey } from "./problems.js";
+import { isError, pathKey } from "./problems.js";
 
 let fieldNumber = 0;
 
@@ -57,7 +57,9 @@ export class SchemaForm {
       const message = own || located?.problem || "";
       error.textContent = message;
       error.hidden = !message;
-      error.closest(".field")?.classList.toggle("invalid", Boolean(message));
+      const warned = !own && located && !isError(located);
+      error.closest(".field")?.classList.toggle("invalid", Boolean(message) && !warned);
+      error.closest(".field")?.classList.toggle("warned", Boolean(warned));
     }
   }
 
