@@ -19,6 +19,8 @@ TOKEN = "typebot-tests-editor-token"
 EDITOR = {"Authorization": f"Bearer {TOKEN}"}
 # What Typebot's web embed sends (@typebot.io/js 0.10): the page's query parameters as
 # prefilled variables, and keys segflow has no use for.
+# The embed's own look, but in the system font: no font CDN is called.
+THEME = {"general": {"font": {"type": "Custom", "family": "system-ui"}}}
 EMBED_START = {"isStreamEnabled": True, "prefilledVariables": {}, "isOnlyRegistering": False}
 
 
@@ -71,7 +73,7 @@ def test_start_chat_answers_in_typebots_shape(server: ServeProcess) -> None:
     assert started["sessionId"] == f"typebot-{started['resultId']}"
     typebot = started["typebot"]
     assert typebot.pop("publishedAt").startswith("20")
-    assert typebot == {"id": "every-input", "version": "6", "theme": {}, "settings": {}}
+    assert typebot == {"id": "every-input", "version": "6", "theme": THEME, "settings": {}}
     assert without_ids(started["messages"]) == [
         text_bubble(
             paragraph(
@@ -308,7 +310,12 @@ def test_the_preview_runs_the_draft_behind_the_editor_token(server: ServeProcess
     preview = post(server, PREVIEW, {**EMBED_START, "typebot": {"id": "ignored"}}, **EDITOR)
     assert preview["sessionId"].startswith("typebot-preview-")
     assert "resultId" not in preview
-    assert preview["typebot"] == {"id": "every-input", "version": "6", "theme": {}, "settings": {}}
+    assert preview["typebot"] == {
+        "id": "every-input",
+        "version": "6",
+        "theme": THEME,
+        "settings": {},
+    }
     assert without_ids(preview["messages"])[0] == text_bubble(
         paragraph({"text": "A "}, {"text": "draft", "bold": True}, {"text": " greeting"})
     )

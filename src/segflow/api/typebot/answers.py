@@ -24,6 +24,9 @@ from segflow.chat import ChatSession
 from segflow.flow import AwaitedInput, TurnLog
 
 TYPEBOT_VERSION = "6"  # the schema version of Typebot whose shapes these are
+# The system font: by default the embed loads Open Sans from a font CDN, so every visitor's
+# browser would call a third party the website never chose.
+THEME: dict[str, Any] = {"general": {"font": {"type": "Custom", "family": "system-ui"}}}
 
 # segflow's input types as Typebot's; another block package's input is asked as text.
 INPUT_TYPES = {
@@ -109,7 +112,8 @@ class TypebotInfo(_Answer):
     id: str = Field(description="The flow's ID.")
     version: str = TYPEBOT_VERSION
     theme: dict[str, Any] = Field(
-        default_factory=dict, description="Empty: the embed's own look applies."
+        default_factory=lambda: dict(THEME),
+        description="The embed's own look, in the page's system font.",
     )
     settings: dict[str, Any] = Field(
         default_factory=dict, description="Empty: the embed's defaults apply."
