@@ -117,7 +117,8 @@ def test_text_comes_as_markdown_when_asked(server: ServeProcess) -> None:
     assert [message["content"] for message in started["messages"][:1]] == [
         {
             "type": "markdown",
-            "markdown": "Hi! I'm **Ada**, *segflow's* bot.\nRead [the docs](https://example.com/docs) first.",
+            "markdown": "Hi! I'm **Ada**, *segflow's* bot.\n"
+            "Read [the docs](https://example.com/docs) first.",
         }
     ]
     chat = started["sessionId"]

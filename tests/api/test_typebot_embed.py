@@ -30,20 +30,27 @@ PAGE = """<!doctype html>
 """
 
 
-class _Website(BaseHTTPRequestHandler):
-    """The shop's page and the embed's script, as a website serves them."""
+class _Website(ThreadingHTTPServer):
+    """The shop's web server: its page and the embed's script, by path."""
 
-    files: dict[str, tuple[bytes, str]] = {}
+    def __init__(self, files: dict[str, tuple[bytes, str]]) -> None:
+        super().__init__(("127.0.0.1", 0), _Files)
+        self.files = files
+
+
+class _Files(BaseHTTPRequestHandler):
+    server: _Website
 
     def do_GET(self) -> None:
-        body, kind = self.files.get(self.path.split("?")[0], (b"not found", "text/plain"))
-        self.send_response(200 if body != b"not found" else 404)
+        found = self.server.files.get(self.path.split("?")[0])
+        body, kind = found or (b"Not found", "text/plain")
+        self.send_response(200 if found else 404)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *_args: object) -> None:  # quiet
+    def log_message(self, *_args: object) -> None:  # no access log in the test's output
         pass
 
 
@@ -59,17 +66,12 @@ def website(segflow_server: ServeProcess) -> Iterator[str]:
     script = EMBED / "web.js"
     assert script.exists(), "Run `npm ci --prefix tests/clients` first (scripts/test does)"
     page = PAGE.replace("API_HOST", segflow_server.url).encode()
-    handler = type(
-        "Website",
-        (_Website,),
+    server = _Website(
         {
-            "files": {
-                "/": (page, "text/html; charset=utf-8"),
-                "/web.js": (script.read_bytes(), "text/javascript"),
-            }
-        },
+            "/": (page, "text/html; charset=utf-8"),
+            "/web.js": (script.read_bytes(), "text/javascript"),
+        }
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
