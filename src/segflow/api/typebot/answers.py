@@ -20,7 +20,6 @@ from pydantic.alias_generators import to_camel
 from segflow.api.typebot.requests import TextFormat
 from segflow.api.typebot.richtext import markdown, rich_text
 from segflow.blocks import BotMessage, ImageMessage, TextMessage
-from segflow.chat import ChatSession
 from segflow.flow import AwaitedInput, TurnLog
 
 TYPEBOT_VERSION = "6"  # the schema version of Typebot whose shapes these are
@@ -155,12 +154,11 @@ class StartChatResponse(ContinueChatResponse):
     typebot: TypebotInfo
 
 
-def typebot_info(session: ChatSession | None, flow_id: str) -> TypebotInfo:
-    """The `typebot` of startChat: the flow's ID, and when its version was published."""
-    if session is None:
-        return TypebotInfo(id=flow_id)
-    published = datetime.fromtimestamp(session.flow_published_at, UTC)
-    return TypebotInfo(id=flow_id, published_at=published)
+def typebot_info(flow_id: str, published_at: float | None) -> TypebotInfo:
+    """startChat's `typebot`: the flow, and when the version the chat runs was published (a
+    preview runs a draft, never published)."""
+    when = datetime.fromtimestamp(published_at, UTC) if published_at is not None else None
+    return TypebotInfo(id=flow_id, published_at=when)
 
 
 def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:

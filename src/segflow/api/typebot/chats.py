@@ -69,7 +69,7 @@ class TypebotChats:
         return StartChatResponse(
             session_id=str(TypebotSessionId(last.session.id)),
             result_id=last.session.id,
-            typebot=typebot_info(last.session, flow_id),
+            typebot=typebot_info(last.session.flow_id, last.session.flow_published_at),
             **dict(shown),
         )
 
@@ -90,7 +90,7 @@ class TypebotChats:
         )
         return StartChatResponse(
             session_id=str(TypebotSessionId(started.session.id, preview=True)),
-            typebot=typebot_info(None, flow_id),
+            typebot=typebot_info(flow_id, None),
             **dict(shown),
         )
 
