@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,7 +24,8 @@ PAGE = """<!doctype html>
   <typebot-standard style="width: 100%; height: 640px"></typebot-standard>
   <script type="module">
     import Typebot from "./web.js";
-    Typebot.initStandard({ typebot: "lead-capture", apiHost: "API_HOST" });
+    const bot = location.hash.slice(1) || "lead-capture";
+    Typebot.initStandard({ typebot: bot, apiHost: "API_HOST" });
   </script>
 </body>
 </html>
@@ -81,26 +83,31 @@ def website(segflow_server: ServeProcess) -> Iterator[str]:
         server.server_close()
 
 
+@dataclass
+class Visit:
+    """The shop's page open in Chromium, and the errors it showed (the console's, the page's,
+    and requests that failed: nothing but the website and segflow is called, no font CDN)."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+
 @pytest.fixture
-def page(website: str) -> Iterator[Page]:
-    """The shop's page in Chromium; any error on the page fails the test."""
-    errors: list[str] = []
+def visit(website: str) -> Iterator[Visit]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            opened = browser.new_page(viewport={"width": 1000, "height": 800})
-            opened.on(
+            opened = Visit(browser.new_page(viewport={"width": 1000, "height": 800}))
+            errors = opened.errors
+            opened.page.on(
                 "console",
                 lambda message: errors.append(message.text) if message.type == "error" else None,
             )
-            opened.on("pageerror", lambda error: errors.append(str(error)))
-            # Nothing but the website and segflow is called (no font CDN, say).
-            opened.on("requestfailed", lambda request: errors.append(f"Failed: {request.url}"))
-            opened.goto(website)
+            opened.page.on("pageerror", lambda error: errors.append(str(error)))
+            opened.page.on("requestfailed", lambda request: errors.append(f"Failed: {request.url}"))
             yield opened
         finally:
             browser.close()
-    assert not errors, "The page showed errors:\n" + "\n".join(errors)
 
 
 def answer(page: Page, placeholder: str, text: str) -> None:
@@ -113,8 +120,10 @@ def answer(page: Page, placeholder: str, text: str) -> None:
 
 
 def test_typebots_embed_chats_through_the_example_flow(
-    page: Page, segflow_server: ServeProcess
+    visit: Visit, website: str, segflow_server: ServeProcess
 ) -> None:
+    page = visit.page
+    page.goto(website)
     bubbles = page.locator(".typebot-host-bubble")
     expect(bubbles.first).to_contain_text("Hi! I'm Ada, segflow's assistant.", timeout=15_000)
     bold = bubbles.first.locator(".slate-bold")
@@ -158,3 +167,14 @@ def test_typebots_embed_chats_through_the_example_flow(
     ]
     identify = next(event["payload"] for event in events if event["payload"]["type"] == "identify")
     assert identify["traits"] == {"email": user, "name": "Grace"}
+    assert visit.errors == []
+
+
+def test_typebots_embed_says_when_the_bot_does_not_exist(visit: Visit, website: str) -> None:
+    visit.page.goto(f"{website}#no-such-flow")
+    expect(visit.page.get_by_text("The bot you're looking for doesn't exist.")).to_be_visible(
+        timeout=15_000
+    )
+    assert visit.errors == [
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]
