@@ -27,7 +27,6 @@ def test_a_signup_chat_answers_turn_by_turn_and_reaches_segment_in_order(
         "blockId": "ask-name",
         "type": "textInput",
         "options": {
-            "variable": "name",
             "placeholder": "Your name",
             "buttonLabel": "Send",
             "long": False,
@@ -37,7 +36,12 @@ def test_a_signup_chat_answers_turn_by_turn_and_reaches_segment_in_order(
 
     turn = answer(server, session_id, "Ada")
     assert texts(turn) == ["Thanks Ada. Your work email?"]
-    assert (turn["input"]["blockId"], turn["input"]["type"]) == ("ask-email", "emailInput")
+    # What a client needs to ask, not the flow's internals (variable, retry message...).
+    assert turn["input"] == {
+        "blockId": "ask-email",
+        "type": "emailInput",
+        "options": {"buttonLabel": "Send"},
+    }
 
     turn = answer(server, session_id, "ada at example")
     assert texts(turn) == ["This email doesn't seem to be valid. Can you type it again?"]
@@ -45,11 +49,14 @@ def test_a_signup_chat_answers_turn_by_turn_and_reaches_segment_in_order(
 
     turn = answer(server, session_id, "ada@example.com")
     assert texts(turn) == []
-    assert turn["input"]["type"] == "choiceInput"
-    assert [item["label"] for item in turn["input"]["options"]["items"]] == ["Free", "Pro"]
+    assert (turn["input"]["type"], turn["input"]["options"]) == (
+        "choiceInput",
+        {"items": [{"id": "free", "label": "Free"}, {"id": "pro", "label": "Pro"}]},
+    )
 
     turn = answer(server, session_id, "Pro")
     assert (turn["messages"], turn["input"]["type"]) == ([], "numberInput")
+    assert turn["input"]["options"] == {"buttonLabel": "Send", "min": 1}
 
     turn = answer(server, session_id, "3")
     assert texts(turn) == ["All set, Ada!"]

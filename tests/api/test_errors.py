@@ -33,7 +33,12 @@ def test_an_unknown_flow_or_session_is_not_found(shared_server: ServeProcess) ->
         (None, "The request body is required"),
         ({}, "message: Field required"),
         ({"message": 42}, "message: Input should be a valid string"),
-        ({"text": "Ada"}, "message: Field required; text: Extra inputs are not permitted"),
+        ({"text": "Ada"}, "message: Field required"),
+        ({"message": "Ada", "text": "Ada"}, "text: Extra inputs are not permitted"),
+        (
+            {"message": {"type": "audio", "url": "https://example.com/a.mp3"}},
+            'message: Input should be a string, or an object {"type": "text", "text": "…"}',
+        ),
         (
             ["Ada"],
             "The request body must be a JSON object (Content-Type: application/json), "
@@ -106,4 +111,6 @@ def test_the_api_is_described_at_docs_with_the_errors_it_answers(
         "/api/v1/flows/{flowId}/startChat": ["200", "400", "404"],
         "/api/v1/sessions/{sessionId}/continueChat": ["200", "400", "404", "409"],
         "/api/v1/sessions/{sessionId}": ["200", "404"],
+        "/api/v1/typebots/{publicId}/startChat": ["200", "400", "404"],
+        "/api/v1/typebots/{typebotId}/preview/startChat": ["200", "400", "403", "404"],
     }

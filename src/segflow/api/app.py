@@ -9,7 +9,12 @@ from segflow import __version__
 from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
 from segflow.api.routes import chat_router
+from segflow.api.turns import TurnRunner
+from segflow.api.typebot import TypebotChats, typebot_router
+from segflow.blocks import default_registry
 from segflow.chat import Chats
+from segflow.editor.auth import EditorAuth
+from segflow.editor.preview import PreviewChats
 from segflow.service import Segflow
 from segflow.store import Database
 
@@ -36,11 +41,17 @@ def create_app(
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
     limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
-    app.include_router(chat_router(chats, limiter))
+    run = TurnRunner(limiter)
+    previews, editor_auth = None, None
     if editor_token is not None:
         from segflow.editor import editor_router
 
         app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
+        previews = PreviewChats(segflow, chats.flows, default_registry())
+        editor_auth = EditorAuth(editor_token)
+    typebot = TypebotChats(chats, previews, run)
+    app.include_router(chat_router(chats, run, typebot))
+    app.include_router(typebot_router(typebot, editor_auth))
     add_error_answers(app)
     app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))
 

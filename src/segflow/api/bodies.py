@@ -1,16 +1,19 @@
 """The chat API's request and response bodies: camelCase JSON, shaped like Typebot's chat API.
 
-The awaited input and the logs are the flow engine's own models (`AwaitedInput`, `TurnLog`),
-so the API says exactly what the engine does, with no second copy of their fields.
+The logs are the flow engine's own model (`TurnLog`); the awaited input is the engine's
+`AwaitedInput` without the flow's internals (`ChatInput`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+import orjson
+from fastapi import Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from segflow.blocks import BotMessage
 from segflow.chat import ChatSession, ChatTurn
@@ -59,8 +62,44 @@ class StartChatRequest(_Request):
     )
 
 
-class ContinueChatRequest(_Request):
-    message: str = Field(description="The person's answer to the input the chat waits on.")
+def _answer_text(value: Any) -> Any:
+    """Typebot's answer object `{"type": "text", "text": …}` as its text; anything else as is."""
+    if not isinstance(value, dict):
+        return value
+    if value.get("type") != "text" or not isinstance(value.get("text"), str):
+        raise PydanticCustomError(
+            "answer", 'Input should be a string, or an object {"type": "text", "text": "…"}'
+        )
+    if value.get("attachedFileUrls"):
+        raise PydanticCustomError("answer", "segflow's inputs take no attached files")
+    return value["text"]
+
+
+Answer = Annotated[str, BeforeValidator(_answer_text)]
+
+
+class ContinueChatRequest(_Body):
+    # Extra keys pass here because Typebot's clients send keys of their own (ignored on chats
+    # started by the Typebot-compatible API); segflow's own chats refuse them: see
+    # `unknown_fields`.
+    model_config = ConfigDict(extra="allow")
+
+    message: Answer = Field(
+        description="The person's answer to the input the chat waits on; Typebot's "
+        '`{"type": "text", "text": …}` is taken too.'
+    )
+
+    def unknown_fields(self) -> list[dict[str, Any]]:
+        """Pydantic's errors for the keys segflow's own API does not know."""
+        return [
+            {
+                "type": "extra_forbidden",
+                "loc": ("body", key),
+                "msg": "Extra inputs are not permitted",
+                "input": value,
+            }
+            for key, value in (self.model_extra or {}).items()
+        ]
 
 
 class ChatMessage(_Body):
@@ -77,9 +116,40 @@ class ChatMessage(_Body):
         return cls(type=message.type, content=message.model_dump(mode="json", exclude={"type"}))
 
 
+# The awaited input's options a chat client needs to ask for the answer; the rest (the
+# variable, the buttons' exits and values, retry messages) is the flow's own business.
+PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step")
+
+
+class ChatInput(_Body):
+    """The input the bot waits on, as a chat client shows it; a missing option means its
+    default (no placeholder, "Send", not long, no bounds)."""
+
+    block_id: str = Field(description="The input block's ID.")
+    type: str = Field(description="`textInput`, `emailInput`, `numberInput` or `choiceInput`.")
+    options: dict[str, Any] = Field(
+        description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`; "
+        "`items: [{id, label}]` for buttons.",
+        examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
+    )
+
+    @classmethod
+    def of(cls, awaited: AwaitedInput | None) -> ChatInput | None:
+        if awaited is None:
+            return None
+        options = {
+            key: value
+            for key in PUBLIC_OPTIONS
+            if (value := awaited.options.get(key)) is not None and value != ""
+        }
+        if items := awaited.options.get("items"):
+            options["items"] = [{"id": item["id"], "label": item["label"]} for item in items]
+        return cls(block_id=awaited.block_id, type=awaited.type, options=options)
+
+
 class ContinueChatResponse(_Body):
     messages: list[ChatMessage] = Field(description="What the bot says this turn, in order.")
-    input: AwaitedInput | None = Field(
+    input: ChatInput | None = Field(
         description="The input the bot now waits on; null once the chat has ended."
     )
     status: ChatStatus = Field(
@@ -112,7 +182,7 @@ class SessionResponse(_Body):
     flow_id: str
     flow_version: int = Field(description="The published version of the flow the chat runs on.")
     status: ChatStatus
-    input: AwaitedInput | None = Field(description="The input awaiting an answer, if any.")
+    input: ChatInput | None = Field(description="The input awaiting an answer, if any.")
     variables: dict[str, JsonValue]
     anonymous_id: str
     user_id: str | None = Field(description="From the chat's last Identify User or Alias.")
@@ -126,7 +196,7 @@ class SessionResponse(_Body):
             flow_id=session.flow_id,
             flow_version=session.flow_version,
             status=session.status,
-            input=session.input,
+            input=ChatInput.of(session.input),
             variables=session.variables,
             anonymous_id=session.anonymous_id,
             user_id=session.user_id,
@@ -139,11 +209,16 @@ class ErrorResponse(_Body):
     message: str = Field(description="What was wrong, in words a person can act on.")
 
 
+def json_answer(body: BaseModel) -> Response:
+    """`body` as the JSON answer, for routes that pick their answer's shape themselves."""
+    return Response(orjson.dumps(body.model_dump(mode="json")), media_type="application/json")
+
+
 def _turns(*turns: ChatTurn) -> dict[str, Any]:
     last = turns[-1]
     return {
         "messages": [ChatMessage.of(message) for turn in turns for message in turn.messages],
-        "input": last.input,
+        "input": ChatInput.of(last.input),
         "status": last.session.status,
         "logs": [log for turn in turns for log in turn.logs],
     }

@@ -2,18 +2,18 @@
 
 Each turn runs the flow engine and saves the turn (state and Segment messages) in one
 transaction of the chat service. That work blocks: it runs on worker threads, never on the
-event loop, so a long turn holds up no other request (see `create_app`).
+event loop, so a long turn holds up no other request (see `create_app`). continueChat serves
+Typebot's clients too: a chat started by the Typebot-compatible API (see `segflow.api.typebot`)
+is answered in its shapes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import anyio.to_thread
-from anyio import CapacityLimiter
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from segflow.api.bodies import (
     ContinueChatRequest,
@@ -22,13 +22,14 @@ from segflow.api.bodies import (
     SessionResponse,
     StartChatRequest,
     StartChatResponse,
+    json_answer,
 )
+from segflow.api.turns import TurnRunner, start_turns
+from segflow.api.typebot import TypebotChats, TypebotSessionId
+from segflow.api.typebot.answers import typebot_json
 from segflow.api.visitor import visitor_from_request
-from segflow.chat import Chats, ChatTurn
+from segflow.chat import Chats
 from segflow.chat.visitor import Visitor
-from segflow.flow import TurnLog
-
-Result = TypeVar("Result")
 
 FlowId = Annotated[str, Path(alias="flowId", description="The flow's ID, e.g. lead-capture.")]
 SessionId = Annotated[str, Path(alias="sessionId", description="From startChat's answer.")]
@@ -43,13 +44,10 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": meaning[code]} for code in statuses}
 
 
-def chat_router(chats: Chats, limiter: CapacityLimiter) -> APIRouter:
-    """The routes over `chats`. Turns run on worker threads, at most `limiter`'s tokens at
-    once."""
+def chat_router(chats: Chats, run: TurnRunner, typebot: TypebotChats) -> APIRouter:
+    """The routes over `chats`, each turn run by `run`; `typebot` answers the chats that
+    Typebot's clients started."""
     router = APIRouter(prefix="/api/v1", tags=["chat"])
-
-    async def blocking(work: Callable[[], Result]) -> Result:
-        return await anyio.to_thread.run_sync(work, limiter=limiter)
 
     @router.post(
         "/flows/{flowId}/startChat",
@@ -67,24 +65,29 @@ def chat_router(chats: Chats, limiter: CapacityLimiter) -> APIRouter:
         (User-Agent, Accept-Language, Referer, the client's IP)."""
         request = request or StartChatRequest()
         visitor = visitor_from_request(http, request.context, send_ip=chats.sends_ip)
-        return await blocking(partial(_start, chats, flow_id, request, visitor))
+        return await run(partial(_start, chats, flow_id, request, visitor))
 
     @router.post(
         "/sessions/{sessionId}/continueChat",
         summary="Answer the chat",
         responses=_errors(400, 404, 409),
+        response_model=ContinueChatResponse,
     )
-    async def continue_chat(
-        session_id: SessionId, request: ContinueChatRequest
-    ) -> ContinueChatResponse:
-        """Answers the input the chat waits on: the bot's next messages and input."""
-        turn = await blocking(partial(chats.continue_chat, session_id, request.message))
-        return ContinueChatResponse.of(turn)
+    async def continue_chat(session_id: SessionId, request: ContinueChatRequest) -> Response:
+        """Answers the input the chat waits on: the bot's next messages and input. A chat
+        started with Typebot's startChat is answered in Typebot's shape."""
+        typebot_session = TypebotSessionId.parse(session_id)
+        if typebot_session is not None:
+            return typebot_json(await typebot.answer(typebot_session, request))
+        if unknown := request.unknown_fields():
+            raise RequestValidationError(unknown)
+        turn = await run(partial(chats.continue_chat, session_id, request.message))
+        return json_answer(ContinueChatResponse.of(turn))
 
     @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(404))
     async def get_session(session_id: SessionId) -> SessionResponse:
         """Where the chat is: status, variables, the input it waits on, the flow version."""
-        return SessionResponse.of(await blocking(partial(chats.get_session, session_id)))
+        return SessionResponse.of(await run(partial(chats.get_session, session_id)))
 
     return router
 
@@ -92,19 +95,15 @@ def chat_router(chats: Chats, limiter: CapacityLimiter) -> APIRouter:
 def _start(
     chats: Chats, flow_id: str, request: StartChatRequest, visitor: Visitor
 ) -> StartChatResponse:
-    turns: list[ChatTurn] = [
-        chats.start_chat(
-            flow_id,
-            request.prefilled_variables,
-            anonymous_id=request.anonymous_id,
-            user_id=request.user_id,
-            visitor=visitor,
-        )
-    ]
-    if request.message is not None and turns[0].input is not None:
-        turns.append(chats.continue_chat(turns[0].session.id, request.message))
+    turns, notes = start_turns(
+        chats,
+        flow_id,
+        request.prefilled_variables,
+        request.message,
+        anonymous_id=request.anonymous_id,
+        user_id=request.user_id,
+        visitor=visitor,
+    )
     response = StartChatResponse.of(*turns)
-    if request.message is not None and len(turns) == 1:
-        unused = "The chat ended before asking anything, so `message` was not used"
-        response.logs.append(TurnLog(status="warning", description=unused))
+    response.logs.extend(notes)
     return response

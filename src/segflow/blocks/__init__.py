@@ -12,7 +12,14 @@ from segflow.blocks.base import (
     Retry,
     Step,
 )
-from segflow.blocks.context import BlockContext, BotMessage, ImageMessage, LogStatus, TextMessage
+from segflow.blocks.context import (
+    BlockContext,
+    BotMessage,
+    ImageMessage,
+    LogStatus,
+    Span,
+    TextMessage,
+)
 from segflow.blocks.registry import (
     BUILT_IN,
     ENTRY_POINT_GROUP,
@@ -39,6 +46,7 @@ __all__ = [
     "LogStatus",
     "NextBlock",
     "Retry",
+    "Span",
     "Step",
     "TextMessage",
     "default_registry",

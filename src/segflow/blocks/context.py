@@ -7,9 +7,10 @@ depend on the engine, the database or the network.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from segflow.limits import Limits
@@ -28,12 +29,25 @@ class BotMessage(BaseModel):
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of a text message in one style; `link` is an address safe to link to."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
+
+
 class TextMessage(BotMessage):
     """Text with basic formatting, as plain text and as safe HTML."""
 
     type: Literal["text"] = "text"
     text: str
     html: str
+    # The same text as styled runs, for chat clients that build their own markup (Typebot's
+    # rich text); empty when the block gave none. Not part of the message's JSON.
+    spans: tuple[Span, ...] = Field(default=(), exclude=True, repr=False)
 
 
 class ImageMessage(BotMessage):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from segflow.blocks.context import TextMessage
+from segflow.blocks.context import Span, TextMessage
 from segflow.segment import fill
 
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]+)\)")
@@ -41,11 +41,13 @@ _Node = _Text | _Styled | _Link
 
 
 def format_text(template: str, variables: Mapping[str, object]) -> TextMessage:
-    """The bot message for `template`: plain text and HTML, with variables filled in."""
+    """The bot message for `template`: plain text, HTML and styled runs, with variables
+    filled in."""
     nodes = _parse(template)
     return TextMessage(
         text="".join(_plain(node, variables) for node in nodes),
         html="".join(_html(node, variables) for node in nodes),
+        spans=tuple(span for node in nodes for span in _spans(node, variables, Span(""))),
     )
 
 
@@ -119,3 +121,20 @@ def _html(node: _Node, variables: Mapping[str, object]) -> str:
                 return inner
             href = html.escape(address, quote=True)
             return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{inner}</a>'
+
+
+def _spans(node: _Node, variables: Mapping[str, object], style: Span) -> Iterator[Span]:
+    """The node's runs of text, each in `style` plus the node's own (an unsafe link is none)."""
+    match node:
+        case _Text(template):
+            if text := fill(template, variables):
+                yield Span(text, style.bold, style.italic, style.link)
+        case _Styled(tag, children):
+            inner = Span("", style.bold or tag == "strong", style.italic or tag == "em", style.link)
+            for child in children:
+                yield from _spans(child, variables, inner)
+        case _Link(children, url):
+            address = fill(url, variables)
+            link = address if is_safe_link(address) else style.link
+            for child in children:
+                yield from _spans(child, variables, Span("", style.bold, style.italic, link))

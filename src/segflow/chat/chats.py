@@ -283,6 +283,7 @@ def _session(
         id=session_id,
         flow_id=published.flow_id,
         flow_version=published.version,
+        flow_published_at=published.published_at,
         status=state.status,
         anonymous_id=state.anonymous_id,
         user_id=state.user_id,

@@ -33,6 +33,7 @@ class ChatSession:
     id: str
     flow_id: str
     flow_version: int
+    flow_published_at: float  # when the version the chat runs on was published
     status: ChatStatus
     anonymous_id: str
     user_id: str | None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,14 +80,17 @@ class PreviewChats:
         self._sessions: OrderedDict[str, PreviewSession] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self, flow_id: str, source: Source) -> PreviewTurn:
-        """A new preview chat on the flow's saved draft, or its latest published version.
+    def start(
+        self, flow_id: str, source: Source, prefilled: Mapping[str, object] | None = None
+    ) -> PreviewTurn:
+        """A new preview chat on the flow's saved draft, or its latest published version;
+        `prefilled` sets variables of the flow before it starts.
 
         Raises FlowError when the draft has problems, FlowNotFoundError when there is no
         such flow (or no published version).
         """
         flow, version = self._flow(flow_id, source)
-        turn = start_session(flow, limits=self._segflow.settings.limits)
+        turn = start_session(flow, prefilled=prefilled, limits=self._segflow.settings.limits)
         session = PreviewSession(str(uuid.uuid4()), flow_id, source, version, flow, turn.state)
         started = self._saved(session, turn)
         with self._lock:

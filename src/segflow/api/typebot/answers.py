@@ -1,0 +1,216 @@
+"""What Typebot's clients read: the bot's bubbles, the input it waits on, and the logs, in
+Typebot's shapes (see its `continueChatResponseSchema`), made from a segflow turn.
+
+Every bubble has an `id`; `input` is left out once the chat has ended; inputs carry Typebot's
+type names and option layout, and nothing of the flow's internals.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from segflow.api.typebot.requests import TextFormat
+from segflow.api.typebot.richtext import markdown, rich_text
+from segflow.blocks import BotMessage, ImageMessage, TextMessage
+from segflow.flow import AwaitedInput, TurnLog
+
+TYPEBOT_VERSION = "6"  # the schema version of Typebot whose shapes these are
+# The system font: by default the embed loads Open Sans from a font CDN, so every visitor's
+# browser would call a third party the website never chose.
+THEME: dict[str, Any] = {"general": {"font": {"type": "Custom", "family": "system-ui"}}}
+
+# segflow's input types as Typebot's; another block package's input is asked as text.
+INPUT_TYPES = {
+    "textInput": "text input",
+    "emailInput": "email input",
+    "numberInput": "number input",
+    "choiceInput": "choice input",
+}
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+    )
+
+
+class RichTextContent(_Answer):
+    type: Literal["richText"] = "richText"
+    rich_text: list[dict[str, Any]] = Field(description="Slate nodes: a paragraph per line.")
+
+
+class MarkdownContent(_Answer):
+    type: Literal["markdown"] = "markdown"
+    markdown: str
+
+
+class TextBubble(_Answer):
+    id: str
+    type: Literal["text"] = "text"
+    content: RichTextContent | MarkdownContent
+
+
+class ClickLink(_Answer):
+    url: str | None = None
+    alt: str | None = Field(None, description="What the image shows.")
+
+
+class ImageContent(_Answer):
+    url: str
+    click_link: ClickLink | None = None
+
+
+class ImageBubble(_Answer):
+    id: str
+    type: Literal["image"] = "image"
+    content: ImageContent
+
+
+class InputLabels(_Answer):
+    placeholder: str | None = None
+    button: str | None = None
+
+
+class InputOptions(_Answer):
+    labels: InputLabels | None = None
+    is_long: bool | None = None
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    is_multiple_choice: bool | None = None
+
+
+class ChoiceItem(_Answer):
+    id: str
+    content: str = Field(description="The button's label.")
+    value: str = Field(description="What the embed answers when the button is picked.")
+
+
+class TypebotInput(_Answer):
+    id: str = Field(description="The input block's ID.")
+    type: str = Field(description="Typebot's type: `text input`, `choice input`...")
+    options: InputOptions
+    items: list[ChoiceItem] | None = None
+
+
+class Log(_Answer):
+    status: str = Field(description="`error`, `warning` or `info`.")
+    description: str = Field(description="What happened, and where in the flow.")
+    details: str | None = None
+
+
+class TypebotInfo(_Answer):
+    id: str = Field(description="The flow's ID.")
+    version: str = TYPEBOT_VERSION
+    theme: dict[str, Any] = Field(
+        default_factory=lambda: dict(THEME),
+        description="The embed's own look, in the page's system font.",
+    )
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="Empty: the embed's defaults apply."
+    )
+    published_at: datetime | None = None
+
+
+class ContinueChatResponse(_Answer):
+    messages: list[TextBubble | ImageBubble]
+    input: TypebotInput | None = Field(None, description="Left out once the chat has ended.")
+    logs: list[Log] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        messages: Sequence[BotMessage],
+        awaited: AwaitedInput | None,
+        logs: Sequence[TurnLog],
+        text_format: TextFormat,
+    ) -> ContinueChatResponse:
+        bubbles: list[TextBubble | ImageBubble] = []
+        notes = [Log(status=log.status, description=str(log), details=log.field) for log in logs]
+        for message in messages:
+            if isinstance(message, TextMessage):
+                bubbles.append(TextBubble(id=_bubble_id(), content=_text(message, text_format)))
+            elif isinstance(message, ImageMessage):
+                bubbles.append(ImageBubble(id=_bubble_id(), content=_image(message)))
+            else:
+                unshown = f'A "{message.type}" message has no Typebot bubble; it was left out'
+                notes.append(Log(status="warning", description=unshown))
+        return cls(messages=bubbles, input=typebot_input(awaited), logs=notes or None)
+
+
+class StartChatResponse(ContinueChatResponse):
+    session_id: str = Field(description="For continueChat.")
+    result_id: str | None = Field(
+        None, description="segflow's chat ID: send it back as `resultId` to go on from it."
+    )
+    typebot: TypebotInfo
+
+
+def typebot_info(flow_id: str, published_at: float | None) -> TypebotInfo:
+    """startChat's `typebot`: the flow, and when the version the chat runs was published (a
+    preview runs a draft, never published)."""
+    when = datetime.fromtimestamp(published_at, UTC) if published_at is not None else None
+    return TypebotInfo(id=flow_id, published_at=when)
+
+
+def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
+    if awaited is None:
+        return None
+    options = awaited.options
+    kind = INPUT_TYPES.get(awaited.type, "text input")
+    if kind == "choice input":
+        items = [
+            # The embed answers with `value`: the item's ID, which picks it whatever its label.
+            ChoiceItem(id=item["id"], content=item["label"], value=item["id"])
+            for item in options.get("items", [])
+        ]
+        return TypebotInput(
+            id=awaited.block_id,
+            type=kind,
+            options=InputOptions(is_multiple_choice=False),
+            items=items,
+        )
+    labels = InputLabels(
+        placeholder=options.get("placeholder") or None, button=options.get("buttonLabel") or None
+    )
+    return TypebotInput(
+        id=awaited.block_id,
+        type=kind,
+        options=InputOptions(
+            labels=labels,
+            is_long=options.get("long"),
+            min=options.get("min"),
+            max=options.get("max"),
+            step=options.get("step"),
+        ),
+    )
+
+
+def _text(message: TextMessage, text_format: TextFormat) -> RichTextContent | MarkdownContent:
+    if text_format == "markdown":
+        return MarkdownContent(markdown=markdown(message))
+    return RichTextContent(rich_text=rich_text(message))
+
+
+def _image(message: ImageMessage) -> ImageContent:
+    return ImageContent(
+        url=message.url, click_link=ClickLink(alt=message.alt) if message.alt else None
+    )
+
+
+def _bubble_id() -> str:
+    return uuid.uuid4().hex
+
+
+def typebot_json(body: BaseModel) -> Response:
+    """`body` as Typebot's clients read it: fields without a value are left out."""
+    dumped = body.model_dump(mode="json", exclude_none=True)
+    return Response(orjson.dumps(dumped), media_type="application/json")
