@@ -10,6 +10,7 @@ from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
 from segflow.api.routes import chat_router
 from segflow.chat import Chats
+from segflow.embed import embed_router
 from segflow.service import Segflow
 from segflow.store import Database
 
@@ -36,6 +37,7 @@ def create_app(
     limiter = CapacityLimiter(threads) if threads > 0 else None
     chats = chats or Chats(segflow)
     app.include_router(chat_router(chats, limiter))
+    app.include_router(embed_router(chats.flows))  # public, like the chat API
     if editor_token is not None:
         from segflow.editor import editor_router
 
