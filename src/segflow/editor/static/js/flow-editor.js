@@ -12,6 +12,7 @@ import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { ProblemIndex } from "./problems.js";
 import { SettingsPanel } from "./settings-panel.js";
+import { openSharePanel } from "./share-panel.js";
 
 const CHECK_DELAY_MS = 400;
 
@@ -25,6 +26,8 @@ class FlowEditor {
   constructor(root, flow, catalog, accounts) {
     this.flowId = flow.id;
     this.publishedVersion = flow.publishedVersion;
+    this.unpublishedChanges = flow.unpublishedChanges;
+    this.typebotId = flow.typebotId;
     this.catalog = catalog;
     this.accounts = accounts;
     this.store = new FlowHistory(flow.draft);
@@ -136,6 +139,9 @@ class FlowEditor {
     this.undoButton = h("button", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => this.store.undo() }, "Undo");
     this.redoButton = h("button", { type: "button", title: "Redo (Ctrl+Shift+Z)", onclick: () => this.store.redo() }, "Redo");
     this.versionLabel = h("span", { class: "version" });
+    this.changesMarker = h("span", { class: "unpublished-changes", hidden: true,
+      title: "The draft differs from the published version: publish it for new chats to use it" }, "Unpublished changes");
+    this.shareButton = h("button", { type: "button", class: "share-button", onclick: () => this.#share() }, "Share");
     this.title = h("span", { class: "flow-title" });
     this.paletteElement = h("aside", { class: "palette", "aria-label": "Blocks" });
     this.canvasElement = h("div", { class: "canvas", tabindex: "0", "aria-label": "Flow canvas" });
@@ -143,11 +149,12 @@ class FlowEditor {
     this.previewElement = h("aside", { class: "preview", hidden: true, "aria-label": "Preview" });
     const toolbar = h("header", { class: "toolbar" },
       h("a", { href: "#/", class: "back" }, "← Flows"),
-      this.title, this.versionLabel,
+      this.title, this.versionLabel, this.changesMarker,
       h("div", { class: "history-buttons" }, this.undoButton, this.redoButton),
       h("div", { class: "spacer" }),
       this.status,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
+      this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },
       toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement));
@@ -158,6 +165,9 @@ class FlowEditor {
     this.redoButton.disabled = !this.store.canRedo;
     this.title.textContent = this.store.doc.name || this.flowId;
     this.versionLabel.textContent = this.publishedVersion ? `published: version ${this.publishedVersion}` : "not published yet";
+    this.changesMarker.hidden = !this.unpublishedChanges;
+    this.shareButton.disabled = !this.publishedVersion;
+    this.shareButton.title = this.publishedVersion ? "Share link and website snippets" : "Publish the flow to share it";
   }
 
   // -- changes, checks and saving --------------------------------------------------------
@@ -193,7 +203,11 @@ class FlowEditor {
         this.#setStatus(`Not saved: ${this.#problemCount()}`, "error");
         return false;
       }
-      if (this.dirty) await api.saveDraft(this.flowId, doc);
+      if (this.dirty) {
+        const saved = await api.saveDraft(this.flowId, doc);
+        this.unpublishedChanges = saved.unpublishedChanges;
+        this.#updateButtons();
+      }
       if (doc === this.store.doc) {
         this.dirty = false;
         this.#setStatus("Saved", "ok");
@@ -246,12 +260,24 @@ class FlowEditor {
     try {
       const published = await api.publish(this.flowId);
       this.publishedVersion = published.version;
+      this.unpublishedChanges = false;
       this.#updateButtons();
       this.#setStatus(`Published version ${published.version}`, "ok");
+      this.#share();
     } catch (error) {
       this.#showProblems(error.problems || []);
       this.#setStatus(`Not published: ${error.message}`, "error");
     }
+  }
+
+  #share() {
+    if (!this.publishedVersion) return;
+    openSharePanel({
+      flowId: this.flowId,
+      typebotId: this.typebotId,
+      version: this.publishedVersion,
+      title: this.store.doc.name || this.flowId,
+    });
   }
 
   #togglePreview() {
