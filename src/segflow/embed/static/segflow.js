@@ -27,14 +27,13 @@ export function bubble(options) {
   const titleId = uniqueId("title");
   const launcher = h("button", {
     type: "button", class: "segflow-launcher", "aria-expanded": "false", "aria-controls": panelId,
-    "aria-label": `Open ${settings.title}`,
+    "aria-label": settings.title, // its state is aria-expanded's
   }, chatIcon());
   const panel = h("div", { id: panelId, class: "segflow-panel", role: "dialog", "aria-labelledby": titleId, hidden: true },
     header(titleId, settings.title, () => close()), chat.element);
   const open = () => {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", `Close ${settings.title}`);
     chat.begin().then(() => chat.focus());
     chat.focus();
   };
@@ -42,7 +41,6 @@ export function bubble(options) {
     if (panel.hidden) return;
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", `Open ${settings.title}`);
     launcher.focus();
   };
   launcher.addEventListener("click", () => (panel.hidden ? open() : close()));

@@ -1,0 +1,161 @@
+"""segflow's embed on a website of another origin: a visitor chats through the bubble or
+inline, a reload resumes the chat, the keyboard and a screen reader can use it, in light and
+dark mode, on a phone."""
+
+from __future__ import annotations
+
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.embed.chatting import (
+    answer,
+    bubble_page,
+    complete_the_example_chat,
+    inline_page,
+    open_bubble,
+    remembered_chat,
+    serious_accessibility_violations,
+)
+from tests.embed.website import Website
+from tests.serve_process import ServeProcess
+
+
+def test_a_visitor_completes_the_example_chat_in_the_bubble(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    page.goto(bubble_page(website, segflow_server, "bubble.html"))
+    launcher = page.get_by_role("button", name="Chat", exact=True)
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+    panel = open_bubble(page)
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    complete_the_example_chat(panel)
+
+    session_id = remembered_chat(page, segflow_server)["sessionId"]
+    session = segflow_server.api.get(f"/api/v1/sessions/{session_id}").json()
+    assert session["status"] == "completed"
+    assert session["variables"]["plan"] == "free"
+    expect(panel.get_by_label("Your answer")).to_have_count(0)
+
+    panel.get_by_role("button", name="Start a new chat").focus()
+    page.keyboard.press("Escape")  # closes the panel, and the focus goes back to the launcher
+    expect(panel).to_be_hidden()
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_a_visitor_completes_the_example_chat_inline(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    page.goto(inline_page(website, segflow_server, "inline.html"))
+    chat = page.get_by_role("region", name="Chat")
+    complete_the_example_chat(chat, focused=False)
+    remembered = remembered_chat(page, segflow_server)
+    assert remembered["status"] == "completed"
+
+
+def test_a_reload_resumes_the_chat_where_it_was(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    page.goto(bubble_page(website, segflow_server, "resume.html"))
+    panel = open_bubble(page)
+    answer(panel, "Grace")
+    expect(panel.get_by_role("log")).to_contain_text("Nice to meet you, Grace!")
+    session_id = remembered_chat(page, segflow_server)["sessionId"]
+
+    page.reload()
+    panel = open_bubble(page)
+    log = panel.get_by_role("log")
+    expect(log).to_contain_text("What's your name?")
+    expect(log).to_contain_text("Grace")
+    expect(log).to_contain_text("Nice to meet you, Grace! What's your work email?")
+    answer(panel, "grace@example.com")
+    expect(log).to_contain_text("Which plan are you interested in?")
+
+    assert remembered_chat(page, segflow_server)["sessionId"] == session_id
+    variables = segflow_server.api.get(f"/api/v1/sessions/{session_id}").json()["variables"]
+    assert (variables["name"], variables["email"]) == ("Grace", "grace@example.com")
+
+    # The inline chat on another page of the same site picks up the same conversation.
+    page.goto(inline_page(website, segflow_server, "resume-inline.html"))
+    chat = page.get_by_role("region", name="Chat")
+    expect(chat.get_by_role("log")).to_contain_text("Which plan are you interested in?")
+    chat.get_by_role("button", name="Team").click()
+    expect(chat.get_by_role("log")).to_contain_text("How many people would use it?")
+    seats = chat.get_by_label("Your answer")
+    expect(seats).to_have_attribute("type", "number")
+    expect(seats).to_have_attribute("min", "1")
+    expect(seats).to_have_attribute("max", "10000")
+    assert remembered_chat(page, segflow_server)["sessionId"] == session_id
+
+
+def test_remember_none_starts_a_new_chat_on_each_visit(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    page.goto(bubble_page(website, segflow_server, "forgetful.html", remember="none"))
+    panel = open_bubble(page)
+    answer(panel, "Ada")
+    expect(panel.get_by_role("log")).to_contain_text("Nice to meet you, Ada!")
+    page.reload()
+    panel = open_bubble(page)
+    expect(panel.get_by_role("log")).to_contain_text("What's your name?")
+    expect(panel.get_by_role("log")).not_to_contain_text("Nice to meet you")
+    assert page.evaluate("localStorage.length") == 0
+
+
+def test_no_serious_accessibility_problem_in_light_and_dark_mode(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    bubble = bubble_page(website, segflow_server, "axe-bubble.html")
+    inline = inline_page(website, segflow_server, "axe-inline.html")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(bubble)
+        panel = open_bubble(page)
+        answer(panel, "Ada")
+        expect(panel.get_by_role("log")).to_contain_text("work email")
+        assert serious_accessibility_violations(page) == [], f"bubble, {scheme} mode"
+
+        page.goto(inline)
+        chat = page.get_by_role("region", name="Chat")
+        expect(chat.get_by_role("log")).to_contain_text("work email")  # remembered
+        answer(chat, "ada@example.com", focused=False)
+        expect(chat.get_by_role("button", name="Free")).to_be_visible()
+        assert serious_accessibility_violations(page) == [], f"inline, {scheme} mode"
+        page.evaluate("localStorage.clear()")
+
+
+def test_it_fits_a_360_pixel_wide_phone(
+    segflow_server: ServeProcess, website: Website, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    for url, open_chat in (
+        (bubble_page(website, segflow_server, "phone-bubble.html"), open_bubble),
+        (inline_page(website, segflow_server, "phone-inline.html"), _inline_chat),
+    ):
+        page.goto(url)
+        chat = open_chat(page)
+        expect(chat.get_by_role("log")).to_contain_text("What's your name?")
+        field = chat.get_by_label("Your answer")
+        expect(field).to_be_in_viewport()
+        _assert_within_width(page, chat, 360)
+        _assert_within_width(page, chat.get_by_role("button", name="Send"), 360)
+        field.fill("A visitor with a rather long name that goes on")
+        chat.get_by_role("button", name="Send").click()
+        expect(chat.get_by_role("log")).to_contain_text("What's your work email?")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.evaluate("localStorage.clear()")
+
+
+def _inline_chat(page: Page) -> Locator:
+    return page.get_by_role("region", name="Chat")
+
+
+def _assert_within_width(page: Page, element: Locator, width: int) -> None:
+    box = element.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
