@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from segflow.chat import FlowNotFoundError, Flows
@@ -33,16 +33,22 @@ def embed_router(flows: Flows) -> APIRouter:
     router = APIRouter(tags=["embed"])
 
     @router.api_route("/embed/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
-    def asset(path: str) -> Response:
+    def asset(request: Request, path: str) -> Response:
         root = STATIC.resolve()
         candidate = (root / path).resolve()
         if not candidate.is_relative_to(root) or candidate.suffix not in _TYPES:
             return _not_found()
         if not candidate.is_file():
             return _not_found()
-        return FileResponse(
-            candidate, media_type=_TYPES[candidate.suffix], headers=_ASSET_HEADERS
+        found = FileResponse(
+            candidate,
+            media_type=_TYPES[candidate.suffix],
+            headers=_ASSET_HEADERS,
+            stat_result=candidate.stat(),  # sets the ETag now, to answer If-None-Match
         )
+        if request.headers.get("if-none-match") == found.headers["etag"]:
+            return Response(status_code=304, headers={**_ASSET_HEADERS, "ETag": found.headers["etag"]})
+        return found
 
     @router.get("/chat/{flow_id}", include_in_schema=False)
     def share(flow_id: str) -> Response:

@@ -12,7 +12,7 @@ import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { ProblemIndex } from "./problems.js";
 import { SettingsPanel } from "./settings-panel.js";
-import { openSharePanel } from "./share-panel.js";
+import { SharePanel } from "./share-panel.js";
 
 const CHECK_DELAY_MS = 400;
 
@@ -41,6 +41,7 @@ class FlowEditor {
     this.canvas = new FlowCanvas(this.canvasElement, this);
     this.panel = new SettingsPanel(this.panelElement, this);
     this.preview = new PreviewPanel(this.previewElement, this);
+    this.sharing = new SharePanel(this.shareElement);
     renderPalette(this.paletteElement, this, this.canvas);
 
     this.store.addEventListener("change", (event) => this.#changed(event.detail.origin));
@@ -147,6 +148,7 @@ class FlowEditor {
     this.canvasElement = h("div", { class: "canvas", tabindex: "0", "aria-label": "Flow canvas" });
     this.panelElement = h("aside", { class: "settings", "aria-label": "Settings" });
     this.previewElement = h("aside", { class: "preview", hidden: true, "aria-label": "Preview" });
+    this.shareElement = h("aside", { class: "share-panel", hidden: true, "aria-label": "Share" });
     const toolbar = h("header", { class: "toolbar" },
       h("a", { href: "#/", class: "back" }, "← Flows"),
       this.title, this.versionLabel, this.changesMarker,
@@ -157,7 +159,8 @@ class FlowEditor {
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },
-      toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement));
+      toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
+      this.shareElement));
   }
 
   #updateButtons() {
@@ -272,7 +275,8 @@ class FlowEditor {
 
   #share() {
     if (!this.publishedVersion) return;
-    openSharePanel({
+    this.preview.close();
+    this.sharing.open({
       flowId: this.flowId,
       typebotId: this.typebotId,
       version: this.publishedVersion,
@@ -282,7 +286,10 @@ class FlowEditor {
 
   #togglePreview() {
     if (this.preview.isOpen) this.preview.close();
-    else this.preview.open();
+    else {
+      this.sharing.close();
+      this.preview.open();
+    }
   }
 
   #key(event) {

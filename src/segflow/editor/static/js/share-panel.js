@@ -3,35 +3,53 @@
 // pointed at segflow), and a live preview of the bubble.
 
 import { h } from "./dom.js";
-import { openDialog } from "./dialogs.js";
 
 const TYPEBOT_EMBED = "https://cdn.jsdelivr.net/npm/@typebot.io/js@0.10/dist/web.js";
 
-export function openSharePanel({ flowId, typebotId, version, title }) {
-  const origin = location.origin;
-  const shareUrl = `${origin}/chat/${encodeURIComponent(flowId)}`;
-  const script = `${origin}/embed/segflow.js`;
-  const bubble = `<script type="module" src="${script}"\n        data-flow="${flowId}" data-mode="bubble"></script>`;
-  const inline = `<div id="chat" style="height: 600px"></div>\n<script type="module" src="${script}"\n        data-flow="${flowId}" data-mode="inline" data-target="#chat"></script>`;
-  const typebot = `<script type="module">\n  import Typebot from "${TYPEBOT_EMBED}";\n  Typebot.initBubble({ typebot: ${JSON.stringify(typebotId)}, apiHost: ${JSON.stringify(origin)} });\n</script>`;
-  const body = h("div", { class: "share-panel" },
-    h("p", {}, `Version ${version} is live. New chats start on it; chats already running keep theirs.`),
-    h("h3", {}, "Share link"),
-    h("div", { class: "share-link" },
-      h("a", { href: shareUrl, target: "_blank", rel: "noopener", class: "share-url" }, shareUrl),
-      copyButton(shareUrl, "Copy link")),
-    snippet("share-bubble", "Put a chat bubble on your website", bubble),
-    snippet("share-inline", "Or show the chat inside your page", inline),
-    snippet("share-typebot", "Already use Typebot's embed? Point it at segflow", typebot),
-    h("h3", {}, "Preview of the bubble"),
-    bubblePreview(script, flowId));
-  return openDialog({ title: `Share “${title}”`, body, actions: [{ label: "Close", primary: true }], className: "share-dialog" });
+export class SharePanel {
+  constructor(element) {
+    this.element = element;
+  }
+
+  get isOpen() {
+    return !this.element.hidden;
+  }
+
+  open({ flowId, typebotId, version, title }) {
+    const origin = location.origin;
+    const shareUrl = `${origin}/chat/${encodeURIComponent(flowId)}`;
+    const script = `${origin}/embed/segflow.js`;
+    const bubble = `<script type="module" src="${script}"\n        data-flow="${flowId}" data-mode="bubble"></script>`;
+    const inline = `<div id="chat" style="height: 600px"></div>\n<script type="module" src="${script}"\n        data-flow="${flowId}" data-mode="inline" data-target="#chat"></script>`;
+    const typebot = `<script type="module">\n  import Typebot from "${TYPEBOT_EMBED}";\n  Typebot.initBubble({ typebot: ${JSON.stringify(typebotId)}, apiHost: ${JSON.stringify(origin)} });\n</script>`;
+    this.element.replaceChildren(
+      h("header", { class: "share-header" },
+        h("h2", {}, `Share “${title}”`),
+        h("button", { type: "button", class: "close", "aria-label": "Close sharing", onclick: () => this.close() }, "×")),
+      h("div", { class: "share-body" },
+        h("p", {}, `Version ${version} is live: new chats start on it, chats already running keep theirs.`),
+        h("h3", {}, "Share link"),
+        h("div", { class: "share-link" },
+          h("a", { href: shareUrl, target: "_blank", rel: "noopener", class: "share-url" }, shareUrl),
+          copyButton(shareUrl, "Copy link")),
+        snippet("share-bubble", "Put a chat bubble on your website", bubble),
+        snippet("share-inline", "Or show the chat inside your page", inline),
+        snippet("share-typebot", "Already use Typebot's embed? Point it at segflow", typebot),
+        h("h3", {}, "Preview of the bubble"),
+        bubblePreview(script, flowId)));
+    this.element.hidden = false;
+  }
+
+  close() {
+    this.element.hidden = true;
+    this.element.replaceChildren(); // the preview's chat goes with it
+  }
 }
 
 function snippet(id, label, code) {
   return h("div", { class: "snippet" },
     h("label", { for: id }, label),
-    h("textarea", { id, readonly: true, rows: code.split("\n").length, spellcheck: "false" }, code),
+    h("textarea", { id, readonly: true, rows: code.split("\n").length + 1, spellcheck: "false" }, code),
     copyButton(code, "Copy code"));
 }
 
