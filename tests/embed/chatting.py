@@ -12,11 +12,22 @@ from tests.embed.website import Website
 from tests.serve_process import ServeProcess
 
 FLOW = "lead-capture"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE = Path(__file__).resolve().parents[1] / "clients" / "node_modules" / "axe-core" / "axe.min.js"
 SHOP = (
     "<header><h1>Acme shop</h1></header>\n<main>\n<h2>Spring offers</h2>\n"
-    "<p>Everything you need for your garden, delivered tomorrow.</p>\n</main>\n"
+    "<p>Everything you need for your garden, delivered tomorrow.</p>\n"
+    "<ul><li>Seeds and bulbs</li><li>Tools</li><li>Garden furniture</li></ul>\n</main>\n"
 )
+# The shop's own look, which the chat must neither take on nor disturb.
+SHOP_STYLE = """<style>
+body { margin: 0; font: 16px/1.5 Georgia, serif; color: #222; background: #fbfaf7; }
+header { padding: 1rem 2rem; background: #2f5d3a; color: #fff; }
+header h1 { margin: 0; font-size: 1.6rem; }
+main { max-width: 720px; padding: 1rem 2rem; }
+button { background: #2f5d3a; color: #fff; border: 0; padding: 0.6rem 1rem; }
+</style>
+"""
 
 
 def snippet(server: ServeProcess, mode: str, **data: str) -> str:
@@ -29,7 +40,7 @@ def snippet(server: ServeProcess, mode: str, **data: str) -> str:
 
 
 def bubble_page(website: Website, server: ServeProcess, name: str, **data: str) -> str:
-    return website.page(name, SHOP + snippet(server, "bubble", **data))
+    return website.page(name, SHOP + snippet(server, "bubble", **data), head=SHOP_STYLE)
 
 
 def inline_page(website: Website, server: ServeProcess, name: str) -> str:
@@ -37,7 +48,7 @@ def inline_page(website: Website, server: ServeProcess, name: str) -> str:
         "</main>",
         '<section aria-label="Talk to us" id="chat" style="height: 560px"></section>\n</main>',
     )
-    return website.page(name, body + snippet(server, "inline", target="#chat"))
+    return website.page(name, body + snippet(server, "inline", target="#chat"), head=SHOP_STYLE)
 
 
 def open_bubble(page: Page) -> Locator:
@@ -56,9 +67,12 @@ def answer(chat: Locator, text: str, *, focused: bool = True) -> None:
     chat.get_by_role("button", name="Send").click()
 
 
-def complete_the_example_chat(chat: Locator, *, focused: bool = True) -> None:
+def complete_the_example_chat(
+    chat: Locator, *, focused: bool = True, screenshot: str | None = None
+) -> None:
     """Name, an invalid email then a valid one, the Free button: the end. `focused`: the
-    first question has the keyboard focus (a bubble just opened; not an inline chat)."""
+    first question has the keyboard focus (a bubble just opened; not an inline chat).
+    `screenshot`: a file name in docs/screenshots for the page once the buttons show."""
     log = chat.get_by_role("log")
     expect(log).to_contain_text("What's your name?")
     answer(chat, "Ada", focused=focused)
@@ -70,6 +84,9 @@ def complete_the_example_chat(chat: Locator, *, focused: bool = True) -> None:
     expect(log).to_contain_text("Which plan are you interested in?")
     choices = chat.get_by_role("group", name="Choose an answer")
     expect(choices.get_by_role("button")).to_have_text(["Free", "Team", "Enterprise"])
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        chat.page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
     choices.get_by_role("button", name="Free").click()
     expect(log).to_contain_text("Thanks Ada! We'll write to ada@example.com soon.")
     expect(log.get_by_role("link", name="how Segment works")).to_be_visible()
@@ -78,9 +95,7 @@ def complete_the_example_chat(chat: Locator, *, focused: bool = True) -> None:
 
 def remembered_chat(page: Page, server: ServeProcess) -> dict[str, Any]:
     """What the embed keeps in the page's localStorage about the chat."""
-    stored = page.evaluate(
-        "key => localStorage.getItem(key)", f"segflow:chat:{server.url}:{FLOW}"
-    )
+    stored = page.evaluate("key => localStorage.getItem(key)", f"segflow:chat:{server.url}:{FLOW}")
     assert stored, "the embed remembered no chat"
     remembered: dict[str, Any] = json.loads(stored)
     return remembered

@@ -1,5 +1,5 @@
 """Fixtures of the web embed's tests: `segflow serve` as a subprocess (on SQLite, then on
-PostgreSQL), a website on another origin, and Debian's Chromium driven by Playwright."""
+PostgreSQL), a website on another origin, and visitors' browsers (see tests/browsers.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.editor.conftest import browser, chromium_path
 from tests.embed.website import Website
 from tests.serve_process import ServeProcess
-
-__all__ = ["browser", "chromium_path"]  # the editor tests' Chromium, shared
 
 EDITOR_TOKEN = "embed-test-editor-token"
 
@@ -61,7 +58,10 @@ def visitor(browser: Browser) -> Iterator[BrowserContext]:
 def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A visitor on a 360 px wide phone."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     try:
         yield context

@@ -7,6 +7,9 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.embed.chatting import (
+    FLOW,
+    SHOP,
+    SHOP_STYLE,
     answer,
     bubble_page,
     complete_the_example_chat,
@@ -29,7 +32,7 @@ def test_a_visitor_completes_the_example_chat_in_the_bubble(
 
     panel = open_bubble(page)
     expect(launcher).to_have_attribute("aria-expanded", "true")
-    complete_the_example_chat(panel)
+    complete_the_example_chat(panel, screenshot="embed-bubble.png")
 
     session_id = remembered_chat(page, segflow_server)["sessionId"]
     session = segflow_server.api.get(f"/api/v1/sessions/{session_id}").json()
@@ -50,9 +53,37 @@ def test_a_visitor_completes_the_example_chat_inline(
     page = visitor.new_page()
     page.goto(inline_page(website, segflow_server, "inline.html"))
     chat = page.get_by_role("region", name="Chat")
-    complete_the_example_chat(chat, focused=False)
+    complete_the_example_chat(chat, focused=False, screenshot="embed-inline.png")
     remembered = remembered_chat(page, segflow_server)
     assert remembered["status"] == "completed"
+
+
+def test_a_page_opens_the_popup_from_its_own_button_with_the_js_api(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    script = f"""<script type="module">
+import {{ popup }} from "{segflow_server.url}/embed/segflow.js";
+const chat = popup({{ flow: "{FLOW}", title: "Ask Acme", remember: "session" }});
+document.querySelector("#talk").addEventListener("click", () => chat.open());
+</script>"""
+    body = SHOP.replace("</main>", '<button id="talk" type="button">Talk to us</button>\n</main>')
+    page = visitor.new_page()
+    page.goto(website.page("popup.html", body + script, head=SHOP_STYLE))
+    talk = page.get_by_role("button", name="Talk to us")
+    talk.click()
+    dialog = page.get_by_role("dialog", name="Ask Acme")
+    expect(dialog).to_be_visible()
+    answer(dialog, "Ada")
+    expect(dialog.get_by_role("log")).to_contain_text("Nice to meet you, Ada!")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(talk).to_be_focused()
+    assert page.evaluate("localStorage.length") == 0  # remember: "session"
+    assert page.evaluate("sessionStorage.length") == 1
+
+    talk.click()  # the same chat, where it was
+    expect(dialog.get_by_role("log")).to_contain_text("Nice to meet you, Ada!")
+    expect(dialog.get_by_label("Your answer")).to_have_attribute("type", "email")
 
 
 def test_a_reload_resumes_the_chat_where_it_was(
@@ -141,6 +172,7 @@ def test_it_fits_a_360_pixel_wide_phone(
         chat = open_chat(page)
         expect(chat.get_by_role("log")).to_contain_text("What's your name?")
         field = chat.get_by_label("Your answer")
+        field.scroll_into_view_if_needed()  # the inline chat is further down the page
         expect(field).to_be_in_viewport()
         _assert_within_width(page, chat, 360)
         _assert_within_width(page, chat.get_by_role("button", name="Send"), 360)

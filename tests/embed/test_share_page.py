@@ -51,7 +51,10 @@ def test_any_website_may_load_the_embed_without_the_editor_token(
     segflow_server: ServeProcess, website: Website
 ) -> None:
     origin = {"Origin": website.url}
-    for path, media_type in (("/embed/segflow.js", "text/javascript"), ("/embed/segflow.css", "text/css")):
+    for path, media_type in (
+        ("/embed/segflow.js", "text/javascript"),
+        ("/embed/segflow.css", "text/css"),
+    ):
         answer = segflow_server.api.get(path, headers=origin)
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith(media_type)

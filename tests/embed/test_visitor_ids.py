@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import BrowserContext, Page, Request, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.embed.chatting import answer, bubble_page, open_bubble
 from tests.embed.website import Website
@@ -23,16 +23,19 @@ def test_the_chat_joins_the_analytics_js_visitor_from_its_cookies(
     # analytics.js writes its cookies URL-encoded and JSON-quoted.
     visitor.add_cookies(
         [
-            {"name": "ajs_anonymous_id", "value": quote(json.dumps(anonymous_id)), "url": website.url},
+            {
+                "name": "ajs_anonymous_id",
+                "value": quote(json.dumps(anonymous_id)),
+                "url": website.url,
+            },
             {"name": "ajs_user_id", "value": quote(json.dumps(user_id)), "url": website.url},
         ]
     )
     page = visitor.new_page()
     url = bubble_page(website, segflow_server, "cookies.html") + "?utm_source=newsletter#offers"
     page.goto(url, referer="https://search.example/?q=garden")
-    started = _chat_started(page)
+    body, _started = _chat_started(page)
 
-    body = started.post_data_json
     assert (body["anonymousId"], body["userId"]) == (anonymous_id, user_id)
     assert body["context"]["page"] == {
         "url": url.split("#")[0],
@@ -68,7 +71,7 @@ def test_the_chat_joins_the_analytics_js_visitor_from_local_storage(
         [anonymous_id, user_id],
     )
     page.goto(bubble_page(website, segflow_server, "storage.html"))
-    body = _chat_started(page).post_data_json
+    body, _started = _chat_started(page)
     assert (body["anonymousId"], body["userId"]) == (anonymous_id, user_id)
     events = _chat_events(segflow_server, anonymous_id, at_least=3)
     assert {event["anonymous_id"] for event in events} == {anonymous_id}
@@ -79,12 +82,11 @@ def test_a_page_without_analytics_js_gets_an_anonymous_id_from_segflow(
 ) -> None:
     page = visitor.new_page()
     page.goto(bubble_page(website, segflow_server, "plain.html"))
-    started = _chat_started(page)
-    assert "anonymousId" not in started.post_data_json
-    assert "userId" not in started.post_data_json
-    assert started.response() is not None
-    anonymous_id = started.response().json()["anonymousId"]  # type: ignore[union-attr]
-    assert anonymous_id
+    body, started = _chat_started(page)
+    assert "anonymousId" not in body and "userId" not in body
+    assert started["anonymousId"]  # made up by segflow
+    events = _chat_events(segflow_server, started["anonymousId"], at_least=3)
+    assert {event["anonymous_id"] for event in events} == {started["anonymousId"]}
 
 
 def test_segment_messages_carry_the_visitors_user_id_and_page_context(
@@ -95,7 +97,11 @@ def test_segment_messages_carry_the_visitors_user_id_and_page_context(
     anonymous_id, user_id = f"anon-{uuid.uuid4()}", f"user-{uuid.uuid4()}"
     visitor.add_cookies(
         [
-            {"name": "ajs_anonymous_id", "value": quote(json.dumps(anonymous_id)), "url": website.url},
+            {
+                "name": "ajs_anonymous_id",
+                "value": quote(json.dumps(anonymous_id)),
+                "url": website.url,
+            },
             {"name": "ajs_user_id", "value": quote(json.dumps(user_id)), "url": website.url},
         ]
     )
@@ -114,13 +120,16 @@ def test_segment_messages_carry_the_visitors_user_id_and_page_context(
         assert payload["context"]["userAgent"] == user_agent, payload
 
 
-def _chat_started(page: Page) -> Request:
-    """Opens the bubble and answers the first question; the startChat request it sent."""
-    with page.expect_request(lambda request: request.url.endswith("/startChat")) as started:
+def _chat_started(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Opens the bubble and answers the first question; the startChat request's body the
+    browser sent, and segflow's answer."""
+    with page.expect_response(lambda response: response.url.endswith("/startChat")) as started:
         panel = open_bubble(page)
     answer(panel, "Ada")
     expect(panel.get_by_role("log")).to_contain_text("Nice to meet you, Ada!")
-    return started.value
+    body: dict[str, Any] = started.value.request.post_data_json or {}
+    answered: dict[str, Any] = started.value.json()
+    return body, answered
 
 
 def _chat_events(server: ServeProcess, anonymous_id: str, *, at_least: int) -> list[Any]:

@@ -29,12 +29,12 @@ class Website:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def page(self, name: str, body: str, *, title: str = "Acme shop") -> str:
-        """Writes a page with `body` and answers its URL."""
+    def page(self, name: str, body: str, *, title: str = "Acme shop", head: str = "") -> str:
+        """Writes a page with `body` (and `head`'s extra tags) and answers its URL."""
         (self.folder / name).write_text(
             '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{title}</title>\n<link rel="icon" href="data:,">\n</head>\n<body>\n'
+            f'<title>{title}</title>\n<link rel="icon" href="data:,">\n{head}</head>\n<body>\n'
             f"{body}\n</body>\n</html>\n",
             encoding="utf-8",
         )

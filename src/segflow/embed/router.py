@@ -47,7 +47,9 @@ def embed_router(flows: Flows) -> APIRouter:
             stat_result=candidate.stat(),  # sets the ETag now, to answer If-None-Match
         )
         if request.headers.get("if-none-match") == found.headers["etag"]:
-            return Response(status_code=304, headers={**_ASSET_HEADERS, "ETag": found.headers["etag"]})
+            return Response(
+                status_code=304, headers={**_ASSET_HEADERS, "ETag": found.headers["etag"]}
+            )
         return found
 
     @router.get("/chat/{flow_id}", include_in_schema=False)
