@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Locator, Page, expect
 
+from tests.embed.conftest import EDITOR_TOKEN
 from tests.embed.website import Website
 from tests.serve_process import ServeProcess
 
@@ -30,25 +32,41 @@ button { background: #2f5d3a; color: #fff; border: 0; padding: 0.6rem 1rem; }
 """
 
 
-def snippet(server: ServeProcess, mode: str, **data: str) -> str:
+def snippet(server: ServeProcess, mode: str, *, flow: str = FLOW, **data: str) -> str:
     """The script tag a website owner pastes, with extra data-* attributes."""
     extra = "".join(f' data-{name.replace("_", "-")}="{value}"' for name, value in data.items())
     return (
         f'<script type="module" src="{server.url}/embed/segflow.js" '
-        f'data-flow="{FLOW}" data-mode="{mode}"{extra}></script>'
+        f'data-flow="{flow}" data-mode="{mode}"{extra}></script>'
     )
+
+
+def publish(server: ServeProcess, document: dict[str, Any]) -> str:
+    """Saves and publishes a flow through the editor's API, as a chatbot builder does."""
+    with httpx.Client(
+        base_url=f"{server.url}/editor/api",
+        headers={"Authorization": f"Bearer {EDITOR_TOKEN}"},
+        timeout=30.0,
+    ) as editor:
+        created = editor.post("/flows", json={"name": document["name"]})
+        created.raise_for_status()
+        flow_id: str = created.json()["id"]
+        editor.put(f"/flows/{flow_id}/draft", json=document).raise_for_status()
+        editor.post(f"/flows/{flow_id}/publish").raise_for_status()
+    return flow_id
 
 
 def bubble_page(website: Website, server: ServeProcess, name: str, **data: str) -> str:
     return website.page(name, SHOP + snippet(server, "bubble", **data), head=SHOP_STYLE)
 
 
-def inline_page(website: Website, server: ServeProcess, name: str) -> str:
+def inline_page(website: Website, server: ServeProcess, name: str, *, flow: str = FLOW) -> str:
     body = SHOP.replace(
         "</main>",
         '<section aria-label="Talk to us" id="chat" style="height: 560px"></section>\n</main>',
     )
-    return website.page(name, body + snippet(server, "inline", target="#chat"), head=SHOP_STYLE)
+    chat = snippet(server, "inline", flow=flow, target="#chat")
+    return website.page(name, body + chat, head=SHOP_STYLE)
 
 
 def open_bubble(page: Page) -> Locator:

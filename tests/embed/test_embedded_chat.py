@@ -15,6 +15,7 @@ from tests.embed.chatting import (
     complete_the_example_chat,
     inline_page,
     open_bubble,
+    publish,
     remembered_chat,
     serious_accessibility_violations,
 )
@@ -191,3 +192,78 @@ def _assert_within_width(page: Page, element: Locator, width: int) -> None:
     box = element.bounding_box()
     assert box is not None
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def test_every_input_gets_its_own_control_and_images_their_description(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    (website.folder / "leaf.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80">'
+        '<circle cx="40" cy="40" r="36" fill="#2f5d3a"/></svg>'
+    )
+    flow_id = publish(
+        segflow_server,
+        {
+            "name": "Garden survey",
+            "variables": [{"name": "story"}, {"name": "size"}],
+            "groups": [
+                {
+                    "id": "survey",
+                    "title": "Survey",
+                    "blocks": [
+                        {
+                            "id": "logo",
+                            "type": "image",
+                            "url": f"{website.url}/leaf.svg",
+                            "alt": "Acme's green leaf",
+                        },
+                        {"id": "ask", "type": "text", "text": "Tell us about your garden."},
+                        {
+                            "id": "story",
+                            "type": "textInput",
+                            "variable": "story",
+                            "long": True,
+                            "placeholder": "A few lines",
+                            "buttonLabel": "Next",
+                        },
+                        {"id": "how-big", "type": "text", "text": "How many square metres?"},
+                        {
+                            "id": "size",
+                            "type": "numberInput",
+                            "variable": "size",
+                            "min": 1,
+                            "max": 500,
+                            "step": 0.5,
+                        },
+                        {"id": "thanks", "type": "text", "text": "Thanks: {{size}} m²!"},
+                    ],
+                }
+            ],
+        },
+    )
+    page = visitor.new_page()
+    page.goto(inline_page(website, segflow_server, "survey.html", flow=flow_id))
+    chat = page.get_by_role("region", name="Chat")
+    logo = chat.get_by_role("log").get_by_role("img", name="Acme's green leaf")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("image => image.naturalWidth") == 80
+
+    story = chat.get_by_label("Your answer")
+    assert story.evaluate("field => field.tagName") == "TEXTAREA"
+    expect(story).to_have_attribute("placeholder", "A few lines")
+    story.fill("Roses by the fence.")
+    story.press("Shift+Enter")  # a new line, not sent yet
+    story.press_sequentially("A pond.")
+    expect(chat.get_by_role("log")).not_to_contain_text("Roses")
+    story.press("Enter")
+    expect(chat.get_by_role("log")).to_contain_text("Roses by the fence.\nA pond.")
+
+    size = chat.get_by_label("Your answer")
+    expect(size).to_have_attribute("type", "number")
+    for name, value in (("min", "1"), ("max", "500"), ("step", "0.5")):
+        expect(size).to_have_attribute(name, value)
+    answer(chat, "1000")  # out of range: segflow, not the browser, says so
+    expect(chat.get_by_role("log")).to_contain_text("between 1 and 500")
+    answer(chat, "12.5")
+    expect(chat.get_by_role("log")).to_contain_text("Thanks: 12.5 m²!")
+    expect(chat).to_contain_text("The chat has ended.")

@@ -7,13 +7,16 @@ import { h } from "./dom.js";
 import { ChatMemory } from "./memory.js";
 import { analyticsIds, visitorContext } from "./visitor.js";
 
+const REMEMBERED_ENTRIES = 300; // of a very long chat, a reload shows the latest
+
 export class Chat {
   constructor({ flow, apiHost, remember = "local" }) {
     this.connection = new ChatConnection(apiHost, flow);
     this.memory = new ChatMemory(remember, `segflow:chat:${apiHost}:${flow}`);
     this.state = null; // {sessionId, transcript, input, status}
     this.begun = null;
-    this.log = h("div", { class: "segflow-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    // Focusable, so that the keyboard can scroll back through the conversation.
+    this.log = h("div", { class: "segflow-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
     this.composer = h("div", { class: "segflow-composer" });
     this.element = h("div", { class: "segflow-conversation" }, this.log, this.composer);
   }
@@ -121,7 +124,8 @@ export class Chat {
   }
 
   #save() {
-    this.memory.save(this.state);
+    const transcript = this.state.transcript.slice(-REMEMBERED_ENTRIES);
+    this.memory.save({ ...this.state, transcript });
   }
 
   #show(entry) {

@@ -12,7 +12,10 @@ export function visitorContext() {
     title: document.title,
     search: location.search,
   };
-  for (const [key, limit] of Object.entries(LIMITS)) page[key] = page[key].slice(0, limit);
+  for (const [key, limit] of Object.entries(LIMITS)) {
+    if (page[key]) page[key] = page[key].slice(0, limit);
+    else delete page[key]; // no referrer, no query: nothing to tell
+  }
   return {
     page,
     userAgent: navigator.userAgent.slice(0, 1000),
