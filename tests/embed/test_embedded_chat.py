@@ -18,6 +18,7 @@ from tests.embed.chatting import (
     publish,
     remembered_chat,
     serious_accessibility_violations,
+    snippet,
 )
 from tests.embed.website import Website
 from tests.serve_process import ServeProcess
@@ -267,3 +268,30 @@ def test_every_input_gets_its_own_control_and_images_their_description(
     answer(chat, "12.5")
     expect(chat.get_by_role("log")).to_contain_text("Thanks: 12.5 m²!")
     expect(chat).to_contain_text("The chat has ended.")
+
+
+def test_the_page_themes_the_chat_with_css_custom_properties(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    theme = (
+        "<style>:root { --segflow-accent: rgb(47, 93, 58); --segflow-font: Georgia; }\n"
+        "@media (prefers-color-scheme: dark) { :root { --segflow-accent: rgb(155, 211, 168); } }"
+        "</style>\n"
+    )
+    url = website.page("themed.html", SHOP + snippet(segflow_server, "bubble"), head=theme)
+    page = visitor.new_page()
+    for scheme, accent in (("light", "rgb(47, 93, 58)"), ("dark", "rgb(155, 211, 168)")):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(url)
+        launcher = page.get_by_role("button", name="Chat", exact=True)
+        expect(launcher).to_have_css("background-color", accent)
+        panel = open_bubble(page)
+        expect(panel.get_by_role("button", name="Send")).to_have_css("background-color", accent)
+        expect(panel.get_by_role("log")).to_have_css("font-family", "Georgia")
+    # The page's own styles (its green buttons, its serif font) do not reach into the chat.
+    page.emulate_media(color_scheme="light")
+    page.goto(bubble_page(website, segflow_server, "unthemed.html"))
+    panel = open_bubble(page)
+    expect(panel.get_by_role("button", name="Send")).to_have_css(
+        "background-color", "rgb(67, 56, 202)"
+    )
