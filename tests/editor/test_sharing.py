@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.editor.browser import drag, expect_saved, group_card
+from tests.editor.browser import drag, expect_saved, group_card, screenshot
 from tests.editor.harness import EditorServer
 from tests.editor.helpers import saved_flow
 
@@ -50,6 +50,7 @@ def test_publishing_shows_the_share_link_the_snippets_and_a_live_bubble(
     chat.get_by_label("Your answer").press("Enter")
     expect(chat.get_by_role("log")).to_contain_text("Ada")
     expect(chat).to_contain_text("The chat has ended.")
+    screenshot(page, "editor-share.png")
 
     # The share link opens the chat on its own page.
     shared = page.context.new_page()

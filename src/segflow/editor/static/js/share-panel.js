@@ -49,7 +49,7 @@ export class SharePanel {
 function snippet(id, label, code) {
   return h("div", { class: "snippet" },
     h("label", { for: id }, label),
-    h("textarea", { id, readonly: true, rows: code.split("\n").length + 1, spellcheck: "false" }, code),
+    h("textarea", { id, readonly: true, wrap: "off", rows: code.split("\n").length + 1, spellcheck: "false" }, code),
     copyButton(code, "Copy code"));
 }
 
