@@ -4,6 +4,8 @@ dark mode, on a phone."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.embed.chatting import (
@@ -280,7 +282,11 @@ def test_the_page_themes_the_chat_with_css_custom_properties(
     )
     url = website.page("themed.html", SHOP + snippet(segflow_server, "bubble"), head=theme)
     page = visitor.new_page()
-    for scheme, accent in (("light", "rgb(47, 93, 58)"), ("dark", "rgb(155, 211, 168)")):
+    accents: dict[Literal["light", "dark"], str] = {
+        "light": "rgb(47, 93, 58)",
+        "dark": "rgb(155, 211, 168)",
+    }
+    for scheme, accent in accents.items():
         page.emulate_media(color_scheme=scheme)
         page.goto(url)
         launcher = page.get_by_role("button", name="Chat", exact=True)

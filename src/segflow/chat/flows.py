@@ -113,18 +113,6 @@ class Flows:
                 ) from None
         return self.published(flow_id)
 
-    def has_unpublished_changes(self, saved: SavedFlow) -> bool:
-        """Whether the draft differs from the latest published version, so that publishing
-        would make a new one; False for a flow never published."""
-        if saved.published_version is None:
-            return False
-        latest = self.published(saved.id)
-        try:
-            draft = Flow.model_validate(saved.draft, context=FlowReading(self._registry))
-        except ValidationError:
-            return True  # a draft that cannot be read is not what chats run on
-        return draft.model_dump(mode="json") != latest.flow.model_dump(mode="json")
-
     def list(self) -> list[SavedFlow]:
         with self._database.engine.connect() as connection:
             rows = connection.execute(_saved_flows().order_by(flows.c.name, flows.c.id)).all()
