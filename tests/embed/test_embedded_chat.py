@@ -51,6 +51,29 @@ def test_a_visitor_completes_the_example_chat_in_the_bubble(
     expect(launcher).to_have_attribute("aria-expanded", "false")
 
 
+def test_the_bubble_works_from_the_keyboard_alone(
+    segflow_server: ServeProcess, website: Website, visitor: BrowserContext
+) -> None:
+    page = visitor.new_page()
+    page.goto(bubble_page(website, segflow_server, "keyboard.html"))
+    launcher = page.get_by_role("button", name="Chat", exact=True)
+    page.keyboard.press("Tab")  # the shop page has nothing else to focus
+    expect(launcher).to_be_focused()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("dialog", name="Chat")
+    field = panel.get_by_label("Your answer")
+    expect(field).to_be_focused()
+    page.keyboard.type("Ada")
+    page.keyboard.press("Enter")
+    expect(panel.get_by_role("log")).to_contain_text("Nice to meet you, Ada!")
+    expect(field).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("button", name="Send")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(launcher).to_be_focused()
+
+
 def test_a_visitor_completes_the_example_chat_inline(
     segflow_server: ServeProcess, website: Website, visitor: BrowserContext
 ) -> None:
