@@ -13,6 +13,8 @@ import pytest
 
 from segflow.store import Database, open_database
 
+pytest_plugins = ["tests.browsers"]  # Chromium for the editor's and the embed's tests
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "SEGFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

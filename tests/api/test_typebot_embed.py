@@ -10,10 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.chats import summary
-from tests.editor.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.serve_process import ServeProcess
 
 EMBED = Path(__file__).parents[1] / "clients" / "node_modules" / "@typebot.io" / "js" / "dist"
@@ -93,21 +92,20 @@ class Visit:
 
 
 @pytest.fixture
-def visit(website: str) -> Iterator[Visit]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            opened = Visit(browser.new_page(viewport={"width": 1000, "height": 800}))
-            errors = opened.errors
-            opened.page.on(
-                "console",
-                lambda message: errors.append(message.text) if message.type == "error" else None,
-            )
-            opened.page.on("pageerror", lambda error: errors.append(str(error)))
-            opened.page.on("requestfailed", lambda request: errors.append(f"Failed: {request.url}"))
-            yield opened
-        finally:
-            browser.close()
+def visit(website: str, browser: Browser) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    try:
+        opened = Visit(context.new_page())
+        errors = opened.errors
+        opened.page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
+        opened.page.on("pageerror", lambda error: errors.append(str(error)))
+        opened.page.on("requestfailed", lambda request: errors.append(f"Failed: {request.url}"))
+        yield opened
+    finally:
+        context.close()
 
 
 def answer(page: Page, placeholder: str, text: str) -> None:

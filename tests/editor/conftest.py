@@ -1,31 +1,18 @@
 """Fixtures of the editor's tests: segflow on a private home, the editor served with a sender,
-a real collector, and Debian's Chromium driven by Playwright."""
+a real collector, and the editor open in Chromium (see tests/browsers.py)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from segflow.service import Segflow
 from segflow.settings import Settings
 from tests.editor.harness import EditorServer
 from tests.servers import CollectorProcess
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -47,25 +34,6 @@ def editor(segflow: Segflow) -> Iterator[EditorServer]:
 def collector(tmp_path: Path) -> Iterator[CollectorProcess]:
     with CollectorProcess(f"sqlite:///{tmp_path / 'collector.db'}") as process:
         yield process
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(
-            "The editor's browser tests need Debian's Chromium: apt-get install -y chromium"
-        )
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

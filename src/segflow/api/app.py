@@ -15,6 +15,7 @@ from segflow.blocks import default_registry
 from segflow.chat import Chats
 from segflow.editor.auth import EditorAuth
 from segflow.editor.preview import PreviewChats
+from segflow.embed import embed_router
 from segflow.service import Segflow
 from segflow.store import Database
 
@@ -41,6 +42,7 @@ def create_app(
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
     limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
+    app.include_router(embed_router(chats.flows))  # public, like the chat API
     run = TurnRunner(limiter)
     previews, editor_auth = None, None
     if editor_token is not None:

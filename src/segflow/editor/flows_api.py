@@ -15,6 +15,7 @@ from segflow.editor.checks import locate_problems
 from segflow.editor.context import EditorContext
 from segflow.editor.documents import finding_json, first_draft, read_import
 from segflow.editor.flow_removal import delete_unpublished_flow
+from segflow.editor.publishing import has_unpublished_changes, typebot_id
 from segflow.editor.schemas import EditorModel
 from segflow.flow import FlowError
 
@@ -34,18 +35,19 @@ class ImportedFile(EditorModel):
     filename: str = ""
 
 
-def summary_json(saved: SavedFlow) -> dict[str, Any]:
+def summary_json(saved: SavedFlow, editor: EditorContext) -> dict[str, Any]:
     return {
         "id": saved.id,
         "name": saved.name,
         "publishedVersion": saved.published_version,
+        "unpublishedChanges": has_unpublished_changes(editor.flows, editor.registry, saved),
         "createdAt": saved.created_at,
         "updatedAt": saved.updated_at,
     }
 
 
-def flow_json(saved: SavedFlow) -> dict[str, Any]:
-    return summary_json(saved) | {"draft": saved.draft}
+def flow_json(saved: SavedFlow, editor: EditorContext) -> dict[str, Any]:
+    return summary_json(saved, editor) | {"draft": saved.draft, "typebotId": typebot_id(saved)}
 
 
 def flows_router(editor: EditorContext) -> APIRouter:
@@ -54,27 +56,27 @@ def flows_router(editor: EditorContext) -> APIRouter:
 
     @router.get("/flows")
     def list_flows() -> list[dict[str, Any]]:
-        return [summary_json(saved) for saved in flows.list()]
+        return [summary_json(saved, editor) for saved in flows.list()]
 
     @router.post("/flows", status_code=status.HTTP_201_CREATED)
     def create_flow(new: NewFlow) -> dict[str, Any]:
-        return flow_json(flows.save(first_draft(new.name)))
+        return flow_json(flows.save(first_draft(new.name)), editor)
 
     @router.get("/flows/{flow_id}")
     def get_flow(flow_id: str) -> dict[str, Any]:
-        return flow_json(flows.get(flow_id))
+        return flow_json(flows.get(flow_id), editor)
 
     @router.patch("/flows/{flow_id}")
     def rename_flow(flow_id: str, renamed: FlowName) -> dict[str, Any]:
         draft = flows.get(flow_id).draft
-        return flow_json(flows.save({**draft, "name": renamed.name.strip()}, flow_id))
+        return flow_json(flows.save({**draft, "name": renamed.name.strip()}, flow_id), editor)
 
     @router.post("/flows/{flow_id}/duplicate", status_code=status.HTTP_201_CREATED)
     def duplicate_flow(flow_id: str) -> dict[str, Any]:
         original = flows.get(flow_id)
         # The copy is a new flow: the other IDs chats find the original by stay with it.
         copy = {key: value for key, value in original.draft.items() if key != "aliases"}
-        return flow_json(flows.save({**copy, "name": f"{original.name} (copy)"}))
+        return flow_json(flows.save({**copy, "name": f"{original.name} (copy)"}), editor)
 
     @router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT)
     def delete_flow(flow_id: str) -> Response:
@@ -86,7 +88,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
         """Saves the flow as a new draft, problems and all, and says what needs fixing."""
         imported = read_import(upload.text, upload.filename)
         saved = flows.save(imported.document)
-        return flow_json(saved) | {
+        return flow_json(saved, editor) | {
             "source": imported.source,
             "report": [finding_json(finding) for finding in imported.report],
             "problems": [problem.as_json() for problem in editor.check(saved.draft)],
@@ -113,7 +115,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
         flows.get(flow_id)
         if problems := editor.errors(document):
             raise DraftProblemsError(problems, f'Flow "{flow_id}"')
-        return flow_json(flows.save(document, flow_id))
+        return flow_json(flows.save(document, flow_id), editor)
 
     @router.post("/flows/{flow_id}/publish")
     def publish(flow_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { isError, ProblemIndex } from "./problems.js";
 import { SettingsPanel } from "./settings-panel.js";
+import { SharePanel } from "./share-panel.js";
 
 const CHECK_DELAY_MS = 400;
 
@@ -25,6 +26,8 @@ class FlowEditor {
   constructor(root, flow, catalog, accounts) {
     this.flowId = flow.id;
     this.publishedVersion = flow.publishedVersion;
+    this.unpublishedChanges = flow.unpublishedChanges;
+    this.typebotId = flow.typebotId;
     this.catalog = catalog;
     this.accounts = accounts;
     this.store = new FlowHistory(flow.draft);
@@ -38,6 +41,7 @@ class FlowEditor {
     this.canvas = new FlowCanvas(this.canvasElement, this);
     this.panel = new SettingsPanel(this.panelElement, this);
     this.preview = new PreviewPanel(this.previewElement, this);
+    this.sharing = new SharePanel(this.shareElement);
     renderPalette(this.paletteElement, this, this.canvas);
 
     this.store.addEventListener("change", (event) => this.#changed(event.detail.origin));
@@ -136,21 +140,27 @@ class FlowEditor {
     this.undoButton = h("button", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => this.store.undo() }, "Undo");
     this.redoButton = h("button", { type: "button", title: "Redo (Ctrl+Shift+Z)", onclick: () => this.store.redo() }, "Redo");
     this.versionLabel = h("span", { class: "version" });
+    this.changesMarker = h("span", { class: "unpublished-changes", hidden: true,
+      title: "The draft differs from the published version: publish it for new chats to use it" }, "Unpublished changes");
+    this.shareButton = h("button", { type: "button", class: "share-button", onclick: () => this.#share() }, "Share");
     this.title = h("span", { class: "flow-title" });
     this.paletteElement = h("aside", { class: "palette", "aria-label": "Blocks" });
     this.canvasElement = h("div", { class: "canvas", tabindex: "0", "aria-label": "Flow canvas" });
     this.panelElement = h("aside", { class: "settings", "aria-label": "Settings" });
     this.previewElement = h("aside", { class: "preview", hidden: true, "aria-label": "Preview" });
+    this.shareElement = h("aside", { class: "share-panel", hidden: true, "aria-label": "Share" });
     const toolbar = h("header", { class: "toolbar" },
       h("a", { href: "#/", class: "back" }, "← Flows"),
-      this.title, this.versionLabel,
+      this.title, this.versionLabel, this.changesMarker,
       h("div", { class: "history-buttons" }, this.undoButton, this.redoButton),
       h("div", { class: "spacer" }),
       this.status,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
+      this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },
-      toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement));
+      toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
+      this.shareElement));
   }
 
   #updateButtons() {
@@ -158,6 +168,9 @@ class FlowEditor {
     this.redoButton.disabled = !this.store.canRedo;
     this.title.textContent = this.store.doc.name || this.flowId;
     this.versionLabel.textContent = this.publishedVersion ? `published: version ${this.publishedVersion}` : "not published yet";
+    this.changesMarker.hidden = !this.unpublishedChanges;
+    this.shareButton.disabled = !this.publishedVersion;
+    this.shareButton.title = this.publishedVersion ? "Share link and website snippets" : "Publish the flow to share it";
   }
 
   // -- changes, checks and saving --------------------------------------------------------
@@ -193,7 +206,11 @@ class FlowEditor {
         this.#setStatus(`Not saved: ${this.#problemCount()}`, "error");
         return false;
       }
-      if (this.dirty) await api.saveDraft(this.flowId, doc);
+      if (this.dirty) {
+        const saved = await api.saveDraft(this.flowId, doc);
+        this.unpublishedChanges = saved.unpublishedChanges;
+        this.#updateButtons();
+      }
       if (doc === this.store.doc) {
         this.dirty = false;
         this.#setStatus(`Saved${this.#warningNote()}`, "ok");
@@ -251,17 +268,33 @@ class FlowEditor {
     try {
       const published = await api.publish(this.flowId);
       this.publishedVersion = published.version;
+      this.unpublishedChanges = false;
       this.#updateButtons();
       this.#setStatus(`Published version ${published.version}${this.#warningNote()}`, "ok");
+      this.#share();
     } catch (error) {
       this.#showProblems(error.problems || []);
       this.#setStatus(`Not published: ${error.message}`, "error");
     }
   }
 
+  #share() {
+    if (!this.publishedVersion) return;
+    this.preview.close();
+    this.sharing.open({
+      flowId: this.flowId,
+      typebotId: this.typebotId,
+      version: this.publishedVersion,
+      title: this.store.doc.name || this.flowId,
+    });
+  }
+
   #togglePreview() {
     if (this.preview.isOpen) this.preview.close();
-    else this.preview.open();
+    else {
+      this.sharing.close();
+      this.preview.open();
+    }
   }
 
   #key(event) {

@@ -1,0 +1,54 @@
+// The control for the input the bot waits on: a field of the right type, or buttons.
+// A field missing from `options` takes its default (public servers trim empty ones).
+
+import { h, uniqueId } from "./dom.js";
+
+const FIELD_TYPES = { emailInput: "email", numberInput: "number" };
+
+// Calls answer(value, shown) with what to send and what the transcript shows.
+export function answerControl(input, answer) {
+  const options = input.options || {};
+  if (input.type === "choiceInput") return choiceButtons(options, answer);
+  return textField(input.type, options, answer);
+}
+
+function choiceButtons(options, answer) {
+  const items = Array.isArray(options.items) ? options.items : [];
+  const buttons = items.map((item) =>
+    h("button", { type: "button", class: "segflow-choice", onclick: () => answer(item.id ?? item.label, item.label) },
+      item.label));
+  const element = h("div", { class: "segflow-choices", role: "group", "aria-label": "Choose an answer" }, buttons);
+  return { element, focusTarget: buttons[0] || null };
+}
+
+function textField(type, options, answer) {
+  const id = uniqueId("answer");
+  const long = type === "textInput" && options.long === true;
+  const field = long
+    ? h("textarea", { id, rows: 3 })
+    : h("input", { id, type: FIELD_TYPES[type] || "text", autocomplete: type === "emailInput" ? "email" : "off" });
+  field.classList.add("segflow-field");
+  field.placeholder = options.placeholder || (type === "emailInput" ? "name@example.com" : "Type your answer…");
+  if (type === "emailInput") field.setAttribute("inputmode", "email");
+  if (type === "numberInput") {
+    field.setAttribute("inputmode", "decimal");
+    if (options.min !== undefined && options.min !== null) field.min = String(options.min);
+    if (options.max !== undefined && options.max !== null) field.max = String(options.max);
+    field.step = options.step ? String(options.step) : "any";
+  }
+  const send = (event) => {
+    event?.preventDefault();
+    const value = field.value.trim();
+    if (value) answer(value, value);
+    else field.focus();
+  };
+  field.addEventListener("keydown", (event) => {
+    if (long && event.key === "Enter" && !event.shiftKey) send(event);
+  });
+  // novalidate: segflow checks the answer and the bot says what is wrong, in its own words.
+  const element = h("form", { class: "segflow-answer", novalidate: true, onsubmit: send },
+    h("label", { for: id, class: "segflow-visually-hidden" }, "Your answer"),
+    field,
+    h("button", { type: "submit", class: "segflow-send" }, options.buttonLabel || "Send"));
+  return { element, focusTarget: field };
+}
