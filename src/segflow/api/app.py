@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from segflow import __version__
 from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
+from segflow.api.limits import BodySizeLimit, ChatLimits, NewChatLimit
 from segflow.api.routes import chat_router
 from segflow.chat import Chats
 from segflow.service import Segflow
@@ -35,12 +36,15 @@ def create_app(
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
     limiter = CapacityLimiter(threads) if threads > 0 else None
     chats = chats or Chats(segflow)
-    app.include_router(chat_router(chats, limiter))
+    limits = segflow.settings.limits
+    new_chats = NewChatLimit(limits.new_chats_per_minute)
+    app.include_router(chat_router(chats, limiter, ChatLimits(limits), new_chats))
     if editor_token is not None:
         from segflow.editor import editor_router
 
         app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
     add_error_answers(app)
+    app.add_middleware(BodySizeLimit, limits=limits)  # inside CORS: a browser reads its 413
     app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))
 
     @app.get("/health", tags=["service"], summary="Is the API up?")

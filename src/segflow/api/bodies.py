@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 
+from segflow.api.fields import Identifier, StorableRequest, Text, UserId
 from segflow.blocks import BotMessage
 from segflow.chat import ChatSession, ChatTurn
 from segflow.chat.visitor import Visitor
@@ -24,31 +25,27 @@ class _Body(BaseModel):
     )
 
 
-class _Request(_Body):
+class _Request(_Body, StorableRequest):
     # A misspelt key (`prefilledVariable`) is an error, not silently ignored.
     model_config = ConfigDict(extra="forbid")
 
 
 class StartChatRequest(_Request):
-    prefilled_variables: dict[str, JsonValue] = Field(
+    prefilled_variables: dict[Identifier, JsonValue] = Field(
         default_factory=dict,
         description="Values for the flow's variables before it starts, by variable name.",
         examples=[{"name": "Ada"}],
     )
-    message: str | None = Field(
+    message: Text | None = Field(
         None, description="An answer to the flow's first input, sent as soon as it asks."
     )
-    anonymous_id: str | None = Field(
+    anonymous_id: Identifier | None = Field(
         None,
-        min_length=1,
-        max_length=500,
         description="The visitor's Segment anonymousId (e.g. analytics.js's on the page), so the "
         "chat's events join the visitor's; a new one if unset.",
     )
-    user_id: str | None = Field(
+    user_id: UserId | None = Field(
         None,
-        min_length=1,
-        max_length=500,
         description="The visitor's Segment userId when the website knows it (e.g. analytics.js's "
         "`ajs_user_id`): the chat's events carry it from the start.",
     )
@@ -60,7 +57,7 @@ class StartChatRequest(_Request):
 
 
 class ContinueChatRequest(_Request):
-    message: str = Field(description="The person's answer to the input the chat waits on.")
+    message: Text = Field(description="The person's answer to the input the chat waits on.")
 
 
 class ChatMessage(_Body):
