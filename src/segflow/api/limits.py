@@ -115,8 +115,12 @@ async def _refuse(error: HTTPException, scope: Scope, receive: Receive, send: Se
 
 
 def _content_length(scope: Scope) -> int | None:
+    """The declared length; None when there is none (or it is no number: then the body is
+    counted as it comes)."""
     value = Headers(scope=scope).get("content-length", "")
-    return int(value) if value.isdigit() else None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value[:19])  # 19 digits: more than any limit, and no huge int to parse
 
 
 class ChatLimits:

@@ -3,13 +3,14 @@ take, and orjson writes (every saved state, flow document and Segment message).
 
 Text holds neither NUL characters (PostgreSQL refuses them) nor lone surrogates (not Unicode:
 no UTF-8 encoder takes them); numbers are finite, integers fit in 64 bits; JSON nests at most
-MAX_DEPTH levels and holds JSON types only.
+MAX_DEPTH levels and holds JSON types only (and the dates and times YAML reads).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import Column, String
@@ -43,8 +44,8 @@ def json_problems(value: Any, whole: str = "The value") -> Iterator[str]:
         if isinstance(item, str):
             if problem := text_problem(item):
                 yield f"{shown}: {problem}"
-        elif isinstance(item, bool) or item is None:
-            continue
+        elif isinstance(item, bool | date | time) or item is None:
+            continue  # orjson writes dates and times (from YAML files) as ISO 8601 text
         elif isinstance(item, int):
             if not MIN_INTEGER <= item <= MAX_INTEGER:
                 yield f"{shown}: an integer beyond what segflow stores (-2^63 to 2^63-1)"
