@@ -7,6 +7,7 @@ request reaches past the lookup."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,10 @@ from tests.serve_process import ServeProcess
 
 TOKEN = "fuzzing-token"
 AUTHORIZATION = {"Authorization": f"Bearer {TOKEN}"}
-# Examples per operation and kind (fitting the schema or not): the whole fuzz run, on SQLite
-# and PostgreSQL, takes about two minutes on two cores.
-EXAMPLES = 20
+# Random examples per operation and kind (fitting the schema or not): the whole fuzz run, on
+# SQLite and PostgreSQL, takes about two minutes on two cores. SEGFLOW_FUZZ_EXAMPLES=500 digs
+# deeper, for a run by hand.
+EXAMPLES = int(os.environ.get("SEGFLOW_FUZZ_EXAMPLES", "20"))
 # The Events stream of a preview stays open for 25 s by design: not worth fuzzing.
 EXCLUDED = {("GET", "/editor/api/preview/{session_id}/events")}
 FLOW = "trial-signup"

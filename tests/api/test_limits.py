@@ -159,8 +159,11 @@ def test_a_client_starting_too_many_chats_is_told_when_to_retry(
     chats = [api.post(START) for _ in range(3)]
     assert [chat.status_code for chat in chats] == [200, 200, 200]
 
-    refused = api.post(START)
+    refused = api.post(START, headers={"Origin": "https://shop.example"})
     assert refused.status_code == 429
+    # A chat on a web page may read when to retry.
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert refused.headers["access-control-expose-headers"] == "Retry-After"
     retry_after = int(refused.headers["retry-after"])
     assert 1 <= retry_after <= 20  # one new chat every 60/3 seconds
     assert refused.json() == {
