@@ -41,10 +41,10 @@ SessionId = Annotated[
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     meaning = {
         400: "The request is malformed; the message names the field.",
-        413: "The request is over a limit (body size, answer length, prefilled variables); "
-        "the message names it and its setting.",
         404: "No such flow (or it is not published), or no such session.",
         409: "The chat has ended, or another answer to it was saved at the same moment.",
+        413: "The request is over a limit (body size, answer length, prefilled variables); "
+        "the message names it and its setting.",
         429: "Too many new chats from this client IP this minute; see Retry-After.",
     }
     return {code: {"model": ErrorResponse, "description": meaning[code]} for code in statuses}
