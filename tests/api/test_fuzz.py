@@ -27,7 +27,7 @@ from tests.serve_process import ServeProcess
 TOKEN = "fuzzing-token"
 AUTHORIZATION = {"Authorization": f"Bearer {TOKEN}"}
 # Random examples per operation and kind (fitting the schema or not): the whole fuzz run, on
-# SQLite and PostgreSQL, takes about 70 s on two idle cores (2.5 min when busy).
+# SQLite and PostgreSQL, takes about 70 s on two idle cores.
 # SEGFLOW_FUZZ_EXAMPLES=200 digs deeper, for a run by hand.
 EXAMPLES = int(os.environ.get("SEGFLOW_FUZZ_EXAMPLES", "50"))
 # The Events stream of a preview stays open for 25 s by design: not worth fuzzing.
