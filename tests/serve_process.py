@@ -108,6 +108,12 @@ class ServeProcess:
             process.wait()
 
     @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError("segflow serve is not running")
+        return self._process.pid
+
+    @property
     def exit_code(self) -> int | None:
         return None if self._process is None else self._process.poll()
 

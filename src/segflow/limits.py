@@ -19,6 +19,12 @@ class Limits(BaseSettings):
     max_request_bytes: int = Field(
         64 * 1024, gt=0, description="Largest request body the public chat API reads (413)."
     )
+    max_editor_request_bytes: int = Field(
+        5 * 1024 * 1024,
+        gt=0,
+        description="Largest request body the Flow Editor's API reads (413): flow imports and "
+        "drafts.",
+    )
     max_answer_length: int = Field(
         4_000, gt=0, description="Longest answer, in characters, a chat takes (413)."
     )

@@ -108,9 +108,9 @@ def test_the_api_is_described_at_docs_with_the_errors_it_answers(
         if path.startswith("/api/v1/")
     }
     assert answers == {
-        "/api/v1/flows/{flowId}/startChat": ["200", "400", "404"],
-        "/api/v1/sessions/{sessionId}/continueChat": ["200", "400", "404", "409"],
-        "/api/v1/sessions/{sessionId}": ["200", "404"],
-        "/api/v1/typebots/{publicId}/startChat": ["200", "400", "404"],
-        "/api/v1/typebots/{typebotId}/preview/startChat": ["200", "400", "403", "404"],
+        "/api/v1/flows/{flowId}/startChat": ["200", "400", "404", "413", "429"],
+        "/api/v1/sessions/{sessionId}/continueChat": ["200", "400", "404", "409", "413"],
+        "/api/v1/sessions/{sessionId}": ["200", "400", "404"],
+        "/api/v1/typebots/{publicId}/startChat": ["200", "400", "404", "413", "429"],
+        "/api/v1/typebots/{typebotId}/preview/startChat": ["200", "400", "403", "404", "413"],
     }

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from segflow import __version__
 from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
+from segflow.api.limits import BodySizeLimit, ChatLimits, NewChatLimit
 from segflow.api.routes import chat_router
 from segflow.api.turns import TurnRunner
 from segflow.api.typebot import TypebotChats, typebot_router
@@ -42,6 +43,8 @@ def create_app(
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
     limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
+    limits = segflow.settings.limits
+    chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
     app.include_router(embed_router(chats.flows))  # public, like the chat API
     run = TurnRunner(limiter)
     previews, editor_auth = None, None
@@ -52,9 +55,11 @@ def create_app(
         previews = PreviewChats(segflow, chats.flows, default_registry())
         editor_auth = EditorAuth(editor_token)
     typebot = TypebotChats(chats, previews, run)
-    app.include_router(chat_router(chats, run, typebot))
-    app.include_router(typebot_router(typebot, editor_auth))
+    # One count of new chats per client, whichever API starts them.
+    app.include_router(chat_router(chats, run, typebot, chat_limits, new_chats))
+    app.include_router(typebot_router(typebot, editor_auth, chat_limits, new_chats))
     add_error_answers(app)
+    app.add_middleware(BodySizeLimit, limits=limits)  # inside CORS: a browser reads its 413
     app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))
 
     @app.get("/health", tags=["service"], summary="Is the API up?")

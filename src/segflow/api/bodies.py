@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from segflow.api.fields import Identifier, StorableRequest, Text, UserId
 from segflow.blocks import BotMessage
 from segflow.chat import ChatSession, ChatTurn
 from segflow.chat.visitor import Visitor
@@ -27,31 +28,27 @@ class _Body(BaseModel):
     )
 
 
-class _Request(_Body):
+class _Request(_Body, StorableRequest):
     # A misspelt key (`prefilledVariable`) is an error, not silently ignored.
     model_config = ConfigDict(extra="forbid")
 
 
 class StartChatRequest(_Request):
-    prefilled_variables: dict[str, JsonValue] = Field(
+    prefilled_variables: dict[Identifier, JsonValue] = Field(
         default_factory=dict,
         description="Values for the flow's variables before it starts, by variable name.",
         examples=[{"name": "Ada"}],
     )
-    message: str | None = Field(
+    message: Text | None = Field(
         None, description="An answer to the flow's first input, sent as soon as it asks."
     )
-    anonymous_id: str | None = Field(
+    anonymous_id: Identifier | None = Field(
         None,
-        min_length=1,
-        max_length=500,
         description="The visitor's Segment anonymousId (e.g. analytics.js's on the page), so the "
         "chat's events join the visitor's; a new one if unset.",
     )
-    user_id: str | None = Field(
+    user_id: UserId | None = Field(
         None,
-        min_length=1,
-        max_length=500,
         description="The visitor's Segment userId when the website knows it (e.g. analytics.js's "
         "`ajs_user_id`): the chat's events carry it from the start.",
     )
@@ -75,10 +72,10 @@ def _answer_text(value: Any) -> Any:
     return value["text"]
 
 
-Answer = Annotated[str, BeforeValidator(_answer_text)]
+Answer = Annotated[Text, BeforeValidator(_answer_text)]
 
 
-class ContinueChatRequest(_Body):
+class ContinueChatRequest(_Body, StorableRequest):
     # Extra keys pass here because Typebot's clients send keys of their own (ignored on chats
     # started by the Typebot-compatible API); segflow's own chats refuse them: see
     # `unknown_fields`.

@@ -21,6 +21,7 @@ class PublicCORS:
             allow_origins=origins,
             allow_methods=["GET", "POST"],
             allow_headers=["*"],
+            expose_headers=["Retry-After"],  # a page told 429 can read when to retry
             allow_credentials=False,
             max_age=PREFLIGHT_CACHE,
         )

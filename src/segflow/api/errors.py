@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from segflow.api.fields import UNSTORABLE
 from segflow.chat import ChatSessionConflictError, NotFoundError
 from segflow.errors import SegflowError
 from segflow.flow import ChatEndedError
@@ -28,7 +29,9 @@ STATUSES: tuple[tuple[type[SegflowError], int], ...] = (
 
 
 def error_response(status: int, message: str) -> Response:
-    return Response(orjson.dumps({"message": message}), status, media_type="application/json")
+    # A message may quote the request, lone surrogates and all: they are written escaped.
+    safe = message.encode("utf-8", "backslashreplace").decode()
+    return Response(orjson.dumps({"message": safe}), status, media_type="application/json")
 
 
 def add_error_answers(app: FastAPI) -> None:
@@ -46,7 +49,9 @@ def add_error_answers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         message = str(error.detail)
-        if error.status_code == 404:
+        if error.status_code == 400 and isinstance(error.__cause__, ValueError | RecursionError):
+            message = unreadable_body(error.__cause__)
+        elif error.status_code == 404:
             message = f"No such endpoint: {request.method} {request.url.path}; see /docs"
         elif error.status_code == 405:
             allowed = (error.headers or {}).get("allow", "")
@@ -80,7 +85,18 @@ def describe_problems(errors: Sequence[Any]) -> str:
     return "; ".join(_describe(error) for error in errors)
 
 
+def unreadable_body(cause: Exception) -> str:
+    """Why the request's JSON could not be read, when Python's JSON parser refused it."""
+    if isinstance(cause, RecursionError):
+        return "The request body is not valid JSON: it nests too deeply"
+    if "digits" in str(cause):  # ints of over 4,300 digits (sys.get_int_max_str_digits)
+        return "The request body is not valid JSON: it holds a number of too many digits"
+    return f"The request body is not valid JSON: {cause}"
+
+
 def _describe(error: Any) -> str:
+    if error["type"] == UNSTORABLE:  # its message names the field already
+        return str(error["msg"])
     if error["type"] == "json_invalid":
         reason = error.get("ctx", {}).get("error", "")
         return f"The request body is not valid JSON: {reason}".rstrip(": ")

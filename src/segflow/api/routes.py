@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from segflow.api.bodies import (
@@ -24,6 +24,8 @@ from segflow.api.bodies import (
     StartChatResponse,
     json_answer,
 )
+from segflow.api.fields import ChatSessionId, Identifier
+from segflow.api.limits import ChatLimits, NewChatLimit
 from segflow.api.turns import TurnRunner, start_turns
 from segflow.api.typebot import TypebotChats, TypebotSessionId
 from segflow.api.typebot.answers import typebot_json
@@ -31,8 +33,12 @@ from segflow.api.visitor import visitor_from_request
 from segflow.chat import Chats
 from segflow.chat.visitor import Visitor
 
-FlowId = Annotated[str, Path(alias="flowId", description="The flow's ID, e.g. lead-capture.")]
-SessionId = Annotated[str, Path(alias="sessionId", description="From startChat's answer.")]
+FlowId = Annotated[
+    Identifier, Path(alias="flowId", description="The flow's ID, e.g. lead-capture.")
+]
+SessionId = Annotated[
+    ChatSessionId, Path(alias="sessionId", description="From startChat's answer.")
+]
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -40,19 +46,29 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "The request is malformed; the message names the field.",
         404: "No such flow (or it is not published), or no such session.",
         409: "The chat has ended, or another answer to it was saved at the same moment.",
+        413: "The request is over a limit (body size, answer length, prefilled variables); "
+        "the message names it and its setting.",
+        429: "Too many new chats from this client IP this minute; see Retry-After.",
     }
     return {code: {"model": ErrorResponse, "description": meaning[code]} for code in statuses}
 
 
-def chat_router(chats: Chats, run: TurnRunner, typebot: TypebotChats) -> APIRouter:
+def chat_router(
+    chats: Chats,
+    run: TurnRunner,
+    typebot: TypebotChats,
+    limits: ChatLimits,
+    new_chat_limit: NewChatLimit,
+) -> APIRouter:
     """The routes over `chats`, each turn run by `run`; `typebot` answers the chats that
-    Typebot's clients started."""
+    Typebot's clients started. `limits` and `new_chat_limit` refuse what is over a limit."""
     router = APIRouter(prefix="/api/v1", tags=["chat"])
 
     @router.post(
         "/flows/{flowId}/startChat",
         summary="Start a chat",
-        responses=_errors(400, 404),
+        responses=_errors(400, 404, 413, 429),
+        dependencies=[Depends(new_chat_limit)],
     )
     async def start_chat(
         flow_id: FlowId,
@@ -64,18 +80,21 @@ def chat_router(chats: Chats, run: TurnRunner, typebot: TypebotChats) -> APIRout
         Segment messages carry `context` and, for what it leaves out, what the request tells
         (User-Agent, Accept-Language, Referer, the client's IP)."""
         request = request or StartChatRequest()
+        limits.check_prefilled(request.prefilled_variables)
+        limits.check_answer(request.message)
         visitor = visitor_from_request(http, request.context, send_ip=chats.sends_ip)
         return await run(partial(_start, chats, flow_id, request, visitor))
 
     @router.post(
         "/sessions/{sessionId}/continueChat",
         summary="Answer the chat",
-        responses=_errors(400, 404, 409),
+        responses=_errors(400, 404, 409, 413),
         response_model=ContinueChatResponse,
     )
     async def continue_chat(session_id: SessionId, request: ContinueChatRequest) -> Response:
         """Answers the input the chat waits on: the bot's next messages and input. A chat
         started with Typebot's startChat is answered in Typebot's shape."""
+        limits.check_answer(request.message)
         typebot_session = TypebotSessionId.parse(session_id)
         if typebot_session is not None:
             return typebot_json(await typebot.answer(typebot_session, request))
@@ -84,7 +103,7 @@ def chat_router(chats: Chats, run: TurnRunner, typebot: TypebotChats) -> APIRout
         turn = await run(partial(chats.continue_chat, session_id, request.message))
         return json_answer(ContinueChatResponse.of(turn))
 
-    @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(404))
+    @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(400, 404))
     async def get_session(session_id: SessionId) -> SessionResponse:
         """Where the chat is: status, variables, the input it waits on, the flow version."""
         return SessionResponse.of(await run(partial(chats.get_session, session_id)))

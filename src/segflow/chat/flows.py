@@ -24,6 +24,7 @@ from segflow.flow.model import ALIAS_PATTERN
 from segflow.flow.problems import FLOW
 from segflow.service import Segflow
 from segflow.store.db import Statement
+from segflow.store.storable import NAME_LENGTH, json_problems
 from segflow.store.tables import flow_aliases, flow_versions, flows
 
 FLOW_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
@@ -58,6 +59,11 @@ class Flows:
         name = document.get("name") if isinstance(document, Mapping) else None
         if not isinstance(name, str) or not name.strip():
             raise FlowError([FlowProblem(FLOW, "Name is required")])
+        if len(name.strip()) > NAME_LENGTH:
+            too_long = f"Name is {len(name.strip()):,} characters; at most {NAME_LENGTH} fit"
+            raise FlowError([FlowProblem(FLOW, too_long)])
+        if problems := [FlowProblem(FLOW, found) for found in json_problems(document)]:
+            raise FlowError(problems[:10])  # the first ones: enough to find what to fix
         if flow_id is not None and not FLOW_ID.fullmatch(flow_id):
             raise SegflowError(
                 f'"{flow_id}" cannot be a flow ID: use lowercase letters, digits and dashes, '

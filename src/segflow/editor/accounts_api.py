@@ -6,11 +6,12 @@ its last four characters only.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import Field
 
+from segflow.api.fields import Identifier, Text, Url
 from segflow.destinations import Destination
 from segflow.editor.answers import EditorRoute
 from segflow.editor.context import EditorContext
@@ -21,17 +22,17 @@ from segflow.errors import DestinationError
 
 
 class NewAccount(EditorModel):
-    name: str
-    write_key: str
+    name: Identifier
+    write_key: Annotated[Text, Field(max_length=500)]
     region: Literal["us", "eu", "custom"] = "us"
-    endpoint: str = Field("", description="The collector's URL, for the custom region.")
+    endpoint: Url = Field("", description="The collector's URL, for the custom region.")
     default: bool = False
 
 
 class TestEvent(EditorModel):
     options: dict[str, Any] = Field(description="The Segment block's options, as in the flow.")
     variables: dict[str, Any] = Field(default_factory=dict)
-    flow_destination: str | None = Field(
+    flow_destination: Identifier | None = Field(
         None, description="The flow's Segment account, for a block that names none."
     )
 
@@ -92,7 +93,7 @@ def accounts_router(editor: EditorContext) -> APIRouter:
         return outcome.as_json()
 
     @router.get("/messages/{message_id}")
-    def delivery(message_id: str) -> dict[str, Any]:
+    def delivery(message_id: Identifier) -> dict[str, Any]:
         found = deliveries(segflow.database, [message_id])[message_id]
         return {
             "messageId": message_id,

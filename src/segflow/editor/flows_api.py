@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Response, status
-from pydantic import Field
+from fastapi import APIRouter, Body, Path, Response, status
+from pydantic import AfterValidator, Field
 
+from segflow.api.fields import Identifier, Name, Text, storable_json
 from segflow.chat import SavedFlow
 from segflow.editor.answers import DraftProblemsError, EditorRoute
 from segflow.editor.checks import locate_problems
@@ -19,20 +20,25 @@ from segflow.editor.publishing import has_unpublished_changes, typebot_id
 from segflow.editor.schemas import EditorModel
 from segflow.flow import FlowError
 
-Document = Annotated[dict[str, Any], Body(description="The flow document, as in its files.")]
+Document = Annotated[
+    dict[str, Any],
+    AfterValidator(storable_json),
+    Body(description="The flow document, as in its files."),
+]
+FlowId = Annotated[Identifier, Path(description="The flow's ID, e.g. lead-capture.")]
 
 
 class NewFlow(EditorModel):
-    name: str = Field(min_length=1)
+    name: Name
 
 
 class FlowName(EditorModel):
-    name: str = Field(min_length=1)
+    name: Name
 
 
 class ImportedFile(EditorModel):
-    text: str
-    filename: str = ""
+    text: Text
+    filename: Annotated[Text, Field(max_length=500)] = ""
 
 
 def summary_json(saved: SavedFlow, editor: EditorContext) -> dict[str, Any]:
@@ -63,23 +69,23 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return flow_json(flows.save(first_draft(new.name)), editor)
 
     @router.get("/flows/{flow_id}")
-    def get_flow(flow_id: str) -> dict[str, Any]:
+    def get_flow(flow_id: FlowId) -> dict[str, Any]:
         return flow_json(flows.get(flow_id), editor)
 
     @router.patch("/flows/{flow_id}")
-    def rename_flow(flow_id: str, renamed: FlowName) -> dict[str, Any]:
+    def rename_flow(flow_id: FlowId, renamed: FlowName) -> dict[str, Any]:
         draft = flows.get(flow_id).draft
         return flow_json(flows.save({**draft, "name": renamed.name.strip()}, flow_id), editor)
 
     @router.post("/flows/{flow_id}/duplicate", status_code=status.HTTP_201_CREATED)
-    def duplicate_flow(flow_id: str) -> dict[str, Any]:
+    def duplicate_flow(flow_id: FlowId) -> dict[str, Any]:
         original = flows.get(flow_id)
         # The copy is a new flow: the other IDs chats find the original by stay with it.
         copy = {key: value for key, value in original.draft.items() if key != "aliases"}
         return flow_json(flows.save({**copy, "name": f"{original.name} (copy)"}), editor)
 
     @router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_flow(flow_id: str) -> Response:
+    def delete_flow(flow_id: FlowId) -> Response:
         delete_unpublished_flow(editor.segflow.database, flows, flow_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -95,7 +101,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
         }
 
     @router.get("/flows/{flow_id}/export")
-    def export_flow(flow_id: str) -> Response:
+    def export_flow(flow_id: FlowId) -> Response:
         saved = flows.get(flow_id)
         return Response(
             orjson.dumps(saved.draft, option=orjson.OPT_INDENT_2),
@@ -104,13 +110,13 @@ def flows_router(editor: EditorContext) -> APIRouter:
         )
 
     @router.post("/flows/{flow_id}/check")
-    def check_draft(flow_id: str, document: Document) -> dict[str, Any]:
+    def check_draft(flow_id: FlowId, document: Document) -> dict[str, Any]:
         """The document's problems, located; 200 either way (the editor checks as you type)."""
         flows.get(flow_id)
         return {"problems": [problem.as_json() for problem in editor.check(document)]}
 
     @router.put("/flows/{flow_id}/draft")
-    def save_draft(flow_id: str, document: Document) -> dict[str, Any]:
+    def save_draft(flow_id: FlowId, document: Document) -> dict[str, Any]:
         """Saves the draft if it has no errors; else answers 422 with each one located."""
         flows.get(flow_id)
         if problems := editor.errors(document):
@@ -118,7 +124,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return flow_json(flows.save(document, flow_id), editor)
 
     @router.post("/flows/{flow_id}/publish")
-    def publish(flow_id: str) -> dict[str, Any]:
+    def publish(flow_id: FlowId) -> dict[str, Any]:
         """Makes the saved draft the version new chats start on (running chats keep theirs);
         its warnings come with the answer."""
         draft = flows.get(flow_id).draft

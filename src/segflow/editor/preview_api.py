@@ -12,6 +12,8 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from segflow.api.fields import ChatSessionId, Identifier, Text
+from segflow.api.limits import ChatLimits
 from segflow.editor.answers import DraftProblemsError, EditorRoute
 from segflow.editor.checks import locate_problems
 from segflow.editor.context import EditorContext
@@ -27,17 +29,18 @@ STREAM_SECONDS = 25.0
 
 
 class NewPreview(EditorModel):
-    flow_id: str
+    flow_id: Identifier
     source: Source = "draft"
 
 
 class Answer(EditorModel):
-    answer: str
+    answer: Text
 
 
 def preview_router(editor: EditorContext) -> APIRouter:
     router = APIRouter(route_class=EditorRoute)
     preview = editor.preview
+    limits = ChatLimits(editor.segflow.settings.limits)
 
     @router.post("/preview", status_code=status.HTTP_201_CREATED)
     def start(new: NewPreview) -> dict[str, Any]:
@@ -49,16 +52,17 @@ def preview_router(editor: EditorContext) -> APIRouter:
             raise DraftProblemsError(located, f'Flow "{new.flow_id}"') from None
 
     @router.post("/preview/{session_id}/answers")
-    def answer(session_id: str, given: Answer) -> dict[str, Any]:
+    def answer(session_id: ChatSessionId, given: Answer) -> dict[str, Any]:
+        limits.check_answer(given.answer, "The answer")
         return preview.answer(session_id, given.answer).as_json()
 
     @router.get("/preview/{session_id}/messages")
-    def messages(session_id: str) -> list[dict[str, Any]]:
+    def messages(session_id: ChatSessionId) -> list[dict[str, Any]]:
         """Every Segment message of the chat with its delivery state."""
         return with_deliveries(editor.segflow.database, preview.sent(session_id))
 
     @router.get("/preview/{session_id}/events")
-    async def events(session_id: str, request: Request) -> StreamingResponse:
+    async def events(session_id: ChatSessionId, request: Request) -> StreamingResponse:
         """The same list as /messages, sent again whenever a message or a state changes."""
         await run_in_threadpool(preview.sent, session_id)  # 404 before the stream starts
 

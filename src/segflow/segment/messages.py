@@ -29,6 +29,8 @@ from segflow.segment.values import build_object
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_MESSAGE_ID_LENGTH = 100
+# A chat keeps its User ID in chat_sessions.user_id, which holds this many characters.
+MAX_USER_ID_LENGTH = 500
 
 _LIBRARY = {"name": "segflow", "version": __version__}
 _ACTION_NAMES: dict[str, str] = {
@@ -165,6 +167,13 @@ def _seal(
             action,
             "the message",
             "has neither a User ID nor an Anonymous ID; Segment drops such messages",
+        )
+    user_id = body.get("userId")
+    if isinstance(user_id, str) and len(user_id) > MAX_USER_ID_LENGTH:
+        raise SegmentActionError(
+            action,
+            "User ID",
+            f"is {len(user_id):,} characters long; segflow keeps at most {MAX_USER_ID_LENGTH}",
         )
     body["messageId"] = _message_id(action, message_id)
     body["timestamp"] = _timestamp(action, timestamp, now)

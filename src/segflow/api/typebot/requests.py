@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import ConfigDict, Field, JsonValue, ValidationError
 from pydantic.alias_generators import to_camel
 
 from segflow.api.bodies import Answer
+from segflow.api.fields import ChatSessionId, Identifier, StorableRequest
 
 TextFormat = Literal["richText", "markdown"]
 
 
-class _TypebotRequest(BaseModel):
+class _TypebotRequest(StorableRequest):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
     text_bubble_content_format: TextFormat = Field(
@@ -24,7 +25,7 @@ class _TypebotRequest(BaseModel):
 
 
 class StartChatRequest(_TypebotRequest):
-    prefilled_variables: dict[str, JsonValue] = Field(
+    prefilled_variables: dict[Identifier, JsonValue] = Field(
         default_factory=dict,
         description="Values for the flow's variables, by name (the embed sends the page's "
         "query parameters; those the flow has not are logged and ignored).",
@@ -32,9 +33,8 @@ class StartChatRequest(_TypebotRequest):
     message: Answer | None = Field(
         None, description="An answer to the flow's first input, sent as soon as it asks."
     )
-    result_id: str | None = Field(
+    result_id: ChatSessionId | None = Field(
         None,
-        max_length=200,
         description="An earlier chat's `resultId`: this one starts with what that one knew.",
     )
     is_stream_enabled: bool = Field(False, description="Accepted; segflow streams nothing.")
