@@ -151,8 +151,8 @@ def test_an_id_in_the_url_that_cannot_exist_is_refused(server: ServeProcess) -> 
     assert refused(server, "GET", "/api/v1/sessions/abc%00") == (
         "sessionId: a NUL character (\\u0000) is not allowed"
     )
-    assert refused(server, "POST", "/api/v1/sessions/" + "s" * 37 + "/continueChat", "{}") == (
-        "sessionId: String should have at most 36 characters; message: Field required"
+    assert refused(server, "POST", "/api/v1/sessions/" + "s" * 53 + "/continueChat", "{}") == (
+        "sessionId: String should have at most 52 characters; message: Field required"
     )
 
 
