@@ -6,6 +6,7 @@ from segflow.flow.engine import (
     continue_session,
     start_session,
 )
+from segflow.flow.documents import DocumentError, parse_document
 from segflow.flow.loading import load_flow, parse_flow, read_document
 from segflow.flow.model import (
     AutoTrack,
@@ -29,6 +30,7 @@ __all__ = [
     "AutoTrack",
     "AwaitedInput",
     "Block",
+    "DocumentError",
     "ChatEndedError",
     "ChatStatus",
     "Flow",
@@ -49,6 +51,7 @@ __all__ = [
     "continue_session",
     "flow_json_schema",
     "load_flow",
+    "parse_document",
     "parse_flow",
     "read_document",
     "start_session",
