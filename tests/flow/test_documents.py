@@ -49,8 +49,9 @@ JSON_VALUES = st.recursive(
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | PLAIN_TEXT,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(PLAIN_TEXT, children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(PLAIN_TEXT, children, max_size=4)
+    ),
     max_leaves=30,
 )
 QUICK = settings(deadline=2000, max_examples=150, suppress_health_check=[HealthCheck.too_slow])

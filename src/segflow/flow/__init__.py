@@ -1,12 +1,12 @@
 """Flows: the document model, reading and checking it, its JSON Schema, and the turn engine."""
 
+from segflow.flow.documents import DocumentError, parse_document
 from segflow.flow.engine import (
     MAX_BLOCKS_PER_TURN,
     awaited_input,
     continue_session,
     start_session,
 )
-from segflow.flow.documents import DocumentError, parse_document
 from segflow.flow.loading import load_flow, parse_flow, read_document
 from segflow.flow.model import (
     AutoTrack,
@@ -30,9 +30,9 @@ __all__ = [
     "AutoTrack",
     "AwaitedInput",
     "Block",
-    "DocumentError",
     "ChatEndedError",
     "ChatStatus",
+    "DocumentError",
     "Flow",
     "FlowError",
     "FlowProblem",

@@ -79,8 +79,9 @@ def check_document(document: Any, *, source: str) -> None:
             pending.extend((item, depth + 1) for item in value)
         elif not (value is None or isinstance(value, str | bool | int | float)):
             raise DocumentError(
-                source, f"holds a value that is not text, a number, true, false or null "
-                f"({type(value).__name__})"
+                source,
+                f"holds a value that is not text, a number, true, false or null "
+                f"({type(value).__name__})",
             )
 
 
@@ -136,7 +137,7 @@ class _BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             raise ComposerError(
@@ -154,7 +155,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     None, None, f"is nested more than {MAX_DEPTH} levels deep", event.start_mark
                 )
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             if nested:
                 self._depth -= 1
@@ -172,7 +173,7 @@ class _BoundedLoader(yaml.SafeLoader):
         return self.construct_yaml_float(node)
 
     def construct_plain_text(self, node: ScalarNode) -> str:
-        return self.construct_scalar(node)  # type: ignore[no-any-return]
+        return self.construct_scalar(node)
 
     def refuse(self, node: Node) -> Any:
         raise ConstructorError(

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from segflow.blocks import BlockRegistry, default_registry
-from segflow.flow.model import Block, Flow, FlowReading, Group
 from segflow.flow.documents import (
     MAX_DOCUMENT_BYTES,
     DocumentError,
@@ -17,6 +16,7 @@ from segflow.flow.documents import (
     check_document,
     parse_document,
 )
+from segflow.flow.model import Block, Flow, FlowReading, Group
 from segflow.flow.problems import (
     FLOW,
     FlowError,
