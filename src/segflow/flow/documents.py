@@ -145,7 +145,7 @@ class _BoundedLoader(yaml.SafeLoader):
                 None,
                 f"uses the alias *{event.anchor}, which segflow does not read: write the value "
                 "out in full",
-                event.start_mark,
+                event.start_mark,  # type: ignore[arg-type]  # the pure-Python parser's Mark
             )
         nested = isinstance(event, CollectionStartEvent)
         if nested:
