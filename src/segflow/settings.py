@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Websites (origins, separated by commas) whose pages may use the public "
         "chat API; `*` for any. Never applies to the editor or the collector.",
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="Host names (separated by commas; `*` for any) the Flow Editor and the "
+        "built-in collector answer to, beyond localhost, 127.0.0.1, [::1] and the address "
+        "they are reached at. The public chat API answers to any.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from segflow.allowed_hosts import is_loopback
 from segflow.chat import Chats, FlowNotFoundError, PublishedFlow
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
@@ -90,6 +91,15 @@ def serve(
             try:
                 services.start()
                 _announce(segflow, services, published, destination)
+                if not is_loopback(host) and segflow.settings.editor_token is None:
+                    console.print(
+                        f"Warning: serving on {host}, reachable from other machines, with the "
+                        "Flow Editor behind a token generated into segflow's home folder. Set "
+                        "SEGFLOW_EDITOR_TOKEN to a long secret of your own, and put HTTPS in "
+                        "front: the editor can change every flow.",
+                        markup=False,
+                        soft_wrap=True,
+                    )
                 failed = services.wait(signals)
             finally:
                 console.print("Stopping: finishing requests and the batch in flight…")
@@ -261,8 +271,10 @@ def _announce(
 
 
 def _collector_app(segflow: Segflow) -> FastAPI:
+    from segflow.allowed_hosts import parse_hosts
     from segflow.collector.app import create_app
     from segflow.collector.faults import Faults, FaultSwitch
     from segflow.collector.receiver import Receiver
 
-    return create_app(Receiver(database=segflow.database, faults=FaultSwitch(Faults())))
+    receiver = Receiver(database=segflow.database, faults=FaultSwitch(Faults()))
+    return create_app(receiver, allowed_hosts=parse_hosts(segflow.settings.allowed_hosts))

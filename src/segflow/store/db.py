@@ -5,6 +5,7 @@ Also `Statement`: a Core statement compiled once, for the few statements a chat 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -136,7 +137,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT, "factory": _sqlite_connection_class()},
@@ -154,6 +155,13 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
 
 
 # -- SQLite ------------------------------------------------------------------------------------
+
+
+def _create_private(path: Path) -> None:
+    """Creates the database file readable by its owner only, as it holds chat answers; SQLite
+    gives its -wal and -shm files the same permissions. An existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
