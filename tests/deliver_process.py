@@ -7,7 +7,9 @@ with DeliverProcess(database_url, home, collector_url) as sender:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,7 @@ class DeliverProcess:
             **os.environ,
             "SEGFLOW_HOME": str(home),
             "SEGFLOW_COLLECTOR_URL": collector_url,
+            "PYTHONFAULTHANDLER": "1",  # a stop that hangs shows every thread (SIGABRT)
         }
         for name in ("SEGFLOW_DATABASE_URL", "SEGMENT_WRITE_KEY", "SEGMENT_ENDPOINT"):
             self.environment.pop(name, None)
@@ -74,6 +77,9 @@ class DeliverProcess:
         try:
             return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
             process.kill()
             process.wait()
             raise RuntimeError(
