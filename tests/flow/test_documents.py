@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segflow.flow import FlowError, load_flow, parse_document, read_document
+from segflow.flow import FlowError, load_flow, parse_document, parse_flow, read_document
 
 # The file that brought `segflow serve` down: 445 bytes, 9^9 "lol"s once its aliases expand.
 BILLION_LAUGHS = "\n".join(
@@ -205,3 +206,32 @@ def _environment(home: Path) -> dict[str, str]:
     import os
 
     return {**os.environ, "SEGFLOW_HOME": str(home), "COLUMNS": "400"}
+
+
+def test_a_document_sent_as_json_is_bounded_too() -> None:
+    nested: list[object] = []
+    for _ in range(100):
+        nested = [nested]
+
+    with pytest.raises(FlowError) as refused:
+        parse_flow({"name": "Deep", "groups": nested}, source="The draft")
+
+    assert [str(problem) for problem in refused.value.problems] == [
+        "Flow: is nested more than 64 levels deep"
+    ]
+
+
+def test_a_yaml_file_of_millions_of_values_is_refused_before_they_are_built(
+    tmp_path: Path,
+) -> None:
+    many = tmp_path / "many.yaml"
+    many.write_text("- {a: 1}\n" * 500_000)  # 4.5 MB, within the size limit
+
+    started = time.monotonic()
+    with pytest.raises(FlowError) as refused:
+        read_document(many)
+
+    assert str(refused.value) == (
+        f"{many} is not valid YAML: holds more than 200,000 values (line 66667, column 4)"
+    )
+    assert time.monotonic() - started < 30  # building them all took minutes

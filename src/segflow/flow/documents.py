@@ -3,21 +3,26 @@
 Every flow document segflow reads (files given to the CLI, editor imports, Typebot exports)
 goes through `parse_document`: a few hundred bytes of YAML aliases can expand to gigabytes
 ("billion laughs"), deep nesting exhausts the stack, and huge numbers take quadratic time.
-So aliases are refused, documents are bounded in size and depth, numbers in length, and
-only JSON's kinds of values come out (mappings with text keys, lists, text, numbers, true,
-false, null).
+So aliases are refused, documents are bounded in size, depth and number of values, numbers
+in length, and only JSON's kinds of values come out (mappings with text keys, lists, text,
+numbers, true, false, null).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import orjson
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event, NodeEvent
 from yaml.nodes import Node, ScalarNode
+
+try:  # libyaml's parser, ten times faster than PyYAML's own
+    from yaml import CSafeLoader as _FastLoader
+except ImportError:  # PyYAML built without libyaml: the same, slower
+    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
 
 from segflow.flow.problems import FLOW, FlowError, FlowProblem
 
@@ -26,6 +31,7 @@ Syntax = Literal["json", "yaml"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # a large Typebot export is under 1 MB
 MAX_DEPTH = 64  # a flow nests about 8 deep; rich text in imports a few more
 MAX_NUMBER_LENGTH = 100  # characters of one number written out
+MAX_VALUES = 200_000  # values in a YAML document: a flow of 2,000 blocks has about 30,000
 
 
 class DocumentError(FlowError):
@@ -86,12 +92,15 @@ def check_document(document: Any, *, source: str) -> None:
 
 
 def _text(content: str | bytes, source: str) -> str:
-    size = len(content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content)
-    if size > MAX_DOCUMENT_BYTES:
-        limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
-        raise DocumentError(source, f"is larger than {limit} MB, the most segflow reads")
     if isinstance(content, str):
+        try:
+            encoded = content.encode("utf-8")
+        except UnicodeEncodeError as error:
+            problem = f"holds a character that is not text (U+{ord(content[error.start]):04X})"
+            raise DocumentError(source, f"{problem} at position {error.start}") from None
+        _check_size(encoded, source)
         return content
+    _check_size(content, source)
     try:
         return content.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -102,6 +111,12 @@ def _text(content: str | bytes, source: str) -> str:
         ) from None
 
 
+def _check_size(content: bytes, source: str) -> None:
+    if len(content) > MAX_DOCUMENT_BYTES:
+        limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+        raise DocumentError(source, f"is larger than {limit} MB, the most segflow reads")
+
+
 def _json(text: str, source: str) -> Any:
     try:
         return orjson.loads(text)
@@ -110,17 +125,49 @@ def _json(text: str, source: str) -> Any:
 
 
 def _yaml(text: str, source: str) -> Any:
-    loader: _BoundedLoader | None = None
     try:
-        loader = _BoundedLoader(text)  # its reader already refuses control characters
-        return loader.get_single_data()
+        _check_events(text)
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         raise DocumentError(source, f"is not valid YAML: {_one_line(error)}") from None
     except yaml.YAMLError as error:  # the reader's errors (e.g. a control character)
         raise DocumentError(source, f"is not valid YAML: {' '.join(str(error).split())}") from None
+
+
+def _check_events(text: str) -> None:
+    """Refuses aliases, deep nesting and too many values, before any value is built."""
+    events = _FastLoader(text)
+    depth = values = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, AliasEvent):
+                _refuse(
+                    f"uses the alias *{event.anchor}, which segflow does not read: write the "
+                    "value out in full",
+                    event,
+                )
+            if isinstance(event, NodeEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    _refuse(f"holds more than {MAX_VALUES:,} values", event)
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    _refuse(f"is nested more than {MAX_DEPTH} levels deep", event)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
     finally:
-        if loader is not None:
-            loader.dispose()
+        events.dispose()
+
+
+def _refuse(problem: str, event: Event) -> NoReturn:
+    mark = event.start_mark  # libyaml's marks have the same line and column
+    raise ComposerError(None, None, problem, mark)  # type: ignore[arg-type]
 
 
 def _one_line(error: yaml.MarkedYAMLError) -> str:
@@ -130,35 +177,9 @@ def _one_line(error: yaml.MarkedYAMLError) -> str:
     return f"{problem}{where}"
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without aliases, deep nesting, long numbers or non-JSON types."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
-        if isinstance(event, AliasEvent):
-            raise ComposerError(
-                None,
-                None,
-                f"uses the alias *{event.anchor}, which segflow does not read: write the value "
-                "out in full",
-                event.start_mark,  # type: ignore[arg-type]  # the pure-Python parser's Mark
-            )
-        nested = isinstance(event, CollectionStartEvent)
-        if nested:
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
-                raise ComposerError(
-                    None, None, f"is nested more than {MAX_DEPTH} levels deep", event.start_mark
-                )
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            if nested:
-                self._depth -= 1
+class _BoundedLoader(_FastLoader):
+    """PyYAML's safe loader without long numbers or non-JSON types (`_check_events` has
+    refused aliases and deep nesting already)."""
 
     def construct_number(self, node: ScalarNode) -> Any:
         if len(node.value) > MAX_NUMBER_LENGTH:
