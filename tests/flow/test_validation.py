@@ -161,8 +161,8 @@ def test_a_file_that_is_not_yaml_or_json_says_where(tmp_path: Path) -> None:
         load_flow(broken)
 
     assert str(refused.value) == (
-        f"{broken} is not valid YAML: while parsing a flow sequence expected ',' or ']', but got "
-        "'<stream end>' (line 2, column 1)"
+        f"{broken} is not valid YAML: while parsing a flow sequence did not find expected ',' "
+        "or ']' (line 2, column 1)"
     )
 
 
