@@ -93,6 +93,9 @@ class ServeProcess:
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGABRT)  # with PYTHONFAULTHANDLER: every stack
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=2)
                 process.kill()
                 process.wait()
                 raise RuntimeError(

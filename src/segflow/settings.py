@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         description="Send each chat visitor's IP address to Segment as `context.ip`; with "
         "false, segflow neither sends nor stores it.",
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="Host names (separated by commas; `*` for any) the Flow Editor and the "
+        "built-in collector answer to, beyond localhost, 127.0.0.1, [::1] and the address "
+        "they are reached at. The public chat API answers to any.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",

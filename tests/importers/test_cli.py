@@ -77,7 +77,7 @@ def test_a_bot_imported_as_it_was_says_so(runner: CliRunner, tmp_path: Path) -> 
     ("content", "error"),
     [
         (b'{"version": "2", "groups": []}', 'Typebot export version "2" is not supported'),
-        (b'{"version":', "is not a JSON file (Typebot exports are)"),
+        (b'{"version":', "is not valid JSON: unexpected end of data"),
     ],
 )
 def test_errors_are_one_line(runner: CliRunner, tmp_path: Path, content: bytes, error: str) -> None:
@@ -98,7 +98,8 @@ def test_a_missing_file_is_named(runner: CliRunner, tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert (
-        f"Error: Cannot read {tmp_path / 'nope.json'}: No such file or directory" in result.stderr
+        f"Error: {tmp_path / 'nope.json'} cannot be read: No such file or directory"
+        in result.stderr
     )
 
 

@@ -6,6 +6,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from segflow import __version__
+from segflow.allowed_hosts import AllowedHosts, parse_hosts
 from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
 from segflow.api.limits import BodySizeLimit, ChatLimits, NewChatLimit
@@ -52,6 +53,8 @@ def create_app(
         from segflow.editor import editor_router
 
         app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
+        hosts = parse_hosts(segflow.settings.allowed_hosts)
+        app.add_middleware(AllowedHosts, service="The Flow Editor", hosts=hosts, paths=["/editor"])
         previews = PreviewChats(segflow, chats.flows, default_registry())
         editor_auth = EditorAuth(editor_token)
     typebot = TypebotChats(chats, previews, run)

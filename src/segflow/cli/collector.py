@@ -96,6 +96,7 @@ def run(
         )
         raise CollectorError(f"Collector: {problems}") from None
     # Imported here: the web stack is needed to serve, not to list events.
+    from segflow.allowed_hosts import parse_hosts
     from segflow.collector.server import CollectorOptions, serve
 
     options = CollectorOptions(
@@ -104,6 +105,7 @@ def run(
         database_url=None if no_store else database_url or settings(ctx).resolved_database_url,
         write_keys=frozenset(write_keys or ()),
         faults=faults,
+        allowed_hosts=parse_hosts(settings(ctx).allowed_hosts),
     )
     serve(options, announce=lambda line: console.print(line, soft_wrap=True))
 

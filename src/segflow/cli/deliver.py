@@ -1,8 +1,7 @@
 """`segflow deliver`: run a sender that drains the outbox to Segment."""
 
-import signal
+import contextlib
 import threading
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -10,8 +9,10 @@ from rich.live import Live
 
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
+from segflow.cli.stop_signals import StopSignals
 from segflow.delivery import Sender, SenderOptions
 from segflow.delivery.sender import DeliveryReport
+from segflow.errors import SegflowError
 from segflow.service import Segflow
 
 
@@ -25,31 +26,46 @@ def _progress_line(report: DeliveryReport, queued: int | None = None) -> str:
 
 
 def _run_with_progress(
-    segflow: Segflow, sender: Sender, *, until_empty: bool, shutdown_deadline: float
+    segflow: Segflow,
+    sender: Sender,
+    *,
+    until_empty: bool,
+    shutdown_deadline: float,
+    announce: str | None = None,
 ) -> DeliveryReport:
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        console.print(f"Stopping: finishing batches in flight (at most {shutdown_deadline:g} s)…")
-        sender.stop()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-    with Live(_progress_line(sender.report), console=console, transient=False) as live:
-        done = threading.Event()
-
-        def refresh() -> None:
-            while not done.wait(0.5):
-                live.update(_progress_line(sender.report))
-
-        refresher = threading.Thread(target=refresh, daemon=True)
-        refresher.start()
-        try:
-            report = sender.run(until_empty=until_empty, shutdown_deadline=shutdown_deadline)
-        finally:
-            done.set()
-            refresher.join()
-        live.update(_progress_line(report, segflow.outbox.pending()))
-    return report
+    """Runs the sender on a thread of its own, showing its progress; the main thread watches
+    for Ctrl+C and SIGTERM (see StopSignals) and asks the sender to stop."""
+    reports: list[DeliveryReport] = []
+    sending = threading.Thread(
+        target=lambda: reports.append(
+            sender.run(until_empty=until_empty, shutdown_deadline=shutdown_deadline)
+        ),
+        name="segflow-sender",
+    )
+    signals = StopSignals() if threading.current_thread() is threading.main_thread() else None
+    with contextlib.ExitStack() as stack:
+        if signals is not None:
+            stack.enter_context(signals)
+        if announce is not None:
+            console.print(announce)
+        live = stack.enter_context(
+            Live(_progress_line(sender.report), console=console, transient=False)
+        )
+        sending.start()
+        stopping = False
+        while sending.is_alive():
+            if signals is not None and signals.requested and not stopping:
+                stopping = True
+                console.print(
+                    f"Stopping: finishing batches in flight (at most {shutdown_deadline:g} s)…"
+                )
+                sender.stop()
+            live.update(_progress_line(sender.report))
+            sending.join(0.1)
+        if not reports:
+            raise SegflowError("The sender stopped on an error (see above)")
+        live.update(_progress_line(reports[0], segflow.outbox.pending()))
+    return reports[0]
 
 
 def deliver_until_empty(segflow: Segflow) -> None:
@@ -86,5 +102,9 @@ def deliver(
             SenderOptions(lease=lease, timeout=timeout, max_attempts=max_attempts)
         )
         _run_with_progress(
-            segflow, sender, until_empty=until_empty, shutdown_deadline=shutdown_deadline
+            segflow,
+            sender,
+            until_empty=until_empty,
+            shutdown_deadline=shutdown_deadline,
+            announce=None if until_empty else "segflow deliver is sending. Press Ctrl+C to stop.",
         )

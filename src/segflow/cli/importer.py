@@ -13,6 +13,7 @@ from rich.console import Console
 from segflow.cli.app import app, errors
 from segflow.cli.context import console
 from segflow.errors import SegflowError
+from segflow.flow import read_document
 from segflow.importers import Finding, FindingKind, TypebotImport, import_typebot
 
 importer = typer.Typer(help="Import chatbots built with other tools as segflow flows.")
@@ -65,23 +66,12 @@ def typebot(
 def _import_typebot(file: Path, output: Path | None) -> TypebotImport:
     if output is not None and output.resolve() == file.resolve():
         raise SegflowError(f"Refusing to write the flow over the Typebot export {file}")
-    result = import_typebot(_read_json(file))
+    result = import_typebot(read_document(file, syntax="json"))
     if output is None:
         sys.stdout.write(_as_json(result.flow))
     else:
         _write(result.flow, output)
     return result
-
-
-def _read_json(file: Path) -> Any:
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        raise SegflowError(f"Cannot read {file}: {error.strerror or error}") from None
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise SegflowError(f"{file} is not a JSON file (Typebot exports are): {error}") from None
 
 
 def _write(flow: dict[str, Any], output: Path) -> None:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import re
-import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 
+from segflow.allowed_hosts import is_loopback
 from segflow.chat import Chats, FlowNotFoundError, PublishedFlow
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
+from segflow.cli.stop_signals import StopSignals
 from segflow.collector.storage import safe_url
 from segflow.delivery import Sender, SenderOptions
 from segflow.delivery.sender import DeliveryReport
@@ -89,16 +87,23 @@ def serve(
             collector=destination.name == LOCAL_COLLECTOR and not no_collector,
             sender=SenderOptions(lease=lease, timeout=timeout),
         )
-        stopping = threading.Event()
-        try:
-            with _stop_on(stopping, signal.SIGINT, signal.SIGTERM):
+        with StopSignals() as signals:  # a second Ctrl+C, while stopping, exits at once
+            try:
                 services.start()
                 _announce(segflow, services, published, destination)
-                failed = services.wait(stopping)
-        finally:
-            # The signals' own handlers are back: a second Ctrl+C stops at once.
-            console.print("Stopping: finishing requests and the batch in flight…")
-            queued = services.stop()
+                if not is_loopback(host) and segflow.settings.editor_token is None:
+                    console.print(
+                        f"Warning: serving on {host}, reachable from other machines, with the "
+                        "Flow Editor behind a token generated into segflow's home folder. Set "
+                        "SEGFLOW_EDITOR_TOKEN to a long secret of your own, and put HTTPS in "
+                        "front: the editor can change every flow.",
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                failed = services.wait(signals)
+            finally:
+                console.print("Stopping: finishing requests and the batch in flight…")
+                queued = services.stop()
         still = f" {queued:,} message(s) stay queued for the next start." if queued else ""
         console.print(f"Stopped.{still}")
         if failed:
@@ -186,9 +191,9 @@ class _Services:
         self._sending.start()
         self.api.start()
 
-    def wait(self, stopping: threading.Event) -> str | None:
-        """Returns once `stopping` is set (None), or when a part stops by itself (its name)."""
-        while not stopping.wait(0.2):
+    def wait(self, signals: StopSignals) -> str | None:
+        """Returns once a stop is requested (None), or when a part stops by itself (its name)."""
+        while not signals.wait(0.2):
             if not self.api.is_alive():
                 return "the chat API"
             if self.collector is not None and not self.collector.is_alive():
@@ -225,21 +230,6 @@ class _LetBatchesFill:
         self._seen.finished = finished
         if 0 < batch < SMALL_BATCH:
             self._stopping.wait(BATCH_GAP)
-
-
-@contextmanager
-def _stop_on(stopping: threading.Event, *signals: signal.Signals) -> Iterator[None]:
-    """Within the block, the signals set `stopping` instead of ending the process."""
-
-    def stop(_signal: int, _frame: FrameType | None) -> None:
-        stopping.set()
-
-    previous = {sig: signal.signal(sig, stop) for sig in signals}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _announce(
@@ -281,8 +271,10 @@ def _announce(
 
 
 def _collector_app(segflow: Segflow) -> FastAPI:
+    from segflow.allowed_hosts import parse_hosts
     from segflow.collector.app import create_app
     from segflow.collector.faults import Faults, FaultSwitch
     from segflow.collector.receiver import Receiver
 
-    return create_app(Receiver(database=segflow.database, faults=FaultSwitch(Faults())))
+    receiver = Receiver(database=segflow.database, faults=FaultSwitch(Faults()))
+    return create_app(receiver, allowed_hosts=parse_hosts(segflow.settings.allowed_hosts))

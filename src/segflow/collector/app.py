@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from segflow.allowed_hosts import AllowedHosts
 from segflow.collector import reading
 from segflow.collector.answers import Refusal
 from segflow.collector.faults import Faults
@@ -28,9 +29,12 @@ def json_response(
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
-def create_app(receiver: Receiver) -> FastAPI:
-    """The HTTP face of `receiver`; it reads events back from the receiver's database."""
+def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> FastAPI:
+    """The HTTP face of `receiver`; it reads events back from the receiver's database.
+
+    It answers only to the loopback names, its own address and `allowed_hosts`."""
     app = FastAPI(title="segflow collector", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(AllowedHosts, service="The collector", hosts=allowed_hosts)
     faults = receiver.faults
 
     @app.post("/v1/{endpoint}")

@@ -21,6 +21,7 @@ class CollectorOptions:
     database_url: str | None  # None: validate and count, store nothing (benchmarks)
     write_keys: frozenset[str] = field(default=frozenset(), repr=False)
     faults: Faults = field(default_factory=Faults)
+    allowed_hosts: frozenset[str] = frozenset()  # beyond the loopback names and its address
 
 
 def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
@@ -32,7 +33,9 @@ def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
             database=database, faults=FaultSwitch(options.faults), write_keys=options.write_keys
         )
         announce(_describe(options, url_of(listener)))
-        uvicorn.Server(uvicorn_config(create_app(receiver))).run(sockets=[listener])
+        uvicorn.Server(
+            uvicorn_config(create_app(receiver, allowed_hosts=options.allowed_hosts))
+        ).run(sockets=[listener])
     finally:
         if database is not None:
             database.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import os
 from dataclasses import dataclass
 
 import httpx
@@ -55,11 +56,22 @@ class SegmentHTTP:
     ) -> None:
         self._url = endpoint.rstrip("/") + "/v1/batch"
         self._compress_level = compress_level
-        self._client = httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": f"segflow/{__version__}"},
-        )
+        self._timeout = timeout
+        self._transport = transport
+        self._client: httpx.Client | None = None
+        self._client_pid = 0
+
+    def _http(self) -> httpx.Client:
+        """The client of this process, made on first use: after a fork, the parent's
+        connections (and its pool's lock) are not this process's to use."""
+        if self._client is None or self._client_pid != os.getpid():
+            self._client = httpx.Client(
+                timeout=self._timeout,
+                transport=self._transport,
+                headers={"User-Agent": f"segflow/{__version__}"},
+            )
+            self._client_pid = os.getpid()
+        return self._client
 
     def post_batch(self, body: bytes, write_key: str) -> Answer:
         token = base64.b64encode(f"{write_key}:".encode()).decode()
@@ -69,7 +81,7 @@ class SegmentHTTP:
             "Content-Encoding": "gzip",
         }
         try:
-            response = self._client.post(
+            response = self._http().post(
                 self._url,
                 content=gzip.compress(body, compresslevel=self._compress_level),
                 headers=headers,
@@ -83,4 +95,5 @@ class SegmentHTTP:
         )
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None and self._client_pid == os.getpid():
+            self._client.close()

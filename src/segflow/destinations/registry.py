@@ -8,8 +8,10 @@ stored.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from segflow.destinations.destination import Destination, WriteKey, hint
 from segflow.destinations.endpoints import resolve_endpoint
@@ -185,6 +187,18 @@ class Destinations:
             "write_key_encrypted": self._cipher.encrypt(WriteKey(write_key)),
             "write_key_hint": hint(write_key),
         }
+        try:
+            row = self._save_managed(name, write_key, endpoint, values)
+        except IntegrityError:
+            # Another process (a second API worker, a sender) created it at the same moment.
+            row = self._save_managed(name, write_key, endpoint, values)
+        self._resolved.clear()
+        assert row is not None
+        return _destination(row)
+
+    def _save_managed(
+        self, name: str, write_key: str, endpoint: str, values: Mapping[str, object]
+    ) -> Row | None:
         with self._database.engine.begin() as connection:
             row = self._find(connection, name)
             if row is None:
@@ -197,10 +211,7 @@ class Destinations:
                 connection.execute(
                     update(destinations).where(destinations.c.id == row.id).values(**values)
                 )
-            row = self._find(connection, name)
-        self._resolved.clear()
-        assert row is not None
-        return _destination(row)
+            return self._find(connection, name)
 
     def _matches(self, row: Row, write_key: str, endpoint: str) -> bool:
         if row.endpoint != endpoint:

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from segflow.errors import SegflowError
+from segflow.flow import DocumentError, parse_document
 from segflow.importers import Finding, import_typebot
 
 
@@ -39,9 +38,9 @@ def read_import(text: str, filename: str = "") -> ImportedFlow:
     """The flow in an uploaded file: a segflow flow (YAML or JSON) or a Typebot export (JSON)."""
     shown = f'"{filename}"' if filename else "The file"
     try:
-        document = yaml.safe_load(text)  # JSON is YAML too
-    except yaml.YAMLError as error:
-        raise FlowImportError(f"{shown} is neither JSON nor YAML: {error}") from None
+        document = parse_document(text, source=shown)
+    except DocumentError as error:
+        raise FlowImportError(str(error)) from None
     if not isinstance(document, Mapping):
         raise FlowImportError(f"{shown} does not hold a flow (a JSON or YAML object)")
     if "version" in document or "typebot" in document:  # segflow flows have no "version"

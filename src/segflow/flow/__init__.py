@@ -1,5 +1,6 @@
 """Flows: the document model, reading and checking it, its JSON Schema, and the turn engine."""
 
+from segflow.flow.documents import DocumentError, parse_document
 from segflow.flow.engine import awaited_input, continue_session, start_session
 from segflow.flow.loading import load_flow, parse_flow, read_document
 from segflow.flow.model import (
@@ -25,6 +26,7 @@ __all__ = [
     "Block",
     "ChatEndedError",
     "ChatStatus",
+    "DocumentError",
     "Flow",
     "FlowError",
     "FlowProblem",
@@ -44,6 +46,7 @@ __all__ = [
     "flow_json_schema",
     "flow_warnings",
     "load_flow",
+    "parse_document",
     "parse_flow",
     "read_document",
     "start_session",

@@ -6,11 +6,16 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-import yaml
 from pydantic import ValidationError
 
 from segflow.blocks import BlockRegistry, default_registry
+from segflow.flow.documents import (
+    MAX_DOCUMENT_BYTES,
+    DocumentError,
+    Syntax,
+    check_document,
+    parse_document,
+)
 from segflow.flow.model import Block, Flow, FlowReading, Group
 from segflow.flow.problems import (
     FLOW,
@@ -37,6 +42,7 @@ def parse_flow(
     existing Segment accounts) is given, the accounts Segment blocks name.
     """
     registry = registry or default_registry()
+    check_document(document, source=source)
     try:
         flow = Flow.model_validate(document, context=FlowReading(registry))
     except ValidationError as error:
@@ -53,21 +59,18 @@ def parse_flow(
     return flow
 
 
-def read_document(path: Path) -> Any:
-    """The document in a .yaml, .yml or .json file; raises FlowError when it is unreadable."""
+def read_document(path: Path, *, syntax: Syntax | None = None) -> Any:
+    """The document in a .yaml, .yml or .json file (or in `syntax`, whatever the file's name);
+    raises DocumentError, in one line naming the file, when it cannot be read safely."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            content = file.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
-        unreadable = FlowProblem(FLOW, f"cannot be read: {error.strerror}")
-        raise FlowError([unreadable], source=source) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return orjson.loads(text)
-        return yaml.safe_load(text)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as error:
-        problem = f"is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {error}"
-        raise FlowError([FlowProblem(FLOW, problem)], source=source) from None
+        raise DocumentError(source, f"cannot be read: {error.strerror or error}") from None
+    if syntax is None:
+        syntax = "json" if path.suffix.lower() == ".json" else "yaml"
+    return parse_document(content, source=source, syntax=syntax)
 
 
 def load_flow(

@@ -5,9 +5,11 @@ Also `Statement`: a Core statement compiled once, for the few statements a chat 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +138,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT, "factory": _sqlite_connection_class()},
@@ -147,13 +149,34 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     else:
         engine = create_engine(url, pool_size=POOL_SIZE)
         _ping_when_idle(engine)
+    _own_connections_after_fork(engine)
     database = Database(engine)
     if migrate:
         database.migrate()
     return database
 
 
+def _own_connections_after_fork(engine: Engine) -> None:
+    """A forked process (a gunicorn --preload worker) opens connections of its own: the pool
+    it inherited holds its parent's, whose sockets two processes must never share. SQLAlchemy's
+    documented way: forget them in the child without closing them (the parent still uses them)."""
+    forked = weakref.ref(engine)  # a disposed-of engine is not kept alive by this hook
+
+    def in_child() -> None:
+        if (inherited := forked()) is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=in_child)
+
+
 # -- SQLite ------------------------------------------------------------------------------------
+
+
+def _create_private(path: Path) -> None:
+    """Creates the database file readable by its owner only, as it holds chat answers; SQLite
+    gives its -wal and -shm files the same permissions. An existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -176,12 +199,13 @@ def _sqlite_connection_class() -> type[sqlite3.Connection]:
     that concurrent writers queue instead of failing. Within the process they queue on a
     Python lock, which hands over the moment a transaction ends: SQLite's own busy handler,
     still there for other processes, retries after sleeps of 1, 2, 5… ms."""
-    lock = threading.Lock()
 
     class WriterConnection(sqlite3.Connection):
         writing = False
+        lock = threading.Lock()
 
         def begin_writing(self) -> None:
+            lock = self.lock
             if not lock.acquire(timeout=BUSY_TIMEOUT):
                 raise sqlite3.OperationalError("database is locked")
             try:
@@ -190,6 +214,7 @@ def _sqlite_connection_class() -> type[sqlite3.Connection]:
                 lock.release()
                 raise
             self.writing = True
+            self._held = lock
 
         def commit(self) -> None:
             try:
@@ -212,8 +237,14 @@ def _sqlite_connection_class() -> type[sqlite3.Connection]:
         def _done(self) -> None:
             if self.writing:
                 self.writing = False
-                lock.release()
+                self._held.release()
 
+    def in_child() -> None:
+        # A forked process starts with no transaction of its own: a lock taken by one of its
+        # parent's threads would never be released in it.
+        WriterConnection.lock = threading.Lock()
+
+    os.register_at_fork(after_in_child=in_child)
     return WriterConnection
 
 
