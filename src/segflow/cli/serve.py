@@ -261,13 +261,14 @@ def _announce(
         answer = "-H 'Content-Type: application/json' -d '{\"message\": \"Ada\"}'"
         lines += [
             "",
+            f"Chat in a browser: {api}/chat/{published[0].flow_id}",
             "Start a chat:",
             f"  curl -s -X POST {api}/api/v1/flows/{published[0].flow_id}/startChat",
             "Answer it with the sessionId it returns:",
             f"  curl -s -X POST {api}/api/v1/sessions/SESSION_ID/continueChat {answer}",
         ]
-    for line in lines:
-        console.print(line, markup=False, soft_wrap=True)
+    # One write: whoever reads the output sees all of it once it sees the first line.
+    console.print("\n".join(lines), markup=False, soft_wrap=True)
 
 
 def _collector_app(segflow: Segflow) -> FastAPI:
