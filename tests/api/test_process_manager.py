@@ -82,6 +82,7 @@ def test_gunicorn_preload_with_two_workers_serves_every_chat_and_deliver_sends_e
             "SEGFLOW_HOME": str(home),
             "SEGFLOW_DATABASE_URL": postgres_url,
             "SEGFLOW_COLLECTOR_URL": collector.url,
+            "SEGFLOW_NEW_CHATS_PER_MINUTE": "0",  # every chat comes from this one address
         }
         try:
             with (
