@@ -50,7 +50,10 @@ def test_serve_stops_on_every_ctrl_c_and_sigterm_while_chats_go_on(
         database_url,
         home,
         args=["--lease", "4", "--timeout", "3"],
-        environment={"PYTHONFAULTHANDLER": "1"},  # a stop that hangs shows every thread
+        environment={
+            "PYTHONFAULTHANDLER": "1",  # a stop that hangs shows every thread
+            "SEGFLOW_NEW_CHATS_PER_MINUTE": "0",  # one client starts chat after chat
+        },
     )
     started: list[str] = []  # the anonymousId of each chat the API started
     refused: list[int] = []
