@@ -311,6 +311,8 @@ def main() -> None:
             **os.environ,
             "SEGFLOW_HOME": str(workdir / "home"),
             "SEGFLOW_COLLECTOR_URL": f"http://127.0.0.1:{free_port()}",
+            # Every client of the benchmark has one address: no limit on its new chats.
+            "SEGFLOW_NEW_CHATS_PER_MINUTE": "0",
         }
         for name in ("SEGFLOW_DATABASE_URL", "SEGMENT_WRITE_KEY", "SEGMENT_ENDPOINT"):
             env.pop(name, None)
