@@ -3,6 +3,7 @@ setting raises it; 413 for sizes, 429 with Retry-After for too many new chats.""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,10 +37,18 @@ def new_chat(server: ServeProcess) -> str:
 
 
 def raw_request(server: ServeProcess, head: str) -> bytes:
-    """Sends the request line and headers only, and reads the answer's first bytes."""
+    """Sends the request line and headers only, and reads the whole answer (its head and
+    the Content-Length bytes of its body, which may come in separate packets)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
         connection.sendall(head.encode())
-        return connection.recv(4096)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+            status, separator, body = answer.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length: *(\d+)", status)
+            if separator and (length is None or len(body) >= int(length.group(1))):
+                break
+        return answer
 
 
 def test_a_body_declared_too_large_is_refused_before_it_is_sent(server: ServeProcess) -> None:
