@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.chats import summary
+from tests.embed.chatting import SCREENSHOTS
 from tests.serve_process import ServeProcess
 
 EMBED = Path(__file__).parents[1] / "clients" / "node_modules" / "@typebot.io" / "js" / "dist"
@@ -150,6 +151,8 @@ def test_typebots_embed_chats_through_the_example_flow(
     link = thanks.get_by_role("link", name="how Segment works")
     expect(link).to_have_attribute("href", "https://segment.com/docs/")
     expect(page.locator(".typebot-input")).to_have_count(0)  # the chat has ended
+    page.wait_for_timeout(6_000)  # the embed "types" the last bubble before showing it
+    page.screenshot(path=str(SCREENSHOTS / "typebot-embed.png"))  # for the README
 
     events = segflow_server.collector.wait_for_events(8)
     user = "grace@example.com"
