@@ -71,9 +71,8 @@ class _TypebotImporter:
         if "groups" not in document and isinstance(document.get("typebot"), Mapping):
             document = document["typebot"]  # as Typebot's API returns it
         version = document.get("version")
-        self.version = str(version) if version is not None else ""
-        if not self.version:
-            raise TypebotImportError('This is not a Typebot export: it has no "version"')
+        # Typebot reads an export without a version as version 3, its first.
+        self.version = str(version) if version not in (None, "") else "3"
         if self.version not in SUPPORTED_VERSIONS:
             raise TypebotImportError(
                 f'Typebot export version "{self.version}" is not supported: segflow imports '
