@@ -143,8 +143,9 @@ class TestSkippedBlocks:
     def test_the_block_before_takes_over_the_skipped_blocks_exit(self) -> None:
         flow = imported("unsupported.v6.1.json").flow
 
-        # Redirect (kept as a link), then Code, then Typebot link (exit to A/B): all skipped.
-        assert [b["id"] for b in group(flow, "g-logic")["blocks"]] == ["b-redirect"]
+        # Redirect (kept as a link), then Code, then Typebot link (exit to A/B): all skipped;
+        # the Return after them is kept, though no chat reaches it (nor did in Typebot).
+        assert [b["id"] for b in group(flow, "g-logic")["blocks"]] == ["b-redirect", "b-return"]
         assert block(flow, "b-redirect")["next"] == "g-ab"
 
     def test_an_ab_test_sends_every_chat_down_path_a(self) -> None:
