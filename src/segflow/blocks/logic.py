@@ -53,20 +53,20 @@ class SetVariable(BlockOptions):
         "upper lower trim len round number text. E.g. round(price * 1.2, 2).",
         json_schema_extra=EXPRESSION,
     )
-    chat_value: Literal["chatId"] | None = Field(
-        None,
-        title="Chat value",
-        description="chatId: this chat's ID (what Typebot calls the Result ID).",
+    chat_id: bool = Field(
+        False,
+        title="Chat ID",
+        description="Set the variable to this chat's ID (what Typebot calls the Result ID).",
     )
     _parsed: Expression | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _value_or_expression(self) -> SetVariable:
-        given = [self.value, self.expression, self.chat_value]
-        if all(field is None for field in given):
-            raise ValueError("Value, Expression or Chat value is required")
-        if sum(field is not None for field in given) > 1:
-            raise ValueError("has more than one of Value, Expression and Chat value: keep one")
+        given = sum((self.value is not None, self.expression is not None, self.chat_id))
+        if given == 0:
+            raise ValueError("Value, Expression or Chat ID is required")
+        if given > 1:
+            raise ValueError("has more than one of Value, Expression and Chat ID: keep one")
         if self.expression is not None:
             try:
                 self._parsed = parse_expression(self.expression)
@@ -140,7 +140,7 @@ class Return(BlockOptions):
 
 
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
-    if options.chat_value == "chatId":
+    if options.chat_id:
         if chat.chat_id is None:
             chat.log("warning", f"This chat has no ID here; {options.variable} is left unchanged")
         else:

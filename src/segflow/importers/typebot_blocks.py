@@ -357,7 +357,7 @@ def _set_variable(context: BlockContext) -> NativeFields | Skipped:
     if kind == "Empty":
         return {"type": "setVariable", "variable": variable, "value": ""}
     if kind == "Result ID":  # Typebot's ID of the chat's result: segflow's chat ID
-        return {"type": "setVariable", "variable": variable, "chatValue": "chatId"}
+        return {"type": "setVariable", "variable": variable, "chatId": True}
     if kind == "Environment name":
         context.note(FindingKind.CHANGED, f'it sets {variable} to "web", as Typebot did on the web')
         return {"type": "setVariable", "variable": variable, "value": "web"}
