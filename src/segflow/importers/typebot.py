@@ -1,4 +1,4 @@
-"""Typebot exports (versions 3 to 6.1) as segflow flows, with a report of what changed.
+"""Typebot exports (versions 3 to 6.1; one without a version is 3) as segflow flows, with a report.
 
 Groups, blocks, items and their ids are kept, so a finding names a block you can find in both.
 Edges become `next` exits. Blocks segflow cannot run are skipped: the chat goes on where
