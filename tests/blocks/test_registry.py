@@ -27,6 +27,7 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "setVariable": "logic",
         "condition": "logic",
         "jump": "logic",
+        "return": "logic",
         "segment": "integration",
     }
     email = {block.name: block for block in BUILT_IN}["emailInput"].options_schema()

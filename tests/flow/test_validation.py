@@ -69,11 +69,11 @@ def test_every_problem_is_listed_with_its_place() -> None:
         'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
         'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
         "text, image, textInput, emailInput, numberInput, choiceInput, setVariable, condition, "
-        "jump, segment)",
+        "jump, return, segment)",
         'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
         'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
-        'Group "Email" › block "both" (Set variable): Value or Expression is required',
+        'Group "Email" › block "both" (Set variable): Value, Expression or Chat ID is required',
         'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
         "each block needs its own",
         'Flow: the variable "email" is listed 2 times',

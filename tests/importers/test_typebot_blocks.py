@@ -315,7 +315,6 @@ class TestUnsupported:
             ("b-code", "segflow never runs JavaScript code"),
             ("b-link", "import that bot as its own flow"),
             ("b-wait", "no pause in the chat"),
-            ("b-return", "segflow has no Return blocks"),
             ("b-ab", "every chat takes path A"),
             ("b-webhook", "segflow does not call webhooks"),
             ("b-sheets", "no Google Sheets integration"),

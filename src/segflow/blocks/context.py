@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from segflow.limits import Limits
 from segflow.segment import SegmentMessage
+
+if TYPE_CHECKING:  # base imports this module
+    from segflow.blocks.base import Exit
 
 LogStatus = Literal["error", "warning", "info"]
 
@@ -75,6 +78,11 @@ class BlockContext(Protocol):
         ...
 
     @property
+    def chat_id(self) -> str | None:
+        """The chat's ID (the session's ID in the chat API); None where a chat has none."""
+        ...
+
+    @property
     def segment_context(self) -> Mapping[str, object]:
         """What the website told about the visitor (page, userAgent, locale...): the Segment
         `context` every message of the chat carries."""
@@ -106,6 +114,15 @@ class BlockContext(Protocol):
     def queue(self, message: SegmentMessage, destination: str | None) -> None:
         """Hands a Segment message to the turn, for the Segment account named (None: the
         flow's). It is queued for delivery when the turn is saved, in the same transaction."""
+        ...
+
+    def mark_return(self) -> None:
+        """Remembers the block after the running one: a later Return block comes back there
+        (the last mark wins, as in Typebot)."""
+        ...
+
+    def take_return(self) -> Exit | None:
+        """Where a Return block goes back to, forgetting it; None when no Jump marked one."""
         ...
 
     def remember_user(self, user_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Logic: set a variable, branch on a condition, jump to another group."""
+"""Logic: set a variable, branch on a condition, jump to another group and return."""
 
 from __future__ import annotations
 
@@ -53,14 +53,20 @@ class SetVariable(BlockOptions):
         "upper lower trim len round number text. E.g. round(price * 1.2, 2).",
         json_schema_extra=EXPRESSION,
     )
+    chat_id: bool = Field(
+        False,
+        title="Chat ID",
+        description="Set the variable to this chat's ID (what Typebot calls the Result ID).",
+    )
     _parsed: Expression | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _value_or_expression(self) -> SetVariable:
-        if self.value is None and self.expression is None:
-            raise ValueError("Value or Expression is required")
-        if self.value is not None and self.expression is not None:
-            raise ValueError("has both a Value and an Expression: keep one")
+        given = sum((self.value is not None, self.expression is not None, self.chat_id))
+        if given == 0:
+            raise ValueError("Value, Expression or Chat ID is required")
+        if given > 1:
+            raise ValueError("has more than one of Value, Expression and Chat ID: keep one")
         if self.expression is not None:
             try:
                 self._parsed = parse_expression(self.expression)
@@ -128,7 +134,18 @@ class Jump(BlockOptions):
         return [("jump", self.target)]
 
 
+class Return(BlockOptions):
+    """Goes back to the block after the chat's last Jump; with no Jump to go back to, on to
+    its own exit."""
+
+
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
+    if options.chat_id:
+        if chat.chat_id is None:
+            chat.log("warning", f"This chat has no ID here; {options.variable} is left unchanged")
+        else:
+            chat.set_variable(options.variable, chat.chat_id)
+        return None
     if options.value is not None:
         if _ONE_VARIABLE.fullmatch(options.value):
             chat.set_variable(options.variable, chat.variables.get(variable_name(options.value)))
@@ -162,7 +179,12 @@ def check_condition(options: Condition, chat: BlockContext) -> Step:
 
 
 def jump(options: Jump, chat: BlockContext) -> Step:
+    chat.mark_return()
     return options.target
+
+
+def go_back(options: Return, chat: BlockContext) -> Step:
+    return chat.take_return()
 
 
 SET_VARIABLE = BlockType(
@@ -176,3 +198,4 @@ CONDITION = BlockType(
     name="condition", title="Condition", category="logic", options=Condition, run=check_condition
 )
 JUMP = BlockType(name="jump", title="Jump", category="logic", options=Jump, run=jump)
+RETURN = BlockType(name="return", title="Return", category="logic", options=Return, run=go_back)

@@ -17,7 +17,7 @@ from typing import Any
 from segflow.blocks.base import BlockType
 from segflow.blocks.bubbles import IMAGE, TEXT
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
-from segflow.blocks.logic import CONDITION, JUMP, SET_VARIABLE
+from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
 from segflow.blocks.segment import SEGMENT
 from segflow.errors import SegflowError
 
@@ -33,6 +33,7 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     SET_VARIABLE,
     CONDITION,
     JUMP,
+    RETURN,
     SEGMENT,
 )
 

@@ -83,6 +83,7 @@ class Chats:
         if visitor is not None and not self.sends_ip:
             visitor = visitor.model_copy(update={"ip": None})  # neither sent nor stored
         context = visitor.segment_context() if visitor is not None else {}
+        session_id = str(uuid.uuid4())
         turn = start_session(
             published.flow,
             prefilled=prefilled,
@@ -90,10 +91,10 @@ class Chats:
             user_id=user_id or (earlier.user_id if earlier else None),
             context=context,
             remembered=earlier.variables if earlier else None,
+            chat_id=session_id,
             limits=self._segflow.settings.limits,
         )
         routing = self._route(turn)
-        session_id = str(uuid.uuid4())
         now = time.time()
         with self._database.engine.begin() as connection:
             self._sessions.insert.run(
@@ -301,7 +302,7 @@ def _columns(state: SessionState, now: float) -> dict[str, Any]:
     """The chat_sessions columns that hold a session's state (_STATE_COLUMNS)."""
     return {
         "state": orjson.dumps(
-            state.model_dump(mode="json", include={"variables", "waiting_for"})
+            state.model_dump(mode="json", include={"variables", "waiting_for", "return_to"})
         ).decode(),
         "anonymous_id": state.anonymous_id,
         "user_id": state.user_id,
@@ -318,5 +319,6 @@ def _state(row: _SessionRow) -> SessionState:
             "userId": row.user_id,
             "context": orjson.loads(row.visitor) if row.visitor else {},
             "status": row.status,
+            "chatId": row.id,
         }
     )

@@ -86,7 +86,8 @@ def _show(turn: ChatTurn) -> None:
         if isinstance(message, TextMessage):
             console.print(f"[bold cyan]Bot[/] › {_escaped(message.text)}")
         elif isinstance(message, ImageMessage):
-            console.print(f"[bold cyan]Bot[/] › [image: {_escaped(message.alt)}] {message.url}")
+            label = _escaped(f"[image: {message.alt}] {message.url}")
+            console.print(f"[bold cyan]Bot[/] › {label}")
     for log in turn.logs:
         colour = {"error": "red", "warning": "yellow"}.get(log.status, "dim")
         console.print(f"[{colour}]{log.status}: {_escaped(str(log))}[/]", soft_wrap=True)

@@ -90,8 +90,11 @@ class PreviewChats:
         such flow (or no published version).
         """
         flow, version = self._flow(flow_id, source)
-        turn = start_session(flow, prefilled=prefilled, limits=self._segflow.settings.limits)
-        session = PreviewSession(str(uuid.uuid4()), flow_id, source, version, flow, turn.state)
+        chat_id = str(uuid.uuid4())
+        turn = start_session(
+            flow, prefilled=prefilled, chat_id=chat_id, limits=self._segflow.settings.limits
+        )
+        session = PreviewSession(chat_id, flow_id, source, version, flow, turn.state)
         started = self._saved(session, turn)
         with self._lock:
             self._sessions[session.id] = session

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from segflow.blocks import BlockRegistry, BotMessage, LogStatus
+from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus
 from segflow.blocks.segment import SEGMENT, send_to_segment
 from segflow.editor.answers import DraftProblemsError
 from segflow.editor.problems import LocatedProblem
@@ -77,6 +77,7 @@ class _TestChat:
     _variables: dict[str, object]
     anonymous_id: str = field(default_factory=lambda: f"segflow-test-{uuid.uuid4()}")
     user_id: str | None = None
+    chat_id: str | None = None  # a test event belongs to no chat
     queued: list[tuple[SegmentMessage, str | None]] = field(default_factory=list)
     problem: str | None = None
 
@@ -110,3 +111,9 @@ class _TestChat:
 
     def remember_user(self, user_id: str) -> None:
         self.user_id = user_id
+
+    def mark_return(self) -> None:
+        pass  # a Segment block jumps nowhere
+
+    def take_return(self) -> Exit | None:
+        return None

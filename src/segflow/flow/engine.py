@@ -47,6 +47,7 @@ def start_session(
     user_id: str | None = None,
     context: Mapping[str, JsonValue] | None = None,
     remembered: Mapping[str, JsonValue] | None = None,
+    chat_id: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Turn:
     """A new chat's first turn.
@@ -55,13 +56,15 @@ def start_session(
     `user_id` starts it identified. `context` is the Segment context every message of the
     chat carries (the visitor's page, browser, locale...). `remembered` holds the variables of
     an earlier chat of the same visitor, which this one starts with; `prefilled` sets
-    variables last, by name or by one of a variable's aliases.
+    variables last, by name or by one of a variable's aliases. `chat_id` is the chat's ID,
+    which Set variable's "Chat ID" gives.
     """
     state = SessionState(
         anonymous_id=anonymous_id or str(uuid.uuid4()),
         user_id=user_id or None,
         variables=flow.initial_variables(),
         context=dict(context or {}),
+        chat_id=chat_id,
     )
     turn = _TurnRun(flow, state, limits)
     gone = [name for name in remembered or {} if name not in state.variables]
@@ -127,6 +130,8 @@ class _TurnRun:
         self._anonymous_id = state.anonymous_id
         self._user_id = state.user_id
         self._context = state.context
+        self._chat_id = state.chat_id
+        self._return_to = state.return_to
         self.messages: list[BotMessage] = []
         self.logs: list[TurnLog] = []
         self._logged: set[TurnLog] = set()
@@ -149,6 +154,10 @@ class _TurnRun:
     @property
     def user_id(self) -> str | None:
         return self._user_id
+
+    @property
+    def chat_id(self) -> str | None:
+        return self._chat_id
 
     @property
     def segment_context(self) -> Mapping[str, JsonValue]:
@@ -198,6 +207,19 @@ class _TurnRun:
 
     def remember_user(self, user_id: str) -> None:
         self._user_id = user_id
+
+    def mark_return(self) -> None:
+        assert self.place is not None  # only a running block marks
+        group, block = self.place
+        index = group.blocks.index(block)
+        if index + 1 < len(group.blocks):
+            self._return_to = Exit(group=group.id, block=group.blocks[index + 1].id)
+        elif block.next is not None:  # the last block: where its own exit leads
+            self._return_to = block.next
+
+    def take_return(self) -> Exit | None:
+        target, self._return_to = self._return_to, None
+        return target
 
     def where(self) -> tuple[str | None, str | None]:
         """The running block's group title and ID, for logs (None, None between blocks)."""
@@ -339,6 +361,8 @@ class _TurnRun:
             variables=self._variables,
             context=self._context,
             waiting_for=waiting.id if waiting else None,
+            return_to=self._return_to,
+            chat_id=self._chat_id,
             status=self.status,
         )
         return Turn(

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 
+from segflow.blocks import Exit
 from segflow.errors import SegflowError
 
 
@@ -32,6 +33,12 @@ class SessionState(BaseModel):
         "told about the visitor (page, userAgent, locale, timezone, screen, ip).",
     )
     waiting_for: str | None = Field(None, description="The ID of the input awaiting an answer.")
+    return_to: Exit | None = Field(
+        None, description="Where a Return block goes back to: after the chat's last Jump."
+    )
+    chat_id: str | None = Field(
+        None, description="The chat's ID (its session's), when it has one; not saved in the state."
+    )
     status: ChatStatus = ChatStatus.ACTIVE
 
 

@@ -1,4 +1,4 @@
-"""Typebot exports (versions 3 to 6.1) as segflow flows, with a report of what changed.
+"""Typebot exports (versions 3 to 6.1; one without a version is 3) as segflow flows, with a report.
 
 Groups, blocks, items and their ids are kept, so a finding names a block you can find in both.
 Edges become `next` exits. Blocks segflow cannot run are skipped: the chat goes on where
@@ -71,9 +71,8 @@ class _TypebotImporter:
         if "groups" not in document and isinstance(document.get("typebot"), Mapping):
             document = document["typebot"]  # as Typebot's API returns it
         version = document.get("version")
-        self.version = str(version) if version is not None else ""
-        if not self.version:
-            raise TypebotImportError('This is not a Typebot export: it has no "version"')
+        # Typebot reads an export without a version as version 3, its first.
+        self.version = str(version) if version not in (None, "") else "3"
         if self.version not in SUPPORTED_VERSIONS:
             raise TypebotImportError(
                 f'Typebot export version "{self.version}" is not supported: segflow imports '

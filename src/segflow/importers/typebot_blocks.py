@@ -356,6 +356,8 @@ def _set_variable(context: BlockContext) -> NativeFields | Skipped:
         return _custom_value(context, variable)
     if kind == "Empty":
         return {"type": "setVariable", "variable": variable, "value": ""}
+    if kind == "Result ID":  # Typebot's ID of the chat's result: segflow's chat ID
+        return {"type": "setVariable", "variable": variable, "chatId": True}
     if kind == "Environment name":
         context.note(FindingKind.CHANGED, f'it sets {variable} to "web", as Typebot did on the web')
         return {"type": "setVariable", "variable": variable, "value": "web"}
@@ -494,6 +496,28 @@ def _jump(context: BlockContext) -> NativeFields | Skipped:
     return {"type": "jump", "target": target}
 
 
+def _return(context: BlockContext) -> NativeFields:
+    return {"type": "return"}
+
+
+def _typebot_link(context: BlockContext) -> NativeFields | Skipped:
+    if context.options.get("typebotId") != "current":
+        return context.skip(_SKIPPED["Typebot link"])
+    target = context.target(context.options.get("groupId"))
+    if target is None:
+        return context.skip(
+            "it links to this bot but to no group, which Typebot could not follow either",
+            FindingKind.CHANGED,
+        )
+    context.note(
+        FindingKind.CHANGED,
+        "it links to a group of this bot: it became a Jump there; when the path from that "
+        "group ends, Typebot went on after the link, while segflow's chat ends (end that path "
+        "with a Return block to come back)",
+    )
+    return {"type": "jump", "target": target}
+
+
 def _ab_test(context: BlockContext) -> Skipped:
     paths = {str(item.get("path") or "").lower(): item for item in context.items}
     chosen = paths.get("a") or (context.items[0] if context.items else None)
@@ -564,7 +588,6 @@ _SKIPPED = {
     "Code": "segflow never runs JavaScript code",
     "Typebot link": "segflow cannot continue in another bot (import that bot as its own flow)",
     "Wait": "segflow has no Wait blocks (no pause in the chat)",
-    "Return": "segflow has no Return blocks (they end a linked bot)",
     "webhook": "segflow does not call webhooks",
     "Webhook": "segflow does not call webhooks",
     "Google Sheets": "segflow has no Google Sheets integration",
@@ -585,7 +608,6 @@ _PRESETS = {
     "Tomorrow": "tomorrow's date",
     "Moment of the day": "morning, afternoon...",
     "Random ID": "a random ID",
-    "Result ID": "Typebot's result ID",
     "User ID": "Typebot's user ID",
     "Transcript": "the chat transcript",
     "Phone number": "the WhatsApp phone number",
@@ -617,6 +639,8 @@ CONVERTERS: dict[str, Converter] = {
     "Set variable": _set_variable,
     "Condition": _condition,
     "Jump": _jump,
+    "Return": _return,
+    "Typebot link": _typebot_link,
     "AB test": _ab_test,
     "Redirect": _link_bubble("page it redirected to"),
     "segment": _segment,
