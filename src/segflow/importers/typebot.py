@@ -128,6 +128,7 @@ class _TypebotImporter:
         flow: dict[str, Any] = {
             "name": str(self.document.get("name") or "Imported Typebot"),
             **self._aliases(),
+            "semantics": "typebot",  # values and conditions behave as in Typebot
             "variables": self.variables.native(),
             "start": ({"group": start} if isinstance(start, str) else dict(start))
             | {"position": start_position},
