@@ -4,7 +4,7 @@ from typing import Any
 
 from segflow.blocks import TextMessage
 from segflow.flow import Flow, Turn, continue_session, parse_flow, start_session
-from tests.importers.helpers import imported
+from tests.importers.helpers import about, imported, typebot
 
 
 def flow_of(document: str, **changes: Any) -> Flow:
@@ -100,3 +100,18 @@ def test_under_segflows_rules_an_item_without_an_exit_ends_the_group() -> None:
 
     assert said(turn) == []
     assert turn.ended
+
+
+def test_the_report_names_what_still_differs_from_typebot() -> None:
+    lead = imported("lead-score.v6.json")
+    sum_note = about(lead, "b-add-size")[0]
+    assert sum_note.group == "Score"
+    assert "reads numeric text as numbers" in sum_note.message
+    assert "keeps what it computes as a number" in sum_note.message
+
+    document = typebot("coupon-case.v6.json")
+    comparison = document["groups"][1]["blocks"][0]["items"][0]["content"]["comparisons"][0]
+    comparison |= {"comparisonOperator": "Greater than", "value": "March 7, 2024"}
+    [date_note] = about(imported(document), "b-match")
+    assert date_note.group == "Check"
+    assert "ISO 8601" in date_note.message and "March 7, 2024" in date_note.message
