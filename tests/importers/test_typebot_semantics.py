@@ -115,3 +115,16 @@ def test_the_report_names_what_still_differs_from_typebot() -> None:
     [date_note] = about(imported(document), "b-match")
     assert date_note.group == "Check"
     assert "ISO 8601" in date_note.message and "March 7, 2024" in date_note.message
+
+
+def test_an_item_without_an_exit_goes_on_with_the_block_after_its_condition() -> None:
+    document = typebot("dangling-item.v6.json")
+    route = document["groups"][1]["blocks"]
+    pro = {"type": "p", "children": [{"text": "Pro it is"}]}
+    route.append({"id": "b-pro", "type": "text", "content": {"richText": [pro]}})
+    flow = parse_flow(imported(document).flow)
+
+    turn = chat(flow, "pro")[-1]
+    assert said(turn) == ["Pro it is"]  # not the Else exit: the condition is not last
+    assert turn.ended
+    assert said(chat(flow, "basic")[-1]) == ["Let us find you a plan", "Anything else?"]
