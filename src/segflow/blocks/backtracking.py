@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from re import _parser  # Python's own reader of patterns
+from re import _parser  # type: ignore[attr-defined,unused-ignore]  # Python's own reader
 from typing import Any
 
 # The characters that stand for every character when sets are compared: ASCII, and a few
