@@ -17,6 +17,7 @@ from segflow.blocks.context import (
     BotMessage,
     ImageMessage,
     LogStatus,
+    Semantics,
     Span,
     TextMessage,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "LogStatus",
     "NextBlock",
     "Retry",
+    "Semantics",
     "Span",
     "Step",
     "TextMessage",

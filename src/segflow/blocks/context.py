@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # base imports this module
     from segflow.blocks.base import Exit
 
 LogStatus = Literal["error", "warning", "info"]
+Semantics = Literal["segflow", "typebot"]
+"""Whose rules a flow's values and conditions follow: segflow's, or Typebot's (for imported
+flows, so they take the same path as in Typebot)."""
 
 
 class BotMessage(BaseModel):
@@ -91,6 +94,11 @@ class BlockContext(Protocol):
     @property
     def limits(self) -> Limits:
         """What the turn may cost: e.g. the largest value a variable may hold."""
+        ...
+
+    @property
+    def semantics(self) -> Semantics:
+        """The flow's `semantics`: "typebot" makes values and conditions behave as in Typebot."""
         ...
 
     def set_variable(self, name: str, value: object) -> None:

@@ -29,6 +29,8 @@ from segflow.blocks.expressions import (
     parse_expression,
 )
 from segflow.blocks.patterns import PatternError
+from segflow.blocks.typebot_comparisons import compare_as_typebot
+from segflow.blocks.typebot_values import guessed, stored
 from segflow.limits import LimitExceededError
 from segflow.segment import fill, variable_name
 
@@ -90,6 +92,8 @@ class ConditionItem(BlockOptions):
     next: NextExit = None
 
     def passes(self, chat: BlockContext) -> bool:
+        if chat.semantics == "typebot":
+            return self._passes_as_typebot(chat)
         results = (
             compare(
                 chat.variables.get(variable_name(comparison.variable)),
@@ -100,6 +104,28 @@ class ConditionItem(BlockOptions):
             for comparison in self.comparisons
         )
         return all(results) if self.match == "all" else any(results)
+
+    def _passes_as_typebot(self, chat: BlockContext) -> bool:
+        results = (
+            compare_as_typebot(
+                stored(chat.variables.get(variable_name(comparison.variable))),
+                comparison.operator,
+                _typebot_value(comparison.value, chat),
+                search=chat.matches,
+            )
+            for comparison in self.comparisons
+        )
+        return all(results) if self.match == "all" else any(results)
+
+
+def _typebot_value(template: str, chat: BlockContext) -> str | list[str | None] | None:
+    """A comparison's value as Typebot reads it: one {{variable}} is that variable's value
+    (a list stays a list); "null" and "undefined" are nothing; else the filled-in text."""
+    if template in ("null", "undefined"):
+        return None
+    if _ONE_VARIABLE.fullmatch(template):
+        return stored(chat.variables.get(variable_name(template)))
+    return fill(template, chat.variables)
 
 
 class Condition(BlockOptions):
@@ -154,8 +180,11 @@ def set_variable(options: SetVariable, chat: BlockContext) -> Step:
         return None
     expression = options.parsed_expression
     assert expression is not None
+    variables = chat.variables
+    if chat.semantics == "typebot":  # Typebot reads "15" as 15 when it computes
+        variables = {name: guessed(variables.get(name)) for name in expression.variables}
     try:
-        value = expression.evaluate(chat.variables, limits=chat.limits)
+        value = expression.evaluate(variables, limits=chat.limits)
     except TextTooLongError as error:  # a value too large to keep: the chat stops here
         what = f'Set variable would make "{options.variable}" a text of {error.size:,} bytes'
         raise LimitExceededError(what, "max_variable_bytes", chat.limits) from None
@@ -174,6 +203,10 @@ def check_condition(options: Condition, chat: BlockContext) -> Step:
             chat.log("error", f"Condition {number}: the regular expression is invalid: {error}")
             continue
         if passed:
+            if chat.semantics == "typebot":
+                # Typebot goes on as if the block had no result: the next block of the
+                # group, or (the block being last) its Else exit, or the end of the chat.
+                return item.next
             return item.next or NEXT_BLOCK
     return None
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus
+from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus, Semantics
 from segflow.blocks.segment import SEGMENT, send_to_segment
 from segflow.editor.answers import DraftProblemsError
 from segflow.editor.problems import LocatedProblem
@@ -92,6 +92,10 @@ class _TestChat:
     @property
     def limits(self) -> Limits:
         return DEFAULT_LIMITS
+
+    @property
+    def semantics(self) -> Semantics:
+        return "segflow"  # a Segment block reads variables the same way under both
 
     def set_variable(self, name: str, value: object) -> None:
         self._variables[name] = value

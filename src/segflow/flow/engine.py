@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from pydantic import JsonValue
 
-from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Step
+from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Semantics, Step
 from segflow.blocks.formatting import format_text
 from segflow.blocks.patterns import RegexTime
 from segflow.errors import SegflowError, SegmentActionError
@@ -166,6 +166,10 @@ class _TurnRun:
     @property
     def limits(self) -> Limits:
         return self._limits
+
+    @property
+    def semantics(self) -> Semantics:
+        return self.flow.semantics
 
     def set_variable(self, name: str, value: object) -> None:
         json_types = (str, int, float, bool, list, dict, type(None))

@@ -32,7 +32,14 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from segflow.blocks import BlockOptions, BlockRegistry, BlockType, Exit, default_registry
+from segflow.blocks import (
+    BlockOptions,
+    BlockRegistry,
+    BlockType,
+    Exit,
+    Semantics,
+    default_registry,
+)
 from segflow.blocks.base import NextExit
 from segflow.flow.problems import field_problems
 
@@ -205,6 +212,12 @@ class Flow(_FlowPart):
         title="Other IDs",
         description="IDs the chat API also finds the flow by, e.g. the publicId and ID of the "
         "Typebot it was imported from; no two flows may share one.",
+    )
+    semantics: Semantics = Field(
+        "segflow",
+        title="Semantics",
+        description="typebot: values and conditions behave as in Typebot (set on imported "
+        "Typebots, so they take the same path); segflow: segflow's own rules.",
     )
     segment: SegmentSettings = Field(default_factory=SegmentSettings, title="Segment")
     variables: list[Variable] = Field(default_factory=list, title="Variables")

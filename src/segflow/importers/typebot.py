@@ -127,6 +127,7 @@ class _TypebotImporter:
         flow: dict[str, Any] = {
             "name": str(self.document.get("name") or "Imported Typebot"),
             **self._aliases(),
+            "semantics": "typebot",  # values and conditions behave as in Typebot
             "variables": self.variables.native(),
             "start": ({"group": start} if isinstance(start, str) else dict(start))
             | {"position": start_position},
@@ -286,6 +287,8 @@ class _TypebotImporter:
                     native |= _as_jump(self._exit(self._resolve(value)))
                 elif key == "items":
                     bare = onward if branches else None
+                    if branches and block.exit and bare is None:
+                        bare = self._next_block(group, index)
                     native["items"] = [self._native_item(item, bare) for item in value]
                 else:
                     native[key] = value
@@ -301,6 +304,12 @@ class _TypebotImporter:
         if isinstance(item.get("next"), Target):
             return item | {"next": self._exit(self._resolve(item["next"]))}
         return item | {"next": bare} if bare is not None else item
+
+    def _next_block(self, group: _Group, index: int) -> str | dict[str, str] | None:
+        """The block after `index`, as an exit: where Typebot goes when a condition item
+        passes without an edge, even though the condition has an Else edge."""
+        following = group.surviving_after(index)
+        return None if following is None else self._exit(Target(group.id, following.id))
 
     def _onward(self, group: _Group, index: int) -> str | dict[str, str] | None:
         """Where going on past the block leads, if skipped blocks change that; else None."""

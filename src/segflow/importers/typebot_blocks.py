@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
+from segflow.blocks.typebot_values import js_number
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
 from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
@@ -377,9 +378,14 @@ def _custom_value(context: BlockContext, variable: str) -> NativeFields | Skippe
         return {"type": "setVariable", "variable": variable, "value": context.template(value)}
     expression = as_expression(stripped, lambda reference: context.template(reference)[2:-2])
     if expression is not None:
+        remainder = " (% keeps the sign of the divisor, not of the number divided)"
         context.note(
             FindingKind.CHANGED,
-            f'the JavaScript "{stripped}" became the segflow expression "{expression}"; '
+            f'the JavaScript "{stripped}" became the segflow expression "{expression}", which '
+            'reads numeric text as numbers as Typebot did ("15" + 5 is 20) and keeps what it '
+            "computes as a number (Typebot kept text); an unset variable or text that is not "
+            "a number in - * / % is an error that leaves the variable unchanged (JavaScript "
+            f"made NaN){remainder if '%' in expression else ''}; "
             "check that it gives what you expect",
         )
         return {"type": "setVariable", "variable": variable, "expression": expression}
@@ -465,7 +471,17 @@ def _comparison(context: BlockContext, comparison: Mapping[str, Any]) -> dict[st
             )
             return None
     native["value"] = value
+    if operator in _ORDERED and "{{" not in value and js_number(value) is None:
+        context.note(
+            FindingKind.CHANGED,
+            f'a comparison of {variable} with "{value}" reads dates only when they are written '
+            "as ISO 8601 (2024-03-07 or 2024-03-07T10:00); Typebot also read dates such as "
+            '"March 7, 2024". Other text compares by its length, as in Typebot',
+        )
     return native
+
+
+_ORDERED = {"greaterThan", "greaterOrEqual", "lessThan", "lessOrEqual"}
 
 
 _REGEX_OPERATORS = {"matchesRegex", "notMatchesRegex"}
