@@ -87,9 +87,17 @@ def answer_for(awaited: AwaitedInput, asked_before: int = 0) -> str:
 
 
 def _number_within(options: dict[str, Any]) -> str:
-    low, high = options.get("min"), options.get("max")
-    number = low if low is not None else min(3, high) if high is not None else 3
-    return str(int(number)) if float(number).is_integer() else str(number)
+    low, high = _number(options.get("min")), _number(options.get("max"))
+    number = low if low is not None else min(3.0, high) if high is not None else 3.0
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _number(bound: object) -> float | None:
+    """A bound as a number; None when there is none (or a template left it empty)."""
+    try:
+        return float(str(bound)) if bound not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def run_export(chats: Chats, file: Path, turns: int) -> ExportRun:
