@@ -72,7 +72,19 @@ TIP_CALCULATOR = Transcript(
     ["How much was the bill?", "Leave 12, 92 in all."],  # 92 is not greater than 100
     {"Bill": 80, "Tip": 12, "Sum": 92},
 )
-TRANSCRIPTS = [PIZZA_NIGHT, HELP_DESK, TIP_CALCULATOR]
+HOUSE_RULES = Transcript(
+    "house-rules.v6.1.json",
+    ["i-yes", "Bob"],
+    [
+        "No shoes inside.",  # the jump's group, then back after the jump with its return
+        "Do you agree?",
+        "Who are you?",
+        "Come in, Bob.",
+        "Enjoy your stay.",  # a return with no jump to go back to goes straight on
+    ],
+    {"Agreed": "I agree", "Guest": "Bob"},
+)
+TRANSCRIPTS = [PIZZA_NIGHT, HELP_DESK, TIP_CALCULATOR, HOUSE_RULES]
 
 
 def imported_flows(runner: CliRunner, folder: Path) -> list[Path]:
