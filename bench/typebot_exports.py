@@ -161,7 +161,8 @@ def measure(folders: list[Path], turns: int) -> list[ExportRun]:
 def report(runs: list[ExportRun]) -> bool:
     """Prints each export and the totals; True when none failed to import or crashed."""
     for run in runs:
-        print(f"{run.file.name}: {run.outcome} ({run.turns} turns)")
+        turns = f"{run.turns} turn{'' if run.turns == 1 else 's'}"
+        print(f"{run.file.name}: {run.outcome} ({turns})")
         if run.detail:
             print(f"    {run.detail}")
         for sentence in run.unsupported:
