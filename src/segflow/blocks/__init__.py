@@ -15,11 +15,16 @@ from segflow.blocks.base import (
 from segflow.blocks.context import (
     BlockContext,
     BotMessage,
+    AudioMessage,
+    EmbedMessage,
     ImageMessage,
     LogStatus,
+    RedirectMessage,
     Semantics,
     Span,
     TextMessage,
+    VideoMessage,
+    WaitMessage,
 )
 from segflow.blocks.registry import (
     BUILT_IN,
@@ -32,6 +37,11 @@ from segflow.blocks.registry import (
 
 __all__ = [
     "BUILT_IN",
+    "AudioMessage",
+    "EmbedMessage",
+    "RedirectMessage",
+    "VideoMessage",
+    "WaitMessage",
     "CATEGORIES",
     "ENTRY_POINT_GROUP",
     "NEXT_BLOCK",
