@@ -17,7 +17,9 @@ from segflow.blocks.formatting import is_web_address
 from segflow.segment import fill
 
 _URL = Field(
-    title="URL", description="An https:// address; may use {{variables}}.", json_schema_extra=TEMPLATE
+    title="URL",
+    description="An https:// address; may use {{variables}}.",
+    json_schema_extra=TEMPLATE,
 )
 
 
