@@ -7,7 +7,6 @@ from pydantic import Field
 from segflow.blocks.base import BlockOptions, BlockType, Exit, NextExit, Step
 from segflow.blocks.context import BlockContext
 
-
 _PATH = "The group this path goes to; without one, it goes on as the block's Next."
 
 
