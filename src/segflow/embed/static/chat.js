@@ -191,7 +191,7 @@ function botMessage(message) {
   }
   if ((message.type === "video" || message.type === "audio") && isWebAddress(content.url)) {
     return h("div", { class: "segflow-message segflow-bot" },
-      h(message.type, { src: content.url, controls: true, preload: "metadata" }));
+      h(message.type, { src: content.url, controls: true, preload: "none" }));
   }
   if (message.type === "embed" && isWebAddress(content.url)) {
     // A link, not a frame: a framed page could ask the visitor for anything under the
