@@ -1,6 +1,6 @@
-"""Video, audio and embed bubbles, and the Wait and Redirect actions, through the chat API:
-in segflow's shape and in Typebot's (bubbles, and `clientSideActions` after the bubble they
-follow), through `segflow serve` on SQLite and PostgreSQL."""
+"""An A/B test, video, audio and embed bubbles, and the Wait and Redirect actions, through the
+chat API: in segflow's shape and in Typebot's (bubbles, and `clientSideActions` after the
+bubble they follow), through `segflow serve` on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def test_media_and_actions_in_both_shapes(database_url: str, tmp_path: Path) -> 
         own = post(server, "/api/v1/flows/media-and-actions/startChat")
         turn = post(server, f"/api/v1/sessions/{own['sessionId']}/continueChat", {"message": "ada"})
 
+        # The A/B test sends every chat (100%) down path A, to "show".
         assert turn["messages"] == [
             {"type": "wait", "content": {"seconds": 1.0}},
             {
