@@ -344,6 +344,15 @@ class TestUnsupported:
         assert block(others.flow, "b-ab")["aPercent"] == 30
         assert not any(about(others, b) for b in ("b-audio", "b-embed", "b-redirect", "b-ab"))
 
+    def test_an_embed_height_held_in_a_variable_is_named_in_the_report(self) -> None:
+        content = {"url": "https://example.com/p", "height": "{{Height}}"}
+        embed = {"id": "b-page", "type": "embed", "content": content}
+        result = imported(bot({"id": "g-one", "title": "One", "blocks": [embed]}))
+
+        assert "height" not in block(result.flow, "b-page")
+        [finding] = about(result, "b-page")
+        assert 'its height "{{Height}}" is not a number of pixels' in finding.message
+
     def test_a_video_without_url_is_skipped_as_typebot_showed_nothing(
         self, others: TypebotImport
     ) -> None:

@@ -167,9 +167,15 @@ def _media(context: BlockContext) -> NativeFields | Skipped:
         return {"type": "embed", "url": url}
     fields: NativeFields = {"type": context.type, "url": url}
     if context.type == "embed":
-        height = _number(context.content.get("height"))
+        given = context.content.get("height")
+        height = _number(given)
         if isinstance(height, int) and 0 < height <= 2000:
             fields["height"] = height
+        elif given not in (None, ""):
+            context.note(
+                FindingKind.CHANGED,
+                f'its height "{given}" is not a number of pixels from 1 to 2000; it was left out',
+            )
         if _mapping(context.content.get("waitForEvent")).get("isEnabled"):
             context.note(
                 FindingKind.CHANGED,
