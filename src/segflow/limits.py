@@ -60,6 +60,12 @@ class Limits(BaseSettings):
         description="Seconds (of CPU time) the regular expressions of conditions may run in "
         "one turn, all together (a pattern that backtracks on a long answer).",
     )
+    max_wait_seconds: float = Field(
+        60,
+        ge=0,
+        description="Longest pause a Wait block asks the chat window for; longer waits are "
+        "shortened to it.",
+    )
 
 
 DEFAULT_LIMITS = Limits.model_construct()

@@ -20,6 +20,9 @@ def test_every_built_in_block_type_describes_its_form() -> None:
     assert categories == {
         "text": "bubble",
         "image": "bubble",
+        "video": "bubble",
+        "audio": "bubble",
+        "embed": "bubble",
         "textInput": "input",
         "emailInput": "input",
         "numberInput": "input",
@@ -28,6 +31,9 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "condition": "logic",
         "jump": "logic",
         "return": "logic",
+        "abTest": "logic",
+        "wait": "logic",
+        "redirect": "logic",
         "segment": "integration",
     }
     email = {block.name: block for block in BUILT_IN}["emailInput"].options_schema()

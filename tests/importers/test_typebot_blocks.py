@@ -285,10 +285,7 @@ class TestUnsupported:
     @pytest.mark.parametrize(
         ("block_id", "became", "said"),
         [
-            ("b-video", "text", "text bubble linking to the video"),
-            ("b-audio", "text", "text bubble linking to the audio"),
-            ("b-embed", "text", "text bubble linking to the embedded page"),
-            ("b-redirect", "text", "text bubble linking to the page it redirected to"),
+            ("b-video", "embed", "the youtube video became an Embed of its page"),
             ("b-url", "textInput", "people type the URL"),
             ("b-date", "textInput", "no date picker"),
             ("b-phone", "textInput", "people type the phone number"),
@@ -310,12 +307,13 @@ class TestUnsupported:
     @pytest.mark.parametrize(
         ("block_id", "said"),
         [
-            ("b-video-empty", "has no URL"),
             ("b-pay", "segflow takes no payments"),
-            ("b-code", "segflow never runs JavaScript code"),
+            (
+                "b-code",
+                "segflow never runs Script blocks (JavaScript code); it was skipped and "
+                "the chat goes straight on",
+            ),
             ("b-link", "import that bot as its own flow"),
-            ("b-wait", "no pause in the chat"),
-            ("b-ab", "every chat takes path A"),
             ("b-webhook", "segflow does not call webhooks"),
             ("b-sheets", "no Google Sheets integration"),
             ("b-openai", "no OpenAI integration"),
@@ -333,6 +331,36 @@ class TestUnsupported:
         assert said in finding.message
         assert finding.group and finding.block_type
         assert str(finding).startswith(f'group "{finding.group}", block {block_id} (')
+
+    def test_media_and_actions_become_their_segflow_blocks(self, others: TypebotImport) -> None:
+        assert block(others.flow, "b-audio") == {
+            "id": "b-audio",
+            "type": "audio",
+            "url": "https://example.com/hello.mp3",
+        }
+        assert block(others.flow, "b-embed")["height"] == 400
+        assert block(others.flow, "b-redirect")["newTab"] is True
+        assert block(others.flow, "b-wait")["seconds"] == 3
+        assert block(others.flow, "b-ab")["aPercent"] == 30
+        assert not any(about(others, b) for b in ("b-audio", "b-embed", "b-redirect", "b-ab"))
+
+    def test_an_embed_height_held_in_a_variable_is_named_in_the_report(self) -> None:
+        content = {"url": "https://example.com/p", "height": "{{Height}}"}
+        embed = {"id": "b-page", "type": "embed", "content": content}
+        result = imported(bot({"id": "g-one", "title": "One", "blocks": [embed]}))
+
+        assert "height" not in block(result.flow, "b-page")
+        [finding] = about(result, "b-page")
+        assert 'its height "{{Height}}" is not a number of pixels' in finding.message
+
+    def test_a_video_without_url_is_skipped_as_typebot_showed_nothing(
+        self, others: TypebotImport
+    ) -> None:
+        [finding] = about(others, "b-video-empty")
+
+        assert not has_block(others.flow, "b-video-empty")
+        assert finding.kind is FindingKind.CHANGED
+        assert "the video has no URL" in finding.message
 
     def test_inputs_turned_into_text_inputs_keep_their_variable(
         self, others: TypebotImport

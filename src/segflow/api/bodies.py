@@ -102,9 +102,14 @@ class ContinueChatRequest(_Body, StorableRequest):
 class ChatMessage(_Body):
     """One message of the bot; `content` depends on `type`."""
 
-    type: str = Field(description="How to show it: `text`, `image`, or a block package's own.")
+    type: str = Field(
+        description="How to show it: `text`, `image`, `video`, `audio`, `embed`, or a block "
+        "package's own; `wait` and `redirect` are actions for the chat window, in order."
+    )
     content: dict[str, Any] = Field(
-        description="`text`: {text, html} (html is safe to insert); `image`: {url, alt}.",
+        description="`text`: {text, html} (html is safe to insert); `image`: {url, alt}; "
+        "`video`, `audio`: {url}; `embed`: {url, height}; `wait`: {seconds} (pause before "
+        "showing what follows); `redirect`: {url, newTab} (go to that page).",
         examples=[{"text": "Hi! I'm Ada", "html": "Hi! I'm <strong>Ada</strong>"}],
     )
 

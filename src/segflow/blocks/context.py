@@ -62,6 +62,43 @@ class ImageMessage(BotMessage):
     alt: str = ""
 
 
+class VideoMessage(BotMessage):
+    """A video to play in the chat (`<video controls>`)."""
+
+    type: Literal["video"] = "video"
+    url: str
+
+
+class AudioMessage(BotMessage):
+    """A sound to play in the chat (`<audio controls>`)."""
+
+    type: Literal["audio"] = "audio"
+    url: str
+
+
+class EmbedMessage(BotMessage):
+    """Another web page, shown as a link (or a sandboxed frame) in the chat."""
+
+    type: Literal["embed"] = "embed"
+    url: str
+    height: int | None = None
+
+
+class WaitMessage(BotMessage):
+    """Not said but done: the chat window pauses before showing what follows."""
+
+    type: Literal["wait"] = "wait"
+    seconds: float
+
+
+class RedirectMessage(BotMessage):
+    """Not said but done: the chat window sends the visitor to another page."""
+
+    type: Literal["redirect"] = "redirect"
+    url: str
+    new_tab: bool = False
+
+
 class BlockContext(Protocol):
     """The chat turn, as a running block sees it."""
 
@@ -99,6 +136,10 @@ class BlockContext(Protocol):
     @property
     def semantics(self) -> Semantics:
         """The flow's `semantics`: "typebot" makes values and conditions behave as in Typebot."""
+        ...
+
+    def random(self) -> float:
+        """A number in [0, 1) from the turn's random source (seeded in tests)."""
         ...
 
     def set_variable(self, name: str, value: object) -> None:

@@ -14,11 +14,14 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from segflow.blocks.actions import REDIRECT, WAIT
 from segflow.blocks.base import BlockType
 from segflow.blocks.bubbles import IMAGE, TEXT
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
 from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
+from segflow.blocks.media import AUDIO, EMBED, VIDEO
 from segflow.blocks.segment import SEGMENT
+from segflow.blocks.split import AB_TEST
 from segflow.errors import SegflowError
 
 ENTRY_POINT_GROUP = "segflow.blocks"
@@ -26,6 +29,9 @@ ENTRY_POINT_GROUP = "segflow.blocks"
 BUILT_IN: tuple[BlockType[Any], ...] = (
     TEXT,
     IMAGE,
+    VIDEO,
+    AUDIO,
+    EMBED,
     TEXT_INPUT,
     EMAIL_INPUT,
     NUMBER_INPUT,
@@ -34,6 +40,9 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     CONDITION,
     JUMP,
     RETURN,
+    AB_TEST,
+    WAIT,
+    REDIRECT,
     SEGMENT,
 )
 

@@ -97,6 +97,9 @@ class _TestChat:
     def semantics(self) -> Semantics:
         return "segflow"  # a Segment block reads variables the same way under both
 
+    def random(self) -> float:
+        raise AssertionError("a Segment block draws no random number")
+
     def set_variable(self, name: str, value: object) -> None:
         self._variables[name] = value
 

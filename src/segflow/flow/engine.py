@@ -12,6 +12,7 @@ its setting, and keeps the variables as they were before the step that went past
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -49,6 +50,7 @@ def start_session(
     remembered: Mapping[str, JsonValue] | None = None,
     chat_id: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    rng: random.Random | None = None,
 ) -> Turn:
     """A new chat's first turn.
 
@@ -57,7 +59,8 @@ def start_session(
     chat carries (the visitor's page, browser, locale...). `remembered` holds the variables of
     an earlier chat of the same visitor, which this one starts with; `prefilled` sets
     variables last, by name or by one of a variable's aliases. `chat_id` is the chat's ID,
-    which Set variable's "Chat ID" gives.
+    which Set variable's "Chat ID" gives. `rng` is the random source of A/B tests (seed one
+    to replay a chat); the system's by default.
     """
     state = SessionState(
         anonymous_id=anonymous_id or str(uuid.uuid4()),
@@ -66,7 +69,7 @@ def start_session(
         context=dict(context or {}),
         chat_id=chat_id,
     )
-    turn = _TurnRun(flow, state, limits)
+    turn = _TurnRun(flow, state, limits, rng)
     gone = [name for name in remembered or {} if name not in state.variables]
     if gone:
         names = ", ".join(f'"{name}"' for name in gone)
@@ -93,7 +96,12 @@ def start_session(
 
 
 def continue_session(
-    flow: Flow, state: SessionState, answer: str, *, limits: Limits = DEFAULT_LIMITS
+    flow: Flow,
+    state: SessionState,
+    answer: str,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    rng: random.Random | None = None,
 ) -> Turn:
     """The turn that the person's `answer` to the awaited input starts.
 
@@ -103,7 +111,7 @@ def continue_session(
     if state.status is not ChatStatus.ACTIVE or placed is None:
         raise ChatEndedError(state.status)
     group, index = placed
-    turn = _TurnRun(flow, state, limits)
+    turn = _TurnRun(flow, state, limits, rng)
     turn.answer(group, index, answer)
     return turn.result()
 
@@ -120,9 +128,12 @@ def awaited_input(flow: Flow, state: SessionState) -> AwaitedInput | None:
 class _TurnRun:
     """One turn in progress; it is the `BlockContext` the turn's blocks run with."""
 
-    def __init__(self, flow: Flow, state: SessionState, limits: Limits) -> None:
+    def __init__(
+        self, flow: Flow, state: SessionState, limits: Limits, rng: random.Random | None
+    ) -> None:
         self.flow = flow
         self._limits = limits
+        self._random = rng or random.Random()
         self._regex_time = RegexTime(limits)
         self._variables: dict[str, Any] = dict(state.variables)
         # Each variable's bytes in the saved state, "name":value, so a turn never re-measures all.
@@ -170,6 +181,9 @@ class _TurnRun:
     @property
     def semantics(self) -> Semantics:
         return self.flow.semantics
+
+    def random(self) -> float:
+        return self._random.random()
 
     def set_variable(self, name: str, value: object) -> None:
         json_types = (str, int, float, bool, list, dict, type(None))

@@ -290,6 +290,8 @@ class _TypebotImporter:
                     if branches and block.exit and bare is None:
                         bare = self._next_block(group, index)
                     native["items"] = [self._native_item(item, bare) for item in value]
+                elif isinstance(value, Target):  # an exit of the block's own (A/B test paths)
+                    native[key] = self._exit(self._resolve(value))
                 else:
                     native[key] = value
             next_exit = self._exit(self._resolve(block.exit)) if block.exit else onward

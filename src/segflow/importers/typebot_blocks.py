@@ -156,21 +156,32 @@ def _image(context: BlockContext) -> NativeFields | Skipped:
     return fields
 
 
-def _link_bubble(noun: str, key: str = "url") -> Converter:
-    """Media and redirects segflow cannot play or follow, shown as a link to them."""
-
-    def convert(context: BlockContext) -> NativeFields | Skipped:
-        source = context.options if context.type == "Redirect" else context.content
-        url = context.template(source.get(key) or "")
-        if not url:
-            return context.skip(f"segflow has no {context.type} blocks and this one has no URL")
-        context.note(
-            FindingKind.CHANGED,
-            f"segflow has no {context.type} blocks: it became a text bubble linking to the {noun}",
-        )
-        return {"type": "text", "text": f"[{url}]({url})"}
-
-    return convert
+def _media(context: BlockContext) -> NativeFields | Skipped:
+    url = context.template(context.content.get("url") or "")
+    if not url:
+        return context.skip(f"the {context.type} has no URL", FindingKind.CHANGED)
+    kind = context.content.get("type")
+    if context.type == "video" and kind not in (None, "url"):
+        # YouTube, Vimeo...: a page to show, not a file a <video> plays.
+        context.note(FindingKind.CHANGED, f"the {kind} video became an Embed of its page")
+        return {"type": "embed", "url": url}
+    fields: NativeFields = {"type": context.type, "url": url}
+    if context.type == "embed":
+        given = context.content.get("height")
+        height = _number(given)
+        if isinstance(height, int) and 0 < height <= 2000:
+            fields["height"] = height
+        elif given not in (None, ""):
+            context.note(
+                FindingKind.CHANGED,
+                f'its height "{given}" is not a number of pixels from 1 to 2000; it was left out',
+            )
+        if _mapping(context.content.get("waitForEvent")).get("isEnabled"):
+            context.note(
+                FindingKind.CHANGED,
+                "Typebot waited for an event from the embedded page; segflow goes straight on",
+            )
+    return fields
 
 
 # Inputs
@@ -534,16 +545,41 @@ def _typebot_link(context: BlockContext) -> NativeFields | Skipped:
     return {"type": "jump", "target": target}
 
 
-def _ab_test(context: BlockContext) -> Skipped:
-    paths = {str(item.get("path") or "").lower(): item for item in context.items}
-    chosen = paths.get("a") or (context.items[0] if context.items else None)
-    percent = context.options.get("aPercent", 50)
-    context.note(
-        FindingKind.UNSUPPORTED,
-        f"segflow has no A/B test (Typebot sent {percent}% of chats down path A); it was skipped "
-        "and every chat takes path A",
-    )
-    return Skipped(context.item_exit(chosen) if chosen is not None else context.exit)
+def _ab_test(context: BlockContext) -> NativeFields:
+    percent = _number(context.options.get("aPercent"))
+    fields: NativeFields = {
+        "type": "abTest",
+        "aPercent": min(max(percent, 0), 100) if percent is not None else 50,
+    }
+    for item in context.items:
+        path = str(item.get("path") or "").lower()
+        if path in ("a", "b") and (target := context.item_exit(item)) is not None:
+            fields[path] = target
+    return fields
+
+
+def _wait(context: BlockContext) -> NativeFields | Skipped:
+    given = context.options.get("secondsToWaitFor")
+    seconds = _number(given)
+    if seconds is None or seconds < 0:
+        return context.skip(
+            f'its wait "{given or ""}" is not a number of seconds (segflow waits take a number)',
+            FindingKind.CHANGED,
+        )
+    if context.options.get("shouldPause"):
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot paused the flow on the server until the wait ended; segflow's chat window "
+            "pauses instead",
+        )
+    return {"type": "wait", "seconds": seconds}
+
+
+def _redirect(context: BlockContext) -> NativeFields | Skipped:
+    url = context.template(context.options.get("url") or "")
+    if not url:
+        return context.skip("the redirect has no URL", FindingKind.CHANGED)
+    return {"type": "redirect", "url": url, "newTab": bool(context.options.get("isNewTab"))}
 
 
 # Segment
@@ -601,9 +637,8 @@ def _segment(context: BlockContext) -> NativeFields | Skipped:
 # What the skipped kinds of blocks did, to start the report's sentence.
 _SKIPPED = {
     "payment input": "segflow takes no payments",
-    "Code": "segflow never runs JavaScript code",
+    "Code": "segflow never runs Script blocks (JavaScript code)",
     "Typebot link": "segflow cannot continue in another bot (import that bot as its own flow)",
-    "Wait": "segflow has no Wait blocks (no pause in the chat)",
     "webhook": "segflow does not call webhooks",
     "Webhook": "segflow does not call webhooks",
     "Google Sheets": "segflow has no Google Sheets integration",
@@ -637,9 +672,9 @@ _PRESETS = {
 CONVERTERS: dict[str, Converter] = {
     "text": _text,
     "image": _image,
-    "video": _link_bubble("video"),
-    "audio": _link_bubble("audio"),
-    "embed": _link_bubble("embedded page"),
+    "video": _media,
+    "audio": _media,
+    "embed": _media,
     "text input": _text_input,
     "email input": _email_input,
     "number input": _number_input,
@@ -658,7 +693,8 @@ CONVERTERS: dict[str, Converter] = {
     "Return": _return,
     "Typebot link": _typebot_link,
     "AB test": _ab_test,
-    "Redirect": _link_bubble("page it redirected to"),
+    "Wait": _wait,
+    "Redirect": _redirect,
     "segment": _segment,
 }
 

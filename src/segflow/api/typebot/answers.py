@@ -19,7 +19,16 @@ from pydantic.alias_generators import to_camel
 
 from segflow.api.typebot.requests import TextFormat
 from segflow.api.typebot.richtext import markdown, rich_text
-from segflow.blocks import BotMessage, ImageMessage, TextMessage
+from segflow.blocks import (
+    AudioMessage,
+    BotMessage,
+    EmbedMessage,
+    ImageMessage,
+    RedirectMessage,
+    TextMessage,
+    VideoMessage,
+    WaitMessage,
+)
 from segflow.flow import AwaitedInput, TurnLog
 
 TYPEBOT_VERSION = "6"  # the schema version of Typebot whose shapes these are
@@ -74,6 +83,60 @@ class ImageBubble(_Answer):
     content: ImageContent
 
 
+class VideoContent(_Answer):
+    url: str
+    type: Literal["url"] = Field("url", description="A video file's address.")
+
+
+class VideoBubble(_Answer):
+    id: str
+    type: Literal["video"] = "video"
+    content: VideoContent
+
+
+class AudioContent(_Answer):
+    url: str
+
+
+class AudioBubble(_Answer):
+    id: str
+    type: Literal["audio"] = "audio"
+    content: AudioContent
+
+
+class EmbedContent(_Answer):
+    url: str
+    height: int | None = None
+
+
+class EmbedBubble(_Answer):
+    id: str
+    type: Literal["embed"] = "embed"
+    content: EmbedContent
+
+
+Bubble = TextBubble | ImageBubble | VideoBubble | AudioBubble | EmbedBubble
+
+
+class WaitAction(_Answer):
+    seconds_to_wait_for: float
+
+
+class RedirectAction(_Answer):
+    url: str
+    is_new_tab: bool = False
+
+
+class ClientSideAction(_Answer):
+    """Something the embed does rather than shows, after the bubble `lastBubbleBlockId` (before
+    every bubble without one)."""
+
+    type: Literal["wait", "redirect"]
+    last_bubble_block_id: str | None = None
+    wait: WaitAction | None = None
+    redirect: RedirectAction | None = None
+
+
 class InputLabels(_Answer):
     placeholder: str | None = None
     button: str | None = None
@@ -121,8 +184,9 @@ class TypebotInfo(_Answer):
 
 
 class ContinueChatResponse(_Answer):
-    messages: list[TextBubble | ImageBubble]
+    messages: list[Bubble]
     input: TypebotInput | None = Field(None, description="Left out once the chat has ended.")
+    client_side_actions: list[ClientSideAction] | None = None
     logs: list[Log] | None = None
 
     @classmethod
@@ -133,17 +197,25 @@ class ContinueChatResponse(_Answer):
         logs: Sequence[TurnLog],
         text_format: TextFormat,
     ) -> ContinueChatResponse:
-        bubbles: list[TextBubble | ImageBubble] = []
+        bubbles: list[Bubble] = []
+        actions: list[ClientSideAction] = []
         notes = [Log(status=log.status, description=str(log), details=log.field) for log in logs]
         for message in messages:
-            if isinstance(message, TextMessage):
-                bubbles.append(TextBubble(id=_bubble_id(), content=_text(message, text_format)))
-            elif isinstance(message, ImageMessage):
-                bubbles.append(ImageBubble(id=_bubble_id(), content=_image(message)))
+            if (bubble := _bubble(message, text_format)) is not None:
+                bubbles.append(bubble)
+            elif (action := _action(message)) is not None:
+                # Done once the bubbles before it are shown, as in Typebot's embed.
+                action.last_bubble_block_id = bubbles[-1].id if bubbles else None
+                actions.append(action)
             else:
                 unshown = f'A "{message.type}" message has no Typebot bubble; it was left out'
                 notes.append(Log(status="warning", description=unshown))
-        return cls(messages=bubbles, input=typebot_input(awaited), logs=notes or None)
+        return cls(
+            messages=bubbles,
+            input=typebot_input(awaited),
+            client_side_actions=actions or None,
+            logs=notes or None,
+        )
 
 
 class StartChatResponse(ContinueChatResponse):
@@ -198,6 +270,30 @@ def _text(message: TextMessage, text_format: TextFormat) -> RichTextContent | Ma
     if text_format == "markdown":
         return MarkdownContent(markdown=markdown(message))
     return RichTextContent(rich_text=rich_text(message))
+
+
+def _bubble(message: BotMessage, text_format: TextFormat) -> Bubble | None:
+    if isinstance(message, TextMessage):
+        return TextBubble(id=_bubble_id(), content=_text(message, text_format))
+    if isinstance(message, ImageMessage):
+        return ImageBubble(id=_bubble_id(), content=_image(message))
+    if isinstance(message, VideoMessage):
+        return VideoBubble(id=_bubble_id(), content=VideoContent(url=message.url))
+    if isinstance(message, AudioMessage):
+        return AudioBubble(id=_bubble_id(), content=AudioContent(url=message.url))
+    if isinstance(message, EmbedMessage):
+        content = EmbedContent(url=message.url, height=message.height)
+        return EmbedBubble(id=_bubble_id(), content=content)
+    return None
+
+
+def _action(message: BotMessage) -> ClientSideAction | None:
+    if isinstance(message, WaitMessage):
+        return ClientSideAction(type="wait", wait=WaitAction(seconds_to_wait_for=message.seconds))
+    if isinstance(message, RedirectMessage):
+        target = RedirectAction(url=message.url, is_new_tab=message.new_tab)
+        return ClientSideAction(type="redirect", redirect=target)
+    return None
 
 
 def _image(message: ImageMessage) -> ImageContent:

@@ -110,15 +110,17 @@ export class Chat {
     return root instanceof ShadowRoot && root.activeElement !== null;
   }
 
-  #turn(turn, focus) {
-    for (const message of turn.messages) {
-      const entry = { from: "bot", message };
-      this.state.transcript.push(entry);
-      this.#show(entry);
-    }
+  async #turn(turn, focus) {
+    const said = turn.messages.filter((message) => !ACTIONS.has(message.type));
+    this.state.transcript.push(...said.map((message) => ({ from: "bot", message })));
     this.state.input = turn.input;
     this.state.status = turn.status;
-    this.#save();
+    this.#save(); // the whole turn, actions left out: a reload mid-pause shows it at once
+    for (const message of turn.messages) {
+      if (message.type === "wait") await pause(message.content?.seconds);
+      else if (message.type === "redirect") visit(message.content || {});
+      else this.#show({ from: "bot", message });
+    }
     this.#await(this.state);
     if (focus) this.focus();
   }
@@ -164,11 +166,39 @@ export class Chat {
   }
 }
 
+// Things the chat window does rather than shows; never kept in the transcript.
+const ACTIONS = new Set(["wait", "redirect"]);
+
+function pause(seconds) {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(seconds) || 0) * 1000));
+}
+
+function isWebAddress(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url);
+}
+
+function visit({ url, newTab }) {
+  if (!isWebAddress(url)) return;
+  if (newTab) window.open(url, "_blank", "noopener");
+  else window.location.assign(url);
+}
+
 function botMessage(message) {
   const content = message.content || {};
   if (message.type === "image") {
     return h("div", { class: "segflow-message segflow-bot" },
       h("img", { src: content.url, alt: content.alt || "", loading: "lazy" }));
+  }
+  if ((message.type === "video" || message.type === "audio") && isWebAddress(content.url)) {
+    return h("div", { class: "segflow-message segflow-bot" },
+      h(message.type, { src: content.url, controls: true, preload: "none" }));
+  }
+  if (message.type === "embed" && isWebAddress(content.url)) {
+    // A link, not a frame: a framed page could ask the visitor for anything under the
+    // website's name.
+    return h("div", { class: "segflow-message segflow-bot" },
+      h("a", { href: content.url, target: "_blank", rel: "noopener noreferrer" },
+        `Open ${new URL(content.url).host}`));
   }
   const bubble = h("div", { class: "segflow-message segflow-bot" });
   if (typeof content.html === "string") bubble.innerHTML = content.html; // made safe by segflow

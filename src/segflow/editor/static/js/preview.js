@@ -81,7 +81,12 @@ export class PreviewPanel {
   }
 
   #turn(turn) {
-    for (const message of turn.messages) this.log.append(this.#message(message));
+    for (const message of turn.messages) {
+      // The preview tells what the chat window would do, and does not do it.
+      if (message.type === "wait") this.#note(`The chat window pauses ${message.seconds} s here.`);
+      else if (message.type === "redirect") this.#note(`The visitor is sent to ${message.url}${message.newTab ? " (new tab)" : ""}.`);
+      else this.log.append(this.#message(message));
+    }
     for (const log of turn.logs) this.#note(log.text, log.status);
     this.#awaiting(turn);
     this.log.scrollTop = this.log.scrollHeight;
@@ -90,6 +95,12 @@ export class PreviewPanel {
   #message(message) {
     if (message.type === "image") {
       return h("div", { class: "bubble bot" }, h("img", { src: message.url, alt: message.alt || "" }));
+    }
+    if (message.type === "video" || message.type === "audio") {
+      return h("div", { class: "bubble bot" }, h(message.type, { src: message.url, controls: true, preload: "none" }));
+    }
+    if (message.type === "embed") {
+      return h("div", { class: "bubble bot" }, h("a", { href: message.url, target: "_blank", rel: "noopener noreferrer" }, message.url));
     }
     const bubble = h("div", { class: "bubble bot" });
     bubble.innerHTML = message.html; // made safe by segflow: typed-in values are escaped
