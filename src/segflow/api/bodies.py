@@ -115,7 +115,7 @@ class ChatMessage(_Body):
 
 # The awaited input's options a chat client needs to ask for the answer; the rest (the
 # variable, the buttons' exits and values, retry messages) is the flow's own business.
-PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step")
+PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime")
 
 
 class ChatInput(_Body):
@@ -123,9 +123,13 @@ class ChatInput(_Body):
     default (no placeholder, "Send", not long, no bounds)."""
 
     block_id: str = Field(description="The input block's ID.")
-    type: str = Field(description="`textInput`, `emailInput`, `numberInput` or `choiceInput`.")
+    type: str = Field(
+        description="`textInput`, `emailInput`, `numberInput`, `choiceInput`, `urlInput`, "
+        "`phoneInput` or `dateInput`."
+    )
     options: dict[str, Any] = Field(
-        description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`; "
+        description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`, "
+        "`hasTime` (dates' bounds are yyyy-mm-dd); "
         "`items: [{id, label}]` for buttons.",
         examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
     )

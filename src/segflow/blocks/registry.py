@@ -19,6 +19,7 @@ from segflow.blocks.bubbles import IMAGE, TEXT
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
 from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
 from segflow.blocks.segment import SEGMENT
+from segflow.blocks.typed_inputs import DATE_INPUT, PHONE_INPUT, URL_INPUT
 from segflow.errors import SegflowError
 
 ENTRY_POINT_GROUP = "segflow.blocks"
@@ -30,6 +31,9 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     EMAIL_INPUT,
     NUMBER_INPUT,
     CHOICE_INPUT,
+    URL_INPUT,
+    PHONE_INPUT,
+    DATE_INPUT,
     SET_VARIABLE,
     CONDITION,
     JUMP,

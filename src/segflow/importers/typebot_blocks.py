@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -213,6 +214,57 @@ def _email_input(context: BlockContext) -> NativeFields:
     if context.options.get("retryMessageContent"):
         fields["retryMessage"] = context.template(context.options["retryMessageContent"])
     return fields
+
+
+def _checked_input(native_type: str) -> Converter:
+    """Typebot's URL and phone number inputs: their answers are checked as in Typebot."""
+
+    def convert(context: BlockContext) -> NativeFields:
+        fields = _input_fields(context, native_type)
+        if context.options.get("retryMessageContent"):
+            fields["retryMessage"] = context.template(context.options["retryMessageContent"])
+        if context.options.get("defaultCountryCode"):
+            context.note(
+                FindingKind.CHANGED,
+                "segflow keeps phone numbers as typed (digits and +), without Typebot's default "
+                "country code",
+            )
+        return fields
+
+    return convert
+
+
+def _date_input(context: BlockContext) -> NativeFields:
+    options = context.options
+    fields = _input_fields(context, "dateInput")
+    fields.pop("placeholder", None)  # a date picker has no placeholder
+    if options.get("hasTime"):
+        fields["hasTime"] = True
+    if options.get("isRange"):
+        context.note(
+            FindingKind.CHANGED, "segflow asks for one date, not a range; people give one date"
+        )
+    for key in ("min", "max"):
+        value = options.get(key)
+        if value and _iso_date(value):
+            fields[key] = _iso_date(value)
+        elif value:
+            context.note(
+                FindingKind.CHANGED,
+                f'its {key} "{value}" is not a fixed date (yyyy-MM-dd); it was left out',
+            )
+    fields["format"] = str(options.get("format") or "")
+    if not fields["format"]:  # Typebot's own default: day first
+        fields["format"] = "dd/MM/yyyy HH:mm" if options.get("hasTime") else "dd/MM/yyyy"
+    return fields
+
+
+def _iso_date(value: Any) -> str | None:
+    text = str(value)[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
 
 
 def _number_input(context: BlockContext) -> NativeFields:
@@ -646,10 +698,10 @@ CONVERTERS: dict[str, Converter] = {
     "choice input": _choice_input,
     "picture choice input": _picture_choice_input,
     "rating input": _rating_input,
-    "url input": _as_text_input("the URL (it is not checked)"),
-    "date input": _as_text_input("the date (there is no date picker or check)"),
+    "url input": _checked_input("urlInput"),
+    "date input": _date_input,
     "time input": _as_text_input("the time (there is no time picker or check)"),
-    "phone number input": _as_text_input("the phone number (it is not checked)"),
+    "phone number input": _checked_input("phoneInput"),
     "file input": _as_text_input("an answer instead of uploading a file"),
     "cards": _as_text_input("their answer instead of pressing a card's button"),
     "Set variable": _set_variable,

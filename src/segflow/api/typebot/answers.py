@@ -33,6 +33,9 @@ INPUT_TYPES = {
     "emailInput": "email input",
     "numberInput": "number input",
     "choiceInput": "choice input",
+    "urlInput": "url input",
+    "phoneInput": "phone number input",
+    "dateInput": "date input",
 }
 
 
@@ -82,10 +85,11 @@ class InputLabels(_Answer):
 class InputOptions(_Answer):
     labels: InputLabels | None = None
     is_long: bool | None = None
-    min: float | None = None
-    max: float | None = None
+    min: float | str | None = Field(None, description="A number, or a date as yyyy-mm-dd.")
+    max: float | str | None = Field(None, description="A number, or a date as yyyy-mm-dd.")
     step: float | None = None
     is_multiple_choice: bool | None = None
+    has_time: bool | None = None
 
 
 class ChoiceItem(_Answer):
@@ -190,6 +194,7 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
             min=options.get("min"),
             max=options.get("max"),
             step=options.get("step"),
+            has_time=options.get("hasTime"),
         ),
     )
 

@@ -3,7 +3,9 @@
 
 import { h, uniqueId } from "./dom.js";
 
-const FIELD_TYPES = { emailInput: "email", numberInput: "number" };
+const FIELD_TYPES = { emailInput: "email", numberInput: "number", urlInput: "url", phoneInput: "tel" };
+const AUTOCOMPLETE = { emailInput: "email", urlInput: "url", phoneInput: "tel" };
+const PLACEHOLDERS = { emailInput: "name@example.com", urlInput: "https://", phoneInput: "+1 555 010 0100" };
 
 // Calls answer(value, shown) with what to send and what the transcript shows.
 export function answerControl(input, answer) {
@@ -26,10 +28,16 @@ function textField(type, options, answer) {
   const long = type === "textInput" && options.long === true;
   const field = long
     ? h("textarea", { id, rows: 3 })
-    : h("input", { id, type: FIELD_TYPES[type] || "text", autocomplete: type === "emailInput" ? "email" : "off" });
+    : h("input", { id, type: fieldType(type, options), autocomplete: AUTOCOMPLETE[type] || "off" });
   field.classList.add("segflow-field");
-  field.placeholder = options.placeholder || (type === "emailInput" ? "name@example.com" : "Type your answer…");
+  if (type !== "dateInput") field.placeholder = options.placeholder || PLACEHOLDERS[type] || "Type your answer…";
   if (type === "emailInput") field.setAttribute("inputmode", "email");
+  if (type === "dateInput") {
+    // The picker's bounds: yyyy-mm-dd, with a time of day when it asks for one.
+    const time = options.hasTime === true ? "T00:00" : "";
+    if (options.min) field.min = options.min + time;
+    if (options.max) field.max = options.max + (time && "T23:59");
+  }
   if (type === "numberInput") {
     field.setAttribute("inputmode", "decimal");
     if (options.min !== undefined && options.min !== null) field.min = String(options.min);
@@ -51,4 +59,9 @@ function textField(type, options, answer) {
     field,
     h("button", { type: "submit", class: "segflow-send" }, options.buttonLabel || "Send"));
   return { element, focusTarget: field };
+}
+
+function fieldType(type, options) {
+  if (type === "dateInput") return options.hasTime === true ? "datetime-local" : "date";
+  return FIELD_TYPES[type] || "text";
 }
