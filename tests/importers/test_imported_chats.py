@@ -64,7 +64,8 @@ def test_quiz_computes_with_the_translated_expression() -> None:
 def test_a_choice_leading_to_skipped_blocks_ends_the_chat_as_typebot_did() -> None:
     flow = flow_of("unsupported.v6.1.json")
 
-    turn = chat(flow, "https://example.com", "tomorrow", "+33 1 23 45 67 89", "cv.pdf", "9", "4")
+    answers = ("https://example.com", "2026-12-01", "+33 1 23 45 67 89", "cv.pdf", "9", "4")
+    turn = chat(flow, *answers)
     assert turn.input is not None and turn.input.block_id == "b-pictures"
 
     end = continue_session(flow, turn.state, "Red")

@@ -289,9 +289,6 @@ class TestUnsupported:
             ("b-audio", "text", "text bubble linking to the audio"),
             ("b-embed", "text", "text bubble linking to the embedded page"),
             ("b-redirect", "text", "text bubble linking to the page it redirected to"),
-            ("b-url", "textInput", "people type the URL"),
-            ("b-date", "textInput", "no date picker"),
-            ("b-phone", "textInput", "people type the phone number"),
             ("b-file", "textInput", "instead of uploading a file"),
             ("b-cards", "textInput", "instead of pressing a card's button"),
             ("b-nps", "choiceInput", "a choice input of 0 to 10"),
@@ -334,12 +331,19 @@ class TestUnsupported:
         assert finding.group and finding.block_type
         assert str(finding).startswith(f'group "{finding.group}", block {block_id} (')
 
-    def test_inputs_turned_into_text_inputs_keep_their_variable(
+    def test_url_phone_and_date_inputs_become_segflows_own_and_keep_their_variable(
         self, others: TypebotImport
     ) -> None:
-        assert block(others.flow, "b-url")["variable"] == "Website"
-        assert block(others.flow, "b-url")["placeholder"] == "https://"
-        assert block(others.flow, "b-phone")["variable"] == "Phone"
+        url, phone, day = (block(others.flow, b) for b in ("b-url", "b-phone", "b-date"))
+
+        assert (url["type"], url["variable"], url["placeholder"]) == (
+            "urlInput",
+            "Website",
+            "https://",
+        )
+        assert (phone["type"], phone["variable"]) == ("phoneInput", "Phone")
+        assert (day["type"], day["variable"], day["format"]) == ("dateInput", "Date", "dd/MM/yyyy")
+        assert not any(about(others, b) for b in ("b-url", "b-phone", "b-date"))
 
     def test_rating_buttons_store_the_rating(self, others: TypebotImport) -> None:
         stars = block(others.flow, "b-stars")
