@@ -379,3 +379,11 @@ def _setting_answer(expression: str) -> dict[str, Any]:
         "options": {"variableId": "v-answer", "expressionToEvaluate": expression},
     }
     return bot({"id": "g-a", "title": "A", "blocks": [set_variable]})
+
+
+def test_a_phone_inputs_default_country_is_reported_as_not_kept() -> None:
+    result = imported("booking-details.v6.1.json")
+
+    assert block(result.flow, "b-site")["retryMessage"] == "{{Name}}, that is not a website."
+    [finding] = about(result, "b-phone")
+    assert finding.kind is FindingKind.CHANGED and "default country code" in finding.message
