@@ -97,3 +97,36 @@ def test_a_date_input_names_bad_bounds_and_formats() -> None:
         one_group(
             {"id": "ask", "type": "dateInput", "variable": "d", "format": "DDDD"}, variables=["d"]
         )
+
+
+PICK_SEVERAL = {
+    "id": "pick",
+    "type": "choiceInput",
+    "variable": "toppings",
+    "multiple": True,
+    "items": [
+        {"id": "t-cheese", "label": "Cheese"},
+        {"id": "t-ham", "label": "Ham", "value": "ham"},
+        {"id": "t-olives", "label": "Olives, black"},
+    ],
+}
+
+
+def test_buttons_with_several_answers_keep_every_pick_in_the_buttons_order() -> None:
+    flow = one_group(PICK_SEVERAL, THANKS, variables=["toppings"])
+
+    first, unknown, picked = chat(flow, "Cheese, pineapple", "t-olives, ham,cheese")
+
+    assert first.input is not None and first.input.options["multiple"] is True
+    assert said(unknown) == ["Please pick one of the options."]
+    assert "toppings" not in unknown.state.variables or not unknown.state.variables["toppings"]
+    assert picked.state.variables["toppings"] == "Cheese, ham, Olives, black"
+    assert said(picked) == ["Thanks"]
+    _, one_with_a_comma = chat(flow, "olives, black")
+    assert one_with_a_comma.state.variables["toppings"] == "Olives, black"
+
+
+def test_buttons_with_several_answers_cannot_lead_each_elsewhere() -> None:
+    leading = {**PICK_SEVERAL, "items": [{"id": "a", "label": "A", "next": "elsewhere"}]}
+    with pytest.raises(FlowError, match="'A' cannot lead to a group of its own"):
+        one_group(leading, variables=["toppings"])

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from segflow.importers import FindingKind, TypebotImport
-from tests.importers.helpers import about, block, bot, has_block, imported, text_block
+from tests.importers.helpers import about, block, bot, has_block, imported, text_block, typebot
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +90,23 @@ class TestInputs:
             {"id": "i-pro", "label": "Pro"},
         ]
 
-    def test_multiple_choice_is_reported_as_partly_supported(self, lead: TypebotImport) -> None:
-        [finding] = about(lead, "b-ask-plan")
+    def test_multiple_choice_follows_the_blocks_exit_and_says_so(self) -> None:
+        document = typebot("lead-capture.v6.1.json")
+        [ask_plan] = [b for g in document["groups"] for b in g["blocks"] if b["id"] == "b-ask-plan"]
+        ask_plan["options"]["isMultipleChoice"] = True
 
+        result = imported(document)
+        plan = block(result.flow, "b-ask-plan")
+
+        assert plan["multiple"] is True
+        assert plan["next"] == "g-comment"
+        assert plan["items"] == [
+            {"id": "i-free", "label": "Free", "value": "free"},  # its own exit is left out
+            {"id": "i-pro", "label": "Pro"},
+        ]
+        [finding] = about(result, "b-ask-plan")
         assert finding.kind is FindingKind.CHANGED
-        assert "segflow takes one (partly supported)" in finding.message
-        assert (finding.group, finding.block_type) == ("Details", "choice input")
+        assert "the choices' own exits are left out" in finding.message
 
 
 class TestSetVariable:

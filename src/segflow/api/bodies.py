@@ -115,7 +115,7 @@ class ChatMessage(_Body):
 
 # The awaited input's options a chat client needs to ask for the answer; the rest (the
 # variable, the buttons' exits and values, retry messages) is the flow's own business.
-PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime")
+PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime", "multiple")
 
 
 class ChatInput(_Body):
@@ -130,7 +130,8 @@ class ChatInput(_Body):
     options: dict[str, Any] = Field(
         description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`, "
         "`hasTime` (dates' bounds are yyyy-mm-dd); "
-        "`items: [{id, label}]` for buttons.",
+        "`items: [{id, label}]` and `multiple` for buttons (send the picked IDs joined by "
+        "commas).",
         examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
     )
 

@@ -361,11 +361,6 @@ def _as_text_input(what_people_type: str) -> Converter:
 
 
 def _note_choice_options(context: BlockContext) -> None:
-    if context.options.get("isMultipleChoice"):
-        context.note(
-            FindingKind.CHANGED,
-            "Typebot lets people pick several choices here; segflow takes one (partly supported)",
-        )
     dynamic = context.variable("dynamicVariableId")
     if dynamic:
         context.note(
@@ -392,6 +387,15 @@ def _choices(context: BlockContext, items: list[dict[str, Any]]) -> NativeFields
         return context.skip("it offers no choices")
     fields = _input_fields(context, "choiceInput")
     fields["items"] = items
+    if context.options.get("isMultipleChoice"):
+        fields["multiple"] = True
+        # Typebot follows the block's own exit after several picks, never a choice's.
+        if [item.pop("next") for item in items if "next" in item]:
+            context.note(
+                FindingKind.CHANGED,
+                "people pick several choices here, so the choices' own exits are left out; "
+                "the chat follows the block's exit",
+            )
     return fields
 
 

@@ -179,7 +179,7 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
         return TypebotInput(
             id=awaited.block_id,
             type=kind,
-            options=InputOptions(is_multiple_choice=False),
+            options=InputOptions(is_multiple_choice=options.get("multiple") is True),
             items=items,
         )
     labels = InputLabels(
