@@ -10,6 +10,7 @@ const PLACEHOLDERS = { emailInput: "name@example.com", urlInput: "https://", pho
 // Calls answer(value, shown) with what to send and what the transcript shows.
 export function answerControl(input, answer) {
   const options = input.options || {};
+  if (input.type === "choiceInput" && options.multiple === true) return choiceBoxes(options, answer);
   if (input.type === "choiceInput") return choiceButtons(options, answer);
   return textField(input.type, options, answer);
 }
@@ -21,6 +22,26 @@ function choiceButtons(options, answer) {
       item.label));
   const element = h("div", { class: "segflow-choices", role: "group", "aria-label": "Choose an answer" }, buttons);
   return { element, focusTarget: buttons[0] || null };
+}
+
+// Several answers: a checkbox per item, sent together as their IDs joined by commas.
+function choiceBoxes(options, answer) {
+  const items = Array.isArray(options.items) ? options.items : [];
+  const boxes = items.map((item) => {
+    const id = uniqueId("pick");
+    const box = h("input", { id, type: "checkbox", value: item.id ?? item.label });
+    return { item, box, row: h("div", { class: "segflow-pick" }, box, h("label", { for: id }, item.label)) };
+  });
+  const send = (event) => {
+    event?.preventDefault();
+    const picked = boxes.filter(({ box }) => box.checked);
+    if (picked.length === 0) return boxes[0]?.box.focus();
+    answer(picked.map(({ box }) => box.value).join(", "), picked.map(({ item }) => item.label).join(", "));
+  };
+  const element = h("form", { class: "segflow-choices", role: "group", "aria-label": "Choose one or more answers", onsubmit: send },
+    boxes.map(({ row }) => row),
+    h("button", { type: "submit", class: "segflow-send" }, options.buttonLabel || "Send"));
+  return { element, focusTarget: boxes[0]?.box || null };
 }
 
 function textField(type, options, answer) {
