@@ -116,6 +116,8 @@ class ChatMessage(_Body):
 # The awaited input's options a chat client needs to ask for the answer; the rest (the
 # variable, the buttons' exits and values, retry messages) is the flow's own business.
 PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime", "multiple")
+# Shown only when set, so chats whose inputs never use them look as they always did.
+ONLY_WHEN_SET = ("hasTime", "multiple")
 
 
 class ChatInput(_Body):
@@ -143,6 +145,7 @@ class ChatInput(_Body):
             key: value
             for key in PUBLIC_OPTIONS
             if (value := awaited.options.get(key)) is not None and value != ""
+            if value is not False or key not in ONLY_WHEN_SET
         }
         if items := awaited.options.get("items"):
             options["items"] = [{"id": item["id"], "label": item["label"]} for item in items]
