@@ -27,6 +27,7 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "urlInput": "input",
         "phoneInput": "input",
         "dateInput": "input",
+        "ratingInput": "input",
         "setVariable": "logic",
         "condition": "logic",
         "jump": "logic",

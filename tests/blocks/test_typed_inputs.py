@@ -130,3 +130,24 @@ def test_buttons_with_several_answers_cannot_lead_each_elsewhere() -> None:
     leading = {**PICK_SEVERAL, "items": [{"id": "a", "label": "A", "next": "elsewhere"}]}
     with pytest.raises(FlowError, match="'A' cannot lead to a group of its own"):
         one_group(leading, variables=["toppings"])
+
+
+def test_a_rating_keeps_a_whole_number_within_its_range() -> None:
+    flow = one_group(
+        {"id": "rate", "type": "ratingInput", "variable": "score", "lowest": 1, "highest": 5},
+        {"id": "echo", "type": "text", "text": "{{score}} stars"},
+        variables=["score"],
+    )
+
+    first, too_high, half, right = chat(flow, "6", "4.5", " 4 ")
+
+    assert first.input is not None and first.input.options["highest"] == 5
+    assert said(too_high) == ["Please pick a rating from 1 to 5."]
+    assert said(half) == said(too_high)
+    assert right.state.variables["score"] == 4  # a number, not the text "4"
+    assert said(right) == ["4 stars"]
+    with pytest.raises(FlowError, match="Lowest"):
+        one_group(
+            {"id": "rate", "type": "ratingInput", "variable": "s", "lowest": 5, "highest": 5},
+            variables=["s"],
+        )

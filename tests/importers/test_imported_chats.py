@@ -71,7 +71,7 @@ def test_a_choice_leading_to_skipped_blocks_ends_the_chat_as_typebot_did() -> No
     end = continue_session(flow, turn.state, "Red")
     assert end.ended
     assert end.state.variables["Color"] == "Red"
-    assert end.state.variables["NPS"] == "9"
+    assert end.state.variables["NPS"] == 9
 
 
 @needs_samples

@@ -302,8 +302,6 @@ class TestUnsupported:
             ("b-redirect", "text", "text bubble linking to the page it redirected to"),
             ("b-file", "textInput", "instead of uploading a file"),
             ("b-cards", "textInput", "instead of pressing a card's button"),
-            ("b-nps", "choiceInput", "a choice input of 0 to 10"),
-            ("b-stars", "choiceInput", "a choice input of 1 to 5"),
             ("b-pictures", "choiceInput", "showing each picture's title"),
         ],
     )
@@ -356,11 +354,21 @@ class TestUnsupported:
         assert (day["type"], day["variable"], day["format"]) == ("dateInput", "Date", "dd/MM/yyyy")
         assert not any(about(others, b) for b in ("b-url", "b-phone", "b-date"))
 
-    def test_rating_buttons_store_the_rating(self, others: TypebotImport) -> None:
-        stars = block(others.flow, "b-stars")
+    def test_ratings_become_segflows_rating_input_with_typebots_range(
+        self, others: TypebotImport
+    ) -> None:
+        stars, nps = block(others.flow, "b-stars"), block(others.flow, "b-nps")
 
-        assert stars["variable"] == "Stars"
-        assert [item["label"] for item in stars["items"]] == ["1", "2", "3", "4", "5"]
+        assert stars == {
+            "id": "b-stars",
+            "type": "ratingInput",
+            "variable": "Stars",
+            "lowest": 1,
+            "highest": 5,
+            "icons": True,
+        }
+        assert (nps["type"], nps["lowest"], nps["highest"]) == ("ratingInput", 0, 10)
+        assert not about(others, "b-stars") and not about(others, "b-nps")
 
     def test_picture_choices_keep_their_values_and_exits(self, others: TypebotImport) -> None:
         items = block(others.flow, "b-pictures")["items"]

@@ -115,9 +115,12 @@ class ChatMessage(_Body):
 
 # The awaited input's options a chat client needs to ask for the answer; the rest (the
 # variable, the buttons' exits and values, retry messages) is the flow's own business.
-PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime", "multiple")
+PUBLIC_OPTIONS = (
+    *("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime", "multiple"),
+    *("lowest", "highest", "icons", "lowLabel", "highLabel"),
+)
 # Shown only when set, so chats whose inputs never use them look as they always did.
-ONLY_WHEN_SET = ("hasTime", "multiple")
+ONLY_WHEN_SET = ("hasTime", "multiple", "icons")
 
 
 class ChatInput(_Body):
@@ -127,13 +130,13 @@ class ChatInput(_Body):
     block_id: str = Field(description="The input block's ID.")
     type: str = Field(
         description="`textInput`, `emailInput`, `numberInput`, `choiceInput`, `urlInput`, "
-        "`phoneInput` or `dateInput`."
+        "`phoneInput`, `dateInput` or `ratingInput`."
     )
     options: dict[str, Any] = Field(
         description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`, "
         "`hasTime` (dates' bounds are yyyy-mm-dd); "
         "`items: [{id, label}]` and `multiple` for buttons (send the picked IDs joined by "
-        "commas).",
+        "commas); `lowest`, `highest`, `icons`, `lowLabel`, `highLabel` for ratings.",
         examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
     )
 

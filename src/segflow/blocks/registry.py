@@ -19,7 +19,7 @@ from segflow.blocks.bubbles import IMAGE, TEXT
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
 from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
 from segflow.blocks.segment import SEGMENT
-from segflow.blocks.typed_inputs import DATE_INPUT, PHONE_INPUT, URL_INPUT
+from segflow.blocks.typed_inputs import DATE_INPUT, PHONE_INPUT, RATING_INPUT, URL_INPUT
 from segflow.errors import SegflowError
 
 ENTRY_POINT_GROUP = "segflow.blocks"
@@ -34,6 +34,7 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     URL_INPUT,
     PHONE_INPUT,
     DATE_INPUT,
+    RATING_INPUT,
     SET_VARIABLE,
     CONDITION,
     JUMP,

@@ -160,3 +160,46 @@ PHONE_INPUT = BlockType(
 DATE_INPUT = BlockType(
     name="dateInput", title="Date input", category="input", options=DateInput, answer=answer_date
 )
+
+
+class RatingInput(BlockOptions):
+    """Asks for a rating: a whole number from the lowest to the highest, drawn as buttons."""
+
+    variable: VariableName
+    lowest: int = Field(0, title="Lowest", ge=0, description="The first button's number.")
+    highest: int = Field(10, title="Highest", le=100, description="The last button's number.")
+    icons: bool = Field(False, title="Stars", description="Draw stars instead of numbers.")
+    low_label: str = Field("", title="Low label", description="Shown by the lowest.")
+    high_label: str = Field("", title="High label", description="Shown by the highest.")
+    button_label: ButtonLabel = "Send"
+    retry_message: str = Field(
+        "",
+        title="Retry message",
+        description="Said when the answer is not a rating; leave empty for one naming the range.",
+        json_schema_extra=TEMPLATE,
+    )
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> RatingInput:
+        if self.lowest >= self.highest:
+            raise ValueError(f"Lowest ({self.lowest}) is not below Highest ({self.highest})")
+        return self
+
+
+def answer_rating(options: RatingInput, answer: str, chat: BlockContext) -> Step | Retry:
+    text = answer.strip()
+    rating = int(text) if text.isdecimal() else None
+    if rating is None or not options.lowest <= rating <= options.highest:
+        wanted = f"Please pick a rating from {options.lowest} to {options.highest}."
+        return Retry(options.retry_message or wanted)
+    chat.set_variable(options.variable, rating)
+    return None
+
+
+RATING_INPUT = BlockType(
+    name="ratingInput",
+    title="Rating input",
+    category="input",
+    options=RatingInput,
+    answer=answer_rating,
+)

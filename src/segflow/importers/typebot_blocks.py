@@ -322,17 +322,16 @@ def _picture_choice_input(context: BlockContext) -> NativeFields | Skipped:
 def _rating_input(context: BlockContext) -> NativeFields:
     options = context.options
     length = _whole_number(options.get("length"), 10)
+    fields = _input_fields(context, "ratingInput")
+    fields.pop("placeholder", None)  # buttons: no answer box
     if options.get("buttonType") == "Icons":
-        first, last = 1, length
-    else:  # numbers: Typebot shows startsAt up to startsAt + length
-        first = _whole_number(options.get("startsAt"), 0)
-        last = first + length
-    context.note(
-        FindingKind.CHANGED,
-        f"segflow has no rating input: it became a choice input of {first} to {last}",
-    )
-    fields = _input_fields(context, "choiceInput")
-    fields["items"] = [{"id": f"{context.id}-{n}", "label": str(n)} for n in range(first, last + 1)]
+        fields.update(lowest=1, highest=length, icons=True)
+    else:  # numbers: Typebot shows startsAt up to length
+        fields.update(lowest=_whole_number(options.get("startsAt"), 0), highest=length)
+    labels = _mapping(options.get("labels"))
+    for side, key in (("left", "lowLabel"), ("right", "highLabel")):
+        if labels.get(side):
+            fields[key] = context.template(labels[side])
     return fields
 
 

@@ -36,6 +36,7 @@ INPUT_TYPES = {
     "urlInput": "url input",
     "phoneInput": "phone number input",
     "dateInput": "date input",
+    "ratingInput": "rating input",
 }
 
 
@@ -80,6 +81,8 @@ class ImageBubble(_Answer):
 class InputLabels(_Answer):
     placeholder: str | None = None
     button: str | None = None
+    left: str | None = Field(None, description="A rating's low end.")
+    right: str | None = Field(None, description="A rating's high end.")
 
 
 class InputOptions(_Answer):
@@ -90,6 +93,9 @@ class InputOptions(_Answer):
     step: float | None = None
     is_multiple_choice: bool | None = None
     has_time: bool | None = None
+    button_type: Literal["Icons", "Numbers"] | None = None
+    length: int | None = Field(None, description="A rating's highest number.")
+    starts_at: int | None = None
 
 
 class ChoiceItem(_Answer):
@@ -182,6 +188,8 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
             options=InputOptions(is_multiple_choice=options.get("multiple") is True),
             items=items,
         )
+    if kind == "rating input":
+        return TypebotInput(id=awaited.block_id, type=kind, options=_rating(options))
     labels = InputLabels(
         placeholder=options.get("placeholder") or None, button=options.get("buttonLabel") or None
     )
@@ -197,6 +205,18 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
             has_time=options.get("hasTime"),
         ),
     )
+
+
+def _rating(options: dict[str, Any]) -> InputOptions:
+    labels = InputLabels(
+        button=options.get("buttonLabel") or None,
+        left=options.get("lowLabel") or None,
+        right=options.get("highLabel") or None,
+    )
+    lowest, highest = options["lowest"], options["highest"]
+    if options.get("icons") and lowest == 1:  # Typebot's stars go from 1 to length
+        return InputOptions(labels=labels, button_type="Icons", length=highest)
+    return InputOptions(labels=labels, button_type="Numbers", starts_at=lowest, length=highest)
 
 
 def _text(message: TextMessage, text_format: TextFormat) -> RichTextContent | MarkdownContent:

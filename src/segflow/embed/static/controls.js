@@ -12,6 +12,7 @@ export function answerControl(input, answer) {
   const options = input.options || {};
   if (input.type === "choiceInput" && options.multiple === true) return choiceBoxes(options, answer);
   if (input.type === "choiceInput") return choiceButtons(options, answer);
+  if (input.type === "ratingInput") return choiceButtons({ items: ratingItems(options) }, answer);
   return textField(input.type, options, answer);
 }
 
@@ -22,6 +23,18 @@ function choiceButtons(options, answer) {
       item.label));
   const element = h("div", { class: "segflow-choices", role: "group", "aria-label": "Choose an answer" }, buttons);
   return { element, focusTarget: buttons[0] || null };
+}
+
+// A rating's buttons: one per whole number from lowest to highest, stars drawn as ★.
+function ratingItems(options) {
+  const lowest = Number.isInteger(options.lowest) ? options.lowest : 0;
+  const highest = Number.isInteger(options.highest) ? options.highest : 10;
+  const items = [];
+  for (let n = lowest; n <= highest; n += 1) {
+    const label = options.icons === true ? "★".repeat(n) : String(n);
+    items.push({ id: String(n), label });
+  }
+  return items;
 }
 
 // Several answers: a checkbox per item, sent together as their IDs joined by commas.
