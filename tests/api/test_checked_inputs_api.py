@@ -65,15 +65,29 @@ def test_segflows_api_shows_the_inputs_and_keeps_checked_answers(server: ServePr
     assert said(post(server, chat, {"message": "2025-12-31T10:00"})) == [
         "Please enter a date between 2026-01-01 and 2026-12-31."
     ]
-    end = post(server, chat, {"message": "2026-07-14T18:30"})
+    rate = post(server, chat, {"message": "2026-07-14T18:30"})
+    assert rate["input"] == {
+        "blockId": "rate",
+        "type": "ratingInput",
+        "options": {
+            "buttonLabel": "Send",
+            "lowest": 0,
+            "highest": 10,
+            "lowLabel": "Not likely",
+            "highLabel": "Very likely",
+        },
+    }
+    assert said(post(server, chat, {"message": "11"})) == ["Please pick a rating from 0 to 10."]
+    end = post(server, chat, {"message": "0"})
 
-    assert said(end) == ["https://www.example.com, +15550100100, 14/07/2026 18:30"]
+    assert said(end) == ["https://www.example.com, +15550100100, 14/07/2026 18:30, 0"]
     assert end["status"] == "completed"
     variables = server.api.get(f"/api/v1/sessions/{start['sessionId']}").json()["variables"]
     assert variables == {
         "site": "https://www.example.com",
         "phone": "+15550100100",
         "day": "14/07/2026 18:30",
+        "score": 0,
     }
 
 
@@ -108,5 +122,16 @@ def test_typebots_api_names_the_inputs_as_typebot_does(server: ServeProcess) -> 
             "max": "2026-12-31",
         },
     }
-    end = post(server, chat, {"message": {"type": "text", "text": "2026-03-01T09:05"}})
+    rate = post(server, chat, {"message": {"type": "text", "text": "2026-03-01T09:05"}})
+    assert rate["input"] == {
+        "id": "rate",
+        "type": "rating input",
+        "options": {
+            "labels": {"button": "Send", "left": "Not likely", "right": "Very likely"},
+            "buttonType": "Numbers",
+            "startsAt": 0,
+            "length": 10,
+        },
+    }
+    end = post(server, chat, {"message": {"type": "text", "text": "10"}})
     assert "input" not in end

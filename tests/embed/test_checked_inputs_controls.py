@@ -1,5 +1,5 @@
 """segflow's embed draws URL, phone number and date inputs as the browser's own fields, and
-buttons with several answers as checkboxes sent together."""
+buttons with several answers as checkboxes sent together, and ratings as buttons."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
         segflow_server,
         {
             "name": "Garden visit",
-            "variables": [{"name": n} for n in ("site", "phone", "day", "plants")],
+            "variables": [{"name": n} for n in ("site", "phone", "day", "plants", "stars")],
             "groups": [
                 {
                     "id": "visit",
@@ -37,7 +37,14 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
                                 {"id": "moss", "label": "Moss"},
                             ],
                         },
-                        {"id": "bye", "type": "text", "text": "{{day}}: {{plants}}"},
+                        {
+                            "id": "stars",
+                            "type": "ratingInput",
+                            "variable": "stars",
+                            "lowest": 1,
+                            "highest": 5,
+                        },
+                        {"id": "bye", "type": "text", "text": "{{day}}: {{plants}}, {{stars}}"},
                     ],
                 }
             ],
@@ -66,5 +73,9 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
     plants.get_by_label("Moss").check()
     plants.get_by_label("Roses").check()
     plants.get_by_role("button", name="Send").click()
-    expect(log).to_contain_text("2026-05-04: Roses, Moss")
+
+    stars = chat.get_by_role("group", name="Choose an answer")
+    expect(stars.get_by_role("button")).to_have_text(["1", "2", "3", "4", "5"])
+    stars.get_by_role("button", name="4").click()
+    expect(log).to_contain_text("2026-05-04: Roses, Moss, 4")
     expect(chat).to_contain_text("The chat has ended.")
