@@ -78,9 +78,14 @@ def test_segflows_api_shows_the_inputs_and_keeps_checked_answers(server: ServePr
         },
     }
     assert said(post(server, chat, {"message": "11"})) == ["Please pick a rating from 0 to 10."]
-    end = post(server, chat, {"message": "0"})
+    pick = post(server, chat, {"message": "0"})
+    assert pick["input"]["options"] == {
+        "multiple": True,
+        "items": [{"id": "t-price", "label": "Price"}, {"id": "t-setup", "label": "Setup"}],
+    }
+    end = post(server, chat, {"message": "t-setup, t-price"})
 
-    assert said(end) == ["https://www.example.com, +15550100100, 14/07/2026 18:30, 0"]
+    assert said(end) == ["https://www.example.com, +15550100100, 14/07/2026 18:30, 0, price, Setup"]
     assert end["status"] == "completed"
     variables = server.api.get(f"/api/v1/sessions/{start['sessionId']}").json()["variables"]
     assert variables == {
@@ -88,6 +93,7 @@ def test_segflows_api_shows_the_inputs_and_keeps_checked_answers(server: ServePr
         "phone": "+15550100100",
         "day": "14/07/2026 18:30",
         "score": 0,
+        "topics": "price, Setup",
     }
 
 
@@ -133,5 +139,16 @@ def test_typebots_api_names_the_inputs_as_typebot_does(server: ServeProcess) -> 
             "length": 10,
         },
     }
-    end = post(server, chat, {"message": {"type": "text", "text": "10"}})
+    pick = post(server, chat, {"message": {"type": "text", "text": "10"}})
+    assert pick["input"] == {
+        "id": "pick",
+        "type": "choice input",
+        "options": {"isMultipleChoice": True},
+        "items": [
+            {"id": "t-price", "content": "Price", "value": "t-price"},
+            {"id": "t-setup", "content": "Setup", "value": "t-setup"},
+        ],
+    }
+    # Typebot's embed sends the picked items' values joined by commas.
+    end = post(server, chat, {"message": {"type": "text", "text": "t-price, t-setup"}})
     assert "input" not in end
