@@ -68,8 +68,8 @@ def test_every_problem_is_listed_with_its_place() -> None:
         'Group "Email" › block "identify" (Segment): Event Name is required',
         'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
         'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
-        "text, image, textInput, emailInput, numberInput, choiceInput, setVariable, condition, "
-        "jump, return, segment)",
+        "text, image, textInput, emailInput, numberInput, choiceInput, urlInput, phoneInput, "
+        "dateInput, ratingInput, setVariable, condition, jump, return, segment)",
         'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
         'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
