@@ -83,9 +83,18 @@ def test_segflows_api_shows_the_inputs_and_keeps_checked_answers(server: ServePr
         "multiple": True,
         "items": [{"id": "t-price", "label": "Price"}, {"id": "t-setup", "label": "Setup"}],
     }
-    end = post(server, chat, {"message": "t-setup, t-price"})
+    colour = post(server, chat, {"message": "t-setup, t-price"})
+    assert colour["input"]["options"] == {
+        "items": [
+            {"id": "c-red", "label": "Red", "picture": "https://example.com/red.png"},
+            {"id": "c-blue", "label": "Blue", "picture": "https://example.com/blue.png"},
+        ]
+    }
+    end = post(server, chat, {"message": "c-blue"})
 
-    assert said(end) == ["https://www.example.com, +15550100100, 14/07/2026 18:30, 0, price, Setup"]
+    assert said(end) == [
+        "https://www.example.com, +15550100100, 14/07/2026 18:30, 0, price, Setup, blue"
+    ]
     assert end["status"] == "completed"
     variables = server.api.get(f"/api/v1/sessions/{start['sessionId']}").json()["variables"]
     assert variables == {
@@ -94,6 +103,7 @@ def test_segflows_api_shows_the_inputs_and_keeps_checked_answers(server: ServePr
         "day": "14/07/2026 18:30",
         "score": 0,
         "topics": "price, Setup",
+        "colour": "blue",
     }
 
 
@@ -150,5 +160,25 @@ def test_typebots_api_names_the_inputs_as_typebot_does(server: ServeProcess) -> 
         ],
     }
     # Typebot's embed sends the picked items' values joined by commas.
-    end = post(server, chat, {"message": {"type": "text", "text": "t-price, t-setup"}})
+    colour = post(server, chat, {"message": {"type": "text", "text": "t-price, t-setup"}})
+    assert colour["input"] == {
+        "id": "colour",
+        "type": "picture choice input",
+        "options": {"isMultipleChoice": False},
+        "items": [
+            {
+                "id": "c-red",
+                "value": "c-red",
+                "pictureSrc": "https://example.com/red.png",
+                "title": "Red",
+            },
+            {
+                "id": "c-blue",
+                "value": "c-blue",
+                "pictureSrc": "https://example.com/blue.png",
+                "title": "Blue",
+            },
+        ],
+    }
+    end = post(server, chat, {"message": {"type": "text", "text": "Red"}})
     assert "input" not in end

@@ -302,7 +302,6 @@ class TestUnsupported:
             ("b-redirect", "text", "text bubble linking to the page it redirected to"),
             ("b-file", "textInput", "instead of uploading a file"),
             ("b-cards", "textInput", "instead of pressing a card's button"),
-            ("b-pictures", "choiceInput", "showing each picture's title"),
         ],
     )
     def test_replaced_by_the_nearest_segflow_block(
@@ -373,8 +372,18 @@ class TestUnsupported:
     def test_picture_choices_keep_their_values_and_exits(self, others: TypebotImport) -> None:
         items = block(others.flow, "b-pictures")["items"]
 
-        assert items[0] == {"id": "p-red", "label": "Red", "next": "end"}
-        assert items[1] == {"id": "p-blue", "label": "blue"}
+        assert items[0] == {
+            "id": "p-red",
+            "label": "Red",
+            "picture": "https://example.com/red.png",
+            "next": "end",
+        }
+        assert items[1] == {
+            "id": "p-blue",
+            "label": "blue",
+            "picture": "https://example.com/blue.png",
+        }
+        assert not about(others, "b-pictures")
 
     def test_inline_javascript_in_text_is_removed_and_reported(self) -> None:
         document = bot(

@@ -135,8 +135,8 @@ class ChatInput(_Body):
     options: dict[str, Any] = Field(
         description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`, "
         "`hasTime` (dates' bounds are yyyy-mm-dd); "
-        "`items: [{id, label}]` and `multiple` for buttons (send the picked IDs joined by "
-        "commas); `lowest`, `highest`, `icons`, `lowLabel`, `highLabel` for ratings.",
+        "`items: [{id, label, picture?}]` and `multiple` for buttons (send the picked IDs "
+        "joined by commas); `lowest`, `highest`, `icons`, `lowLabel`, `highLabel` for ratings.",
         examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
     )
 
@@ -151,7 +151,11 @@ class ChatInput(_Body):
             if value is not False or key not in ONLY_WHEN_SET
         }
         if items := awaited.options.get("items"):
-            options["items"] = [{"id": item["id"], "label": item["label"]} for item in items]
+            options["items"] = [
+                {"id": item["id"], "label": item["label"]}
+                | ({"picture": item["picture"]} if item.get("picture") else {})
+                for item in items
+            ]
         return cls(block_id=awaited.block_id, type=awaited.type, options=options)
 
 

@@ -101,6 +101,12 @@ class ChoiceItem(BlockOptions):
         title="Value",
         description="What the variable keeps when this is picked; the label if empty.",
     )
+    picture: str = Field(
+        "",
+        title="Picture",
+        description="The web address of a picture shown on the button, the label under it.",
+        json_schema_extra=TEMPLATE,
+    )
     next: NextExit = None
 
     @property

@@ -310,12 +310,11 @@ def _picture_choice_input(context: BlockContext) -> NativeFields | Skipped:
     for number, item in enumerate(context.items, start=1):
         value = context.template(item.get("value") or "")
         shown = item.get("title") or item.get("description")
-        label = context.template(shown) if shown else value or str(item.get("pictureSrc") or "")
-        items.append(_choice_item(context, item, label or str(number), value))
-    context.note(
-        FindingKind.CHANGED,
-        "segflow has no picture choice: it became a choice input showing each picture's title",
-    )
+        label = context.template(shown) if shown else value or str(number)
+        native = _choice_item(context, item, label, value)
+        if item.get("pictureSrc"):
+            native["picture"] = context.template(item["pictureSrc"])
+        items.append(native)
     return _choices(context, items)
 
 

@@ -100,8 +100,10 @@ class InputOptions(_Answer):
 
 class ChoiceItem(_Answer):
     id: str
-    content: str = Field(description="The button's label.")
+    content: str | None = Field(None, description="The button's label.")
     value: str = Field(description="What the embed answers when the button is picked.")
+    picture_src: str | None = Field(None, description="A picture choice's picture.")
+    title: str | None = Field(None, description="A picture choice's label.")
 
 
 class TypebotInput(_Answer):
@@ -177,14 +179,22 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
     options = awaited.options
     kind = INPUT_TYPES.get(awaited.type, "text input")
     if kind == "choice input":
+        listed = options.get("items", [])
+        pictures = any(item.get("picture") for item in listed)
         items = [
             # The embed answers with `value`: the item's ID, which picks it whatever its label.
-            ChoiceItem(id=item["id"], content=item["label"], value=item["id"])
-            for item in options.get("items", [])
+            ChoiceItem(
+                id=item["id"],
+                content=None if pictures else item["label"],
+                value=item["id"],
+                picture_src=item.get("picture") or None if pictures else None,
+                title=item["label"] if pictures else None,
+            )
+            for item in listed
         ]
         return TypebotInput(
             id=awaited.block_id,
-            type=kind,
+            type="picture choice input" if pictures else kind,
             options=InputOptions(is_multiple_choice=options.get("multiple") is True),
             items=items,
         )

@@ -20,6 +20,8 @@ function choiceButtons(options, answer) {
   const items = Array.isArray(options.items) ? options.items : [];
   const buttons = items.map((item) =>
     h("button", { type: "button", class: "segflow-choice", onclick: () => answer(item.id ?? item.label, item.label) },
+      // The label under the picture names the button; the picture itself is decoration.
+      item.picture ? h("img", { src: item.picture, alt: "", class: "segflow-choice-picture" }) : null,
       item.label));
   const element = h("div", { class: "segflow-choices", role: "group", "aria-label": "Choose an answer" }, buttons);
   return { element, focusTarget: buttons[0] || null };
