@@ -34,7 +34,11 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
                             "items": [
                                 {"id": "roses", "label": "Roses"},
                                 {"id": "ferns", "label": "Ferns"},
-                                {"id": "moss", "label": "Moss"},
+                                {
+                                    "id": "moss",
+                                    "label": "Moss",
+                                    "picture": f"{website.url}/moss.svg",
+                                },
                             ],
                         },
                         {
@@ -49,6 +53,10 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
                 }
             ],
         },
+    )
+    (website.folder / "moss.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        '<rect width="40" height="40" fill="#4a7a3a"/></svg>'
     )
     page = visitor.new_page()
     page.goto(inline_page(website, segflow_server, "visit.html", flow=flow_id))
@@ -70,6 +78,9 @@ def test_checked_inputs_get_the_browsers_own_fields_and_checkboxes(
     answer(chat, "2026-05-04")
 
     plants = chat.get_by_role("group", name="Choose one or more answers")
+    moss = plants.locator("img")
+    expect(moss).to_have_count(1)
+    expect(moss).to_have_attribute("src", f"{website.url}/moss.svg")
     plants.get_by_label("Moss").check()
     plants.get_by_label("Roses").check()
     plants.get_by_role("button", name="Send").click()

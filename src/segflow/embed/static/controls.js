@@ -45,7 +45,8 @@ function choiceBoxes(options, answer) {
   const boxes = items.map((item) => {
     const id = uniqueId("pick");
     const box = h("input", { id, type: "checkbox", value: item.id ?? item.label });
-    return { item, box, row: h("div", { class: "segflow-pick" }, box, h("label", { for: id }, item.label)) };
+    const picture = item.picture ? h("img", { src: item.picture, alt: "", class: "segflow-choice-picture" }) : null;
+    return { item, box, row: h("div", { class: "segflow-pick" }, box, h("label", { for: id }, picture, item.label)) };
   });
   const send = (event) => {
     event?.preventDefault();
