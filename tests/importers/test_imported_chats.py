@@ -64,13 +64,14 @@ def test_quiz_computes_with_the_translated_expression() -> None:
 def test_a_choice_leading_to_skipped_blocks_ends_the_chat_as_typebot_did() -> None:
     flow = flow_of("unsupported.v6.1.json")
 
-    turn = chat(flow, "https://example.com", "tomorrow", "+33 1 23 45 67 89", "cv.pdf", "9", "4")
+    answers = ("https://example.com", "2026-12-01", "+33 1 23 45 67 89", "cv.pdf", "9", "4")
+    turn = chat(flow, *answers)
     assert turn.input is not None and turn.input.block_id == "b-pictures"
 
     end = continue_session(flow, turn.state, "Red")
     assert end.ended
     assert end.state.variables["Color"] == "Red"
-    assert end.state.variables["NPS"] == "9"
+    assert end.state.variables["NPS"] == 9
 
 
 @needs_samples
@@ -87,3 +88,26 @@ def test_the_lead_generation_sample_chats_to_the_end() -> None:
     assert said(turn) == ["Perfect!", "We'll get back to you at ada@example.com"]
     assert turn.state.variables["Additional_information"] == "A new website"
     assert turn.ended
+
+
+def test_url_phone_and_date_inputs_check_answers_as_typebot_did() -> None:
+    flow = flow_of("booking-details.v6.1.json")
+    first = start_session(flow, prefilled={"Name": "Ada"})
+    assert said(first) == ["Your company's website?"]
+    assert first.input is not None and first.input.type == "urlInput"
+
+    wrong_site = continue_session(flow, first.state, "our site")
+    assert said(wrong_site) == ["Ada, that is not a website."]
+    phone = continue_session(flow, wrong_site.state, "example.com")
+    assert phone.input is not None and phone.input.type == "phoneInput"
+    wrong_phone = continue_session(flow, phone.state, "soon")
+    assert said(wrong_phone) == ["Please type a phone number."]
+    day = continue_session(flow, wrong_phone.state, "+33 6 12 34 56 78")
+    assert day.input is not None and day.input.type == "dateInput"
+    assert day.input.options["buttonLabel"] == "Book"
+    too_late = continue_session(flow, day.state, "2027-02-01")
+    assert said(too_late) == ["Please enter a date between 2026-01-01 and 2026-12-31."]
+    end = continue_session(flow, too_late.state, "2026-06-15")
+
+    assert said(end) == ["Booked 2026-06-15 for https://example.com; we call +33612345678."]
+    assert end.ended

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from segflow.importers import FindingKind, TypebotImport
-from tests.importers.helpers import about, block, bot, has_block, imported, text_block
+from tests.importers.helpers import about, block, bot, has_block, imported, text_block, typebot
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +90,23 @@ class TestInputs:
             {"id": "i-pro", "label": "Pro"},
         ]
 
-    def test_multiple_choice_is_reported_as_partly_supported(self, lead: TypebotImport) -> None:
-        [finding] = about(lead, "b-ask-plan")
+    def test_multiple_choice_follows_the_blocks_exit_and_says_so(self) -> None:
+        document = typebot("lead-capture.v6.1.json")
+        [ask_plan] = [b for g in document["groups"] for b in g["blocks"] if b["id"] == "b-ask-plan"]
+        ask_plan["options"]["isMultipleChoice"] = True
 
+        result = imported(document)
+        plan = block(result.flow, "b-ask-plan")
+
+        assert plan["multiple"] is True
+        assert plan["next"] == "g-comment"
+        assert plan["items"] == [
+            {"id": "i-free", "label": "Free", "value": "free"},  # its own exit is left out
+            {"id": "i-pro", "label": "Pro"},
+        ]
+        [finding] = about(result, "b-ask-plan")
         assert finding.kind is FindingKind.CHANGED
-        assert "segflow takes one (partly supported)" in finding.message
-        assert (finding.group, finding.block_type) == ("Details", "choice input")
+        assert "the choices' own exits are left out" in finding.message
 
 
 class TestSetVariable:
@@ -286,14 +297,8 @@ class TestUnsupported:
         ("block_id", "became", "said"),
         [
             ("b-video", "embed", "the youtube video became an Embed of its page"),
-            ("b-url", "textInput", "people type the URL"),
-            ("b-date", "textInput", "no date picker"),
-            ("b-phone", "textInput", "people type the phone number"),
             ("b-file", "textInput", "instead of uploading a file"),
             ("b-cards", "textInput", "instead of pressing a card's button"),
-            ("b-nps", "choiceInput", "a choice input of 0 to 10"),
-            ("b-stars", "choiceInput", "a choice input of 1 to 5"),
-            ("b-pictures", "choiceInput", "showing each picture's title"),
         ],
     )
     def test_replaced_by_the_nearest_segflow_block(
@@ -362,24 +367,51 @@ class TestUnsupported:
         assert finding.kind is FindingKind.CHANGED
         assert "the video has no URL" in finding.message
 
-    def test_inputs_turned_into_text_inputs_keep_their_variable(
+    def test_url_phone_and_date_inputs_become_segflows_own_and_keep_their_variable(
         self, others: TypebotImport
     ) -> None:
-        assert block(others.flow, "b-url")["variable"] == "Website"
-        assert block(others.flow, "b-url")["placeholder"] == "https://"
-        assert block(others.flow, "b-phone")["variable"] == "Phone"
+        url, phone, day = (block(others.flow, b) for b in ("b-url", "b-phone", "b-date"))
 
-    def test_rating_buttons_store_the_rating(self, others: TypebotImport) -> None:
-        stars = block(others.flow, "b-stars")
+        assert (url["type"], url["variable"], url["placeholder"]) == (
+            "urlInput",
+            "Website",
+            "https://",
+        )
+        assert (phone["type"], phone["variable"]) == ("phoneInput", "Phone")
+        assert (day["type"], day["variable"], day["format"]) == ("dateInput", "Date", "dd/MM/yyyy")
+        assert not any(about(others, b) for b in ("b-url", "b-phone", "b-date"))
 
-        assert stars["variable"] == "Stars"
-        assert [item["label"] for item in stars["items"]] == ["1", "2", "3", "4", "5"]
+    def test_ratings_become_segflows_rating_input_with_typebots_range(
+        self, others: TypebotImport
+    ) -> None:
+        stars, nps = block(others.flow, "b-stars"), block(others.flow, "b-nps")
+
+        assert stars == {
+            "id": "b-stars",
+            "type": "ratingInput",
+            "variable": "Stars",
+            "lowest": 1,
+            "highest": 5,
+            "icons": True,
+        }
+        assert (nps["type"], nps["lowest"], nps["highest"]) == ("ratingInput", 0, 10)
+        assert not about(others, "b-stars") and not about(others, "b-nps")
 
     def test_picture_choices_keep_their_values_and_exits(self, others: TypebotImport) -> None:
         items = block(others.flow, "b-pictures")["items"]
 
-        assert items[0] == {"id": "p-red", "label": "Red", "next": "end"}
-        assert items[1] == {"id": "p-blue", "label": "blue"}
+        assert items[0] == {
+            "id": "p-red",
+            "label": "Red",
+            "picture": "https://example.com/red.png",
+            "next": "end",
+        }
+        assert items[1] == {
+            "id": "p-blue",
+            "label": "blue",
+            "picture": "https://example.com/blue.png",
+        }
+        assert not about(others, "b-pictures")
 
     def test_inline_javascript_in_text_is_removed_and_reported(self) -> None:
         document = bot(
@@ -403,3 +435,11 @@ def _setting_answer(expression: str) -> dict[str, Any]:
         "options": {"variableId": "v-answer", "expressionToEvaluate": expression},
     }
     return bot({"id": "g-a", "title": "A", "blocks": [set_variable]})
+
+
+def test_a_phone_inputs_default_country_is_reported_as_not_kept() -> None:
+    result = imported("booking-details.v6.1.json")
+
+    assert block(result.flow, "b-site")["retryMessage"] == "{{Name}}, that is not a website."
+    [finding] = about(result, "b-phone")
+    assert finding.kind is FindingKind.CHANGED and "default country code" in finding.message

@@ -120,7 +120,12 @@ class ChatMessage(_Body):
 
 # The awaited input's options a chat client needs to ask for the answer; the rest (the
 # variable, the buttons' exits and values, retry messages) is the flow's own business.
-PUBLIC_OPTIONS = ("placeholder", "buttonLabel", "long", "min", "max", "step")
+PUBLIC_OPTIONS = (
+    *("placeholder", "buttonLabel", "long", "min", "max", "step", "hasTime", "multiple"),
+    *("lowest", "highest", "icons", "lowLabel", "highLabel"),
+)
+# Shown only when set, so chats whose inputs never use them look as they always did.
+ONLY_WHEN_SET = ("hasTime", "multiple", "icons")
 
 
 class ChatInput(_Body):
@@ -128,10 +133,15 @@ class ChatInput(_Body):
     default (no placeholder, "Send", not long, no bounds)."""
 
     block_id: str = Field(description="The input block's ID.")
-    type: str = Field(description="`textInput`, `emailInput`, `numberInput` or `choiceInput`.")
+    type: str = Field(
+        description="`textInput`, `emailInput`, `numberInput`, `choiceInput`, `urlInput`, "
+        "`phoneInput`, `dateInput` or `ratingInput`."
+    )
     options: dict[str, Any] = Field(
-        description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`; "
-        "`items: [{id, label}]` for buttons.",
+        description="Those set of `placeholder`, `buttonLabel`, `long`, `min`, `max`, `step`, "
+        "`hasTime` (dates' bounds are yyyy-mm-dd); "
+        "`items: [{id, label, picture?}]` and `multiple` for buttons (send the picked IDs "
+        "joined by commas); `lowest`, `highest`, `icons`, `lowLabel`, `highLabel` for ratings.",
         examples=[{"placeholder": "Your first name", "buttonLabel": "Send", "long": False}],
     )
 
@@ -143,9 +153,14 @@ class ChatInput(_Body):
             key: value
             for key in PUBLIC_OPTIONS
             if (value := awaited.options.get(key)) is not None and value != ""
+            if value is not False or key not in ONLY_WHEN_SET
         }
         if items := awaited.options.get("items"):
-            options["items"] = [{"id": item["id"], "label": item["label"]} for item in items]
+            options["items"] = [
+                {"id": item["id"], "label": item["label"]}
+                | ({"picture": item["picture"]} if item.get("picture") else {})
+                for item in items
+            ]
         return cls(block_id=awaited.block_id, type=awaited.type, options=options)
 
 

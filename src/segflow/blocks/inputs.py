@@ -101,6 +101,12 @@ class ChoiceItem(BlockOptions):
         title="Value",
         description="What the variable keeps when this is picked; the label if empty.",
     )
+    picture: str = Field(
+        "",
+        title="Picture",
+        description="The web address of a picture shown on the button, the label under it.",
+        json_schema_extra=TEMPLATE,
+    )
     next: NextExit = None
 
     @property
@@ -118,6 +124,12 @@ class ChoiceInput(BlockOptions):
         json_schema_extra=VARIABLE,
     )
     items: list[ChoiceItem] = Field(min_length=1, title="Buttons")
+    multiple: bool = Field(
+        False,
+        title="Several answers",
+        description="People may pick several buttons; the variable keeps their values joined "
+        "by commas, and the chat follows the block's own exit.",
+    )
     retry_message: str = Field(
         "Please pick one of the options.",
         title="Retry message",
@@ -130,6 +142,11 @@ class ChoiceInput(BlockOptions):
         ids = [item.id for item in self.items]
         if twice := sorted({item for item in ids if ids.count(item) > 1}):
             raise ValueError(f"Buttons: the ID {', '.join(map(repr, twice))} is used twice")
+        if self.multiple and (leading := [item.label for item in self.items if item.next]):
+            raise ValueError(
+                f"Buttons: with several answers the chat follows the block's own exit, so "
+                f"{', '.join(map(repr, leading))} cannot lead to a group of its own"
+            )
         return self
 
     def exits(self) -> list[tuple[str, Exit]]:
@@ -172,12 +189,27 @@ def answer_number(options: NumberInput, answer: str, chat: BlockContext) -> Step
 
 
 def answer_choice(options: ChoiceInput, answer: str, chat: BlockContext) -> Step | Retry:
+    if options.multiple:
+        return _answer_choices(options, answer, chat)
     item = options.match(answer)
     if item is None:
         return Retry(options.retry_message)
     if options.variable:
         chat.set_variable(options.variable, item.stored_value)
     return item.next
+
+
+def _answer_choices(options: ChoiceInput, answer: str, chat: BlockContext) -> Step | Retry:
+    # A whole answer may be one label with a comma in it; otherwise each part is one pick.
+    single = options.match(answer)
+    picked = [single] if single else [options.match(part) for part in answer.split(",")]
+    if not picked or any(item is None for item in picked):
+        return Retry(options.retry_message)
+    if options.variable:
+        chosen = {item.id for item in picked if item}
+        values = [item.stored_value for item in options.items if item.id in chosen]
+        chat.set_variable(options.variable, ", ".join(values))
+    return None
 
 
 def _number_wanted(options: NumberInput) -> str:

@@ -22,6 +22,7 @@ from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
 from segflow.blocks.media import AUDIO, EMBED, VIDEO
 from segflow.blocks.segment import SEGMENT
 from segflow.blocks.split import AB_TEST
+from segflow.blocks.typed_inputs import DATE_INPUT, PHONE_INPUT, RATING_INPUT, URL_INPUT
 from segflow.errors import SegflowError
 
 ENTRY_POINT_GROUP = "segflow.blocks"
@@ -36,6 +37,10 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     EMAIL_INPUT,
     NUMBER_INPUT,
     CHOICE_INPUT,
+    URL_INPUT,
+    PHONE_INPUT,
+    DATE_INPUT,
+    RATING_INPUT,
     SET_VARIABLE,
     CONDITION,
     JUMP,

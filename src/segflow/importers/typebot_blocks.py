@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -226,6 +227,57 @@ def _email_input(context: BlockContext) -> NativeFields:
     return fields
 
 
+def _checked_input(native_type: str) -> Converter:
+    """Typebot's URL and phone number inputs: their answers are checked as in Typebot."""
+
+    def convert(context: BlockContext) -> NativeFields:
+        fields = _input_fields(context, native_type)
+        if context.options.get("retryMessageContent"):
+            fields["retryMessage"] = context.template(context.options["retryMessageContent"])
+        if context.options.get("defaultCountryCode"):
+            context.note(
+                FindingKind.CHANGED,
+                "segflow keeps phone numbers as typed (digits and +), without Typebot's default "
+                "country code",
+            )
+        return fields
+
+    return convert
+
+
+def _date_input(context: BlockContext) -> NativeFields:
+    options = context.options
+    fields = _input_fields(context, "dateInput")
+    fields.pop("placeholder", None)  # a date picker has no placeholder
+    if options.get("hasTime"):
+        fields["hasTime"] = True
+    if options.get("isRange"):
+        context.note(
+            FindingKind.CHANGED, "segflow asks for one date, not a range; people give one date"
+        )
+    for key in ("min", "max"):
+        value = options.get(key)
+        if value and _iso_date(value):
+            fields[key] = _iso_date(value)
+        elif value:
+            context.note(
+                FindingKind.CHANGED,
+                f'its {key} "{value}" is not a fixed date (yyyy-MM-dd); it was left out',
+            )
+    fields["format"] = str(options.get("format") or "")
+    if not fields["format"]:  # Typebot's own default: day first
+        fields["format"] = "dd/MM/yyyy HH:mm" if options.get("hasTime") else "dd/MM/yyyy"
+    return fields
+
+
+def _iso_date(value: Any) -> str | None:
+    text = str(value)[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
 def _number_input(context: BlockContext) -> NativeFields:
     fields = _input_fields(context, "numberInput")
     for key in ("min", "max", "step"):
@@ -269,29 +321,27 @@ def _picture_choice_input(context: BlockContext) -> NativeFields | Skipped:
     for number, item in enumerate(context.items, start=1):
         value = context.template(item.get("value") or "")
         shown = item.get("title") or item.get("description")
-        label = context.template(shown) if shown else value or str(item.get("pictureSrc") or "")
-        items.append(_choice_item(context, item, label or str(number), value))
-    context.note(
-        FindingKind.CHANGED,
-        "segflow has no picture choice: it became a choice input showing each picture's title",
-    )
+        label = context.template(shown) if shown else value or str(number)
+        native = _choice_item(context, item, label, value)
+        if item.get("pictureSrc"):
+            native["picture"] = context.template(item["pictureSrc"])
+        items.append(native)
     return _choices(context, items)
 
 
 def _rating_input(context: BlockContext) -> NativeFields:
     options = context.options
     length = _whole_number(options.get("length"), 10)
+    fields = _input_fields(context, "ratingInput")
+    fields.pop("placeholder", None)  # buttons: no answer box
     if options.get("buttonType") == "Icons":
-        first, last = 1, length
-    else:  # numbers: Typebot shows startsAt up to startsAt + length
-        first = _whole_number(options.get("startsAt"), 0)
-        last = first + length
-    context.note(
-        FindingKind.CHANGED,
-        f"segflow has no rating input: it became a choice input of {first} to {last}",
-    )
-    fields = _input_fields(context, "choiceInput")
-    fields["items"] = [{"id": f"{context.id}-{n}", "label": str(n)} for n in range(first, last + 1)]
+        fields.update(lowest=1, highest=length, icons=True)
+    else:  # numbers: Typebot shows startsAt up to length
+        fields.update(lowest=_whole_number(options.get("startsAt"), 0), highest=length)
+    labels = _mapping(options.get("labels"))
+    for side, key in (("left", "lowLabel"), ("right", "highLabel")):
+        if labels.get(side):
+            fields[key] = context.template(labels[side])
     return fields
 
 
@@ -320,11 +370,6 @@ def _as_text_input(what_people_type: str) -> Converter:
 
 
 def _note_choice_options(context: BlockContext) -> None:
-    if context.options.get("isMultipleChoice"):
-        context.note(
-            FindingKind.CHANGED,
-            "Typebot lets people pick several choices here; segflow takes one (partly supported)",
-        )
     dynamic = context.variable("dynamicVariableId")
     if dynamic:
         context.note(
@@ -351,6 +396,15 @@ def _choices(context: BlockContext, items: list[dict[str, Any]]) -> NativeFields
         return context.skip("it offers no choices")
     fields = _input_fields(context, "choiceInput")
     fields["items"] = items
+    if context.options.get("isMultipleChoice"):
+        fields["multiple"] = True
+        # Typebot follows the block's own exit after several picks, never a choice's.
+        if [item.pop("next") for item in items if "next" in item]:
+            context.note(
+                FindingKind.CHANGED,
+                "people pick several choices here, so the choices' own exits are left out; "
+                "the chat follows the block's exit",
+            )
     return fields
 
 
@@ -681,10 +735,10 @@ CONVERTERS: dict[str, Converter] = {
     "choice input": _choice_input,
     "picture choice input": _picture_choice_input,
     "rating input": _rating_input,
-    "url input": _as_text_input("the URL (it is not checked)"),
-    "date input": _as_text_input("the date (there is no date picker or check)"),
+    "url input": _checked_input("urlInput"),
+    "date input": _date_input,
     "time input": _as_text_input("the time (there is no time picker or check)"),
-    "phone number input": _as_text_input("the phone number (it is not checked)"),
+    "phone number input": _checked_input("phoneInput"),
     "file input": _as_text_input("an answer instead of uploading a file"),
     "cards": _as_text_input("their answer instead of pressing a card's button"),
     "Set variable": _set_variable,

@@ -42,6 +42,10 @@ INPUT_TYPES = {
     "emailInput": "email input",
     "numberInput": "number input",
     "choiceInput": "choice input",
+    "urlInput": "url input",
+    "phoneInput": "phone number input",
+    "dateInput": "date input",
+    "ratingInput": "rating input",
 }
 
 
@@ -140,21 +144,29 @@ class ClientSideAction(_Answer):
 class InputLabels(_Answer):
     placeholder: str | None = None
     button: str | None = None
+    left: str | None = Field(None, description="A rating's low end.")
+    right: str | None = Field(None, description="A rating's high end.")
 
 
 class InputOptions(_Answer):
     labels: InputLabels | None = None
     is_long: bool | None = None
-    min: float | None = None
-    max: float | None = None
+    min: float | str | None = Field(None, description="A number, or a date as yyyy-mm-dd.")
+    max: float | str | None = Field(None, description="A number, or a date as yyyy-mm-dd.")
     step: float | None = None
     is_multiple_choice: bool | None = None
+    has_time: bool | None = None
+    button_type: Literal["Icons", "Numbers"] | None = None
+    length: int | None = Field(None, description="A rating's highest number.")
+    starts_at: int | None = None
 
 
 class ChoiceItem(_Answer):
     id: str
-    content: str = Field(description="The button's label.")
+    content: str | None = Field(None, description="The button's label.")
     value: str = Field(description="What the embed answers when the button is picked.")
+    picture_src: str | None = Field(None, description="A picture choice's picture.")
+    title: str | None = Field(None, description="A picture choice's label.")
 
 
 class TypebotInput(_Answer):
@@ -239,17 +251,27 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
     options = awaited.options
     kind = INPUT_TYPES.get(awaited.type, "text input")
     if kind == "choice input":
+        listed = options.get("items", [])
+        pictures = any(item.get("picture") for item in listed)
         items = [
             # The embed answers with `value`: the item's ID, which picks it whatever its label.
-            ChoiceItem(id=item["id"], content=item["label"], value=item["id"])
-            for item in options.get("items", [])
+            ChoiceItem(
+                id=item["id"],
+                content=None if pictures else item["label"],
+                value=item["id"],
+                picture_src=item.get("picture") or None if pictures else None,
+                title=item["label"] if pictures else None,
+            )
+            for item in listed
         ]
         return TypebotInput(
             id=awaited.block_id,
-            type=kind,
-            options=InputOptions(is_multiple_choice=False),
+            type="picture choice input" if pictures else kind,
+            options=InputOptions(is_multiple_choice=options.get("multiple") is True),
             items=items,
         )
+    if kind == "rating input":
+        return TypebotInput(id=awaited.block_id, type=kind, options=_rating(options))
     labels = InputLabels(
         placeholder=options.get("placeholder") or None, button=options.get("buttonLabel") or None
     )
@@ -262,8 +284,21 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
             min=options.get("min"),
             max=options.get("max"),
             step=options.get("step"),
+            has_time=options.get("hasTime"),
         ),
     )
+
+
+def _rating(options: dict[str, Any]) -> InputOptions:
+    labels = InputLabels(
+        button=options.get("buttonLabel") or None,
+        left=options.get("lowLabel") or None,
+        right=options.get("highLabel") or None,
+    )
+    lowest, highest = options["lowest"], options["highest"]
+    if options.get("icons") and lowest == 1:  # Typebot's stars go from 1 to length
+        return InputOptions(labels=labels, button_type="Icons", length=highest)
+    return InputOptions(labels=labels, button_type="Numbers", starts_at=lowest, length=highest)
 
 
 def _text(message: TextMessage, text_format: TextFormat) -> RichTextContent | MarkdownContent:
