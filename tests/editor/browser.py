@@ -11,7 +11,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def drag(page: Page, source: Locator, x: float, y: float) -> None:
-    """Presses on `source`, moves to the page point (x, y) in steps, and lets go."""
+    """Presses on `source` (scrolled into view first, as a person would scroll the palette),
+    moves to the page point (x, y) in steps, and lets go."""
+    source.scroll_into_view_if_needed()
     box = source.bounding_box()
     assert box is not None, "the element to drag is not on screen"
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
