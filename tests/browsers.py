@@ -4,7 +4,9 @@ Loaded as a plugin by tests/conftest.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,12 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+# The README's screenshots are refreshed only when asked, with
+# SEGFLOW_SCREENSHOTS=docs/screenshots; otherwise they go to a temporary folder, so that a
+# test run leaves the working tree as it found it.
+SCREENSHOTS = Path(
+    os.environ.get("SEGFLOW_SCREENSHOTS") or Path(tempfile.gettempdir()) / "segflow-screenshots"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

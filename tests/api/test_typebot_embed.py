@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.chats import summary
-from tests.embed.chatting import SCREENSHOTS
+from tests.browsers import SCREENSHOTS
 from tests.serve_process import ServeProcess
 
 EMBED = Path(__file__).parents[1] / "clients" / "node_modules" / "@typebot.io" / "js" / "dist"
@@ -152,6 +152,7 @@ def test_typebots_embed_chats_through_the_example_flow(
     expect(link).to_have_attribute("href", "https://segment.com/docs/")
     expect(page.locator(".typebot-input")).to_have_count(0)  # the chat has ended
     page.wait_for_timeout(6_000)  # the embed "types" the last bubble before showing it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "typebot-embed.png"))  # for the README
 
     events = segflow_server.collector.wait_for_events(8)

@@ -3,11 +3,9 @@ exits, wait for the draft to be saved, take screenshots for the README."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Locator, Page, expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.browsers import SCREENSHOTS
 
 
 def drag(page: Page, source: Locator, x: float, y: float) -> None:

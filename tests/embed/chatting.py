@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browsers import SCREENSHOTS
 from tests.embed.conftest import EDITOR_TOKEN
 from tests.embed.website import Website
 from tests.serve_process import ServeProcess
 
 FLOW = "lead-capture"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE = Path(__file__).resolve().parents[1] / "clients" / "node_modules" / "axe-core" / "axe.min.js"
 SHOP = (
     "<header><h1>Acme shop</h1></header>\n<main>\n<h2>Spring offers</h2>\n"
