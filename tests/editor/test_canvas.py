@@ -124,3 +124,51 @@ def test_buttons_have_an_exit_each_and_the_view_pans_and_zooms(
     assert canvas is not None
     drag(page, page.locator(".canvas"), canvas["x"] + 300, canvas["y"] + 500)  # from its middle
     assert world.evaluate("element => element.style.transform") != before
+
+
+def test_an_ab_test_draws_its_two_paths_which_lead_to_groups_and_go_with_a_removed_group(
+    page: Page, editor: EditorServer
+) -> None:
+    flow_id = editor.api.post("/flows", json={"name": "Split"}).json()["id"]
+    draft = saved_draft(editor, flow_id)
+    draft["groups"] = [
+        {
+            "id": "split",
+            "title": "Split",
+            "position": {"x": 0, "y": 0},
+            "blocks": [{"id": "coin", "type": "abTest", "aPercent": 30}],
+        },
+        {
+            "id": "short",
+            "title": "Short pitch",
+            "position": {"x": 360, "y": 0},
+            "blocks": [{"id": "s", "type": "text", "text": "Try it free."}],
+        },
+        {
+            "id": "long",
+            "title": "Long pitch",
+            "position": {"x": 360, "y": 220},
+            "blocks": [{"id": "l", "type": "text", "text": "Here is why it helps."}],
+        },
+    ]
+    draft["start"] = {"group": "split"}
+    editor.api.put(f"/flows/{flow_id}/draft", json=draft).raise_for_status()
+    page.goto(f"{editor.url}/editor/#/flows/{flow_id}")
+
+    paths = block_card(page, "abTest").locator(".block-item")
+    expect(paths).to_have_text(["Path A", "Path B"])
+    connect(page, paths.nth(0).locator(".exit-handle"), group_card(page, "Short pitch"))
+    expect_saved(page)
+    connect(page, paths.nth(1).locator(".exit-handle"), group_card(page, "Long pitch"))
+    expect_saved(page)
+    coin = saved_draft(editor, flow_id)["groups"][0]["blocks"][0]
+    assert (coin.get("a"), coin.get("b"), coin.get("next")) == ("short", "long", None)
+
+    page.locator(".edge-hit").last.click(force=True)
+    expect(page.locator(".panel-exit")).to_contain_text("Path B → Long pitch")
+
+    group_card(page, "Short pitch").locator(".group-header").click()
+    page.keyboard.press("Delete")
+    expect_saved(page)
+    coin = saved_draft(editor, flow_id)["groups"][0]["blocks"][0]
+    assert (coin.get("a"), coin.get("b")) == (None, "long")

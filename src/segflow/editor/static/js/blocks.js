@@ -57,6 +57,14 @@ export class BlockCatalog {
     return null;
   }
 
+  // The block's own exits beside `next` (an A/B test's paths), each with its title.
+  exitKeys(block) {
+    const properties = Object.entries(this.schemaOf(block)?.properties || {});
+    return properties
+      .filter(([key, property]) => key !== "next" && isExit(property))
+      .map(([key, property]) => ({ key, title: property.title || key }));
+  }
+
   summary(block) {
     const schema = this.schemaOf(block);
     if (!schema) return `Unknown block type "${block.type}"`;

@@ -48,12 +48,13 @@ export function removeBlock(doc, blockId) {
   if (found) found.group.blocks.splice(found.index, 1);
 }
 
-export function removeGroup(doc, groupId) {
+// `exitKeys(block)` names a block's own exits beside `next` (see BlockCatalog.exitKeys).
+export function removeGroup(doc, groupId, exitKeys = () => []) {
   doc.groups = doc.groups.filter((group) => group.id !== groupId);
   for (const group of doc.groups) {
     for (const block of group.blocks) {
-      forEachExit(block, (holder) => {
-        if (exitGroup(holder.next) === groupId) delete holder.next;
+      forEachExit(block, exitKeys(block), (holder, key) => {
+        if (exitGroup(holder[key]) === groupId) delete holder[key];
       });
     }
   }
@@ -68,20 +69,24 @@ export function exitGroup(next) {
   return typeof next === "string" ? next : next.group;
 }
 
-function forEachExit(block, visit) {
-  visit(block);
+function forEachExit(block, ownExits, visit) {
+  visit(block, "next");
+  for (const { key } of ownExits) visit(block, key);
   for (const value of Object.values(block)) {
     if (!Array.isArray(value)) continue;
     for (const item of value) {
-      if (item && typeof item === "object" && "next" in item) visit(item);
+      if (item && typeof item === "object" && "next" in item) visit(item, "next");
     }
   }
 }
 
-function exitHolder(doc, source) {
+// What holds the exit a handle stands for: a block, one of its items, or one of its own
+// exits named by `source.key` (an A/B test's path); and the key the exit is kept under.
+export function exitHolder(doc, source) {
   const found = findBlock(doc, source.blockId);
   if (!found) return null;
-  return source.itemsKey ? found.block[source.itemsKey][source.index] : found.block;
+  const holder = source.itemsKey ? found.block[source.itemsKey][source.index] : found.block;
+  return { block: found.block, holder, key: source.key || "next" };
 }
 
 export function setExit(doc, source, groupId) {
@@ -89,14 +94,14 @@ export function setExit(doc, source, groupId) {
     doc.start = { ...(doc.start || {}), group: groupId };
     return;
   }
-  const holder = exitHolder(doc, source);
-  if (holder) holder.next = groupId;
+  const exit = exitHolder(doc, source);
+  if (exit) exit.holder[exit.key] = groupId;
 }
 
 export function removeExit(doc, source) {
   if (source.start) return; // the start always leads somewhere
-  const holder = exitHolder(doc, source);
-  if (holder) delete holder.next;
+  const exit = exitHolder(doc, source);
+  if (exit) delete exit.holder[exit.key];
 }
 
 export function entryGroup(doc) {

@@ -3,7 +3,7 @@
 
 import { h } from "./dom.js";
 import { itemLabel } from "./blocks.js";
-import { exitGroup, findBlock, findGroup } from "./flow-ops.js";
+import { exitGroup, exitHolder, findBlock, findGroup } from "./flow-ops.js";
 import { SchemaForm } from "./schema-form.js";
 import { segmentSettings } from "./segment-panel.js";
 
@@ -90,12 +90,14 @@ export class SettingsPanel {
     let from = "Start";
     let target = doc.start?.group;
     if (!source.start) {
-      const found = findBlock(doc, source.blockId);
-      if (!found) return this.#flow();
-      const holder = source.itemsKey ? found.block[source.itemsKey][source.index] : found.block;
-      from = `${editor.catalog.title(found.block.type)} "${found.block.id}"`;
+      const exit = exitHolder(doc, source);
+      if (!exit) return this.#flow();
+      const { block, holder, key } = exit;
+      from = `${editor.catalog.title(block.type)} "${block.id}"`;
       if (source.itemsKey) from += `, ${itemLabel(holder, source.index)}`;
-      target = exitGroup(holder.next);
+      const own = editor.catalog.exitKeys(block).find((named) => named.key === key);
+      if (own) from += `, ${own.title}`;
+      target = exitGroup(holder[key]);
     }
     const group = findGroup(doc, target);
     return h("section", { class: "panel-exit" },
