@@ -172,3 +172,20 @@ def test_an_ab_test_draws_its_two_paths_which_lead_to_groups_and_go_with_a_remov
     expect_saved(page)
     coin = saved_draft(editor, flow_id)["groups"][0]["blocks"][0]
     assert (coin.get("a"), coin.get("b")) == (None, "long")
+
+
+def test_the_flow_panel_sets_whose_rules_values_and_conditions_follow(
+    page: Page, editor: EditorServer
+) -> None:
+    flow_id = open_new_flow(page, editor, "Imported quiz")
+    rules = page.get_by_label("Values and conditions follow")
+    expect(rules).to_have_value("segflow")
+    rules.select_option(label="Typebot's")
+    expect_saved(page)
+    assert saved_draft(editor, flow_id)["semantics"] == "typebot"
+
+    page.reload()
+    expect(page.get_by_label("Values and conditions follow")).to_have_value("typebot")
+    page.get_by_label("Values and conditions follow").select_option(label="segflow's")
+    expect_saved(page)
+    assert saved_draft(editor, flow_id).get("semantics", "segflow") == "segflow"

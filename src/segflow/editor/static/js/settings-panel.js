@@ -123,6 +123,13 @@ export class SettingsPanel {
           oninput: (event) => change(`variable-${index}`, (next) => { next.variables[index].name = event.target.value; }) }),
         h("button", { type: "button", class: "remove", "aria-label": `Remove variable ${variable.name}`,
           onclick: () => { change(null, (next) => next.variables.splice(index, 1)); this.render(); } }, "×")));
+    const rules = h("select", { id: "flow-semantics",
+      onchange: () => change(null, (next) => {
+        if (rules.value === "typebot") next.semantics = "typebot";
+        else delete next.semantics;
+      }) },
+      h("option", { value: "segflow", selected: doc.semantics !== "typebot" }, "segflow's"),
+      h("option", { value: "typebot", selected: doc.semantics === "typebot" }, "Typebot's"));
     const account = h("select", { id: "flow-account",
       onchange: () => change(null, (next) => {
         next.segment = { ...(next.segment || {}) };
@@ -143,6 +150,8 @@ export class SettingsPanel {
       h("header", {}, h("h2", {}, "Flow"), h("p", { class: "help" }, "Select a block or a group to edit it.")),
       h("div", { class: "field" }, h("label", { for: "flow-name" }, "Name"), name),
       h("div", { class: "field" }, h("label", { for: "flow-description" }, "Description"), description),
+      h("div", { class: "field" }, h("label", { for: "flow-semantics" }, "Values and conditions follow"), rules,
+        h("p", { class: "help" }, 'Typebot\'s rules (set on imported Typebot bots) read "15" as the number 15 when computing and make "Equal to" case-sensitive, so an imported bot takes the same path as in Typebot.')),
       h("fieldset", { class: "field" }, h("legend", {}, "Variables"),
         h("ul", { class: "variables" }, variables),
         h("button", { type: "button", class: "add-row",
