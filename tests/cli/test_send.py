@@ -91,7 +91,7 @@ def test_each_action_arrives_with_typed_values(home: Path, collector: CollectorP
         (["track", "--user-id", "u1"], "needs its NAME argument"),
         (["track", "Signed Up", "--user-id", "u1", "--property", "score"], "key=text or key:=json"),
         (["track", "Signed Up", "--user-id", "u1", "--property", "n:=[1"], "is not valid JSON"),
-        (["identify", "--user-id", "u1", "--email", ""], "Identify User: Email is empty"),
+        (["identify", "--email", "a@b.c"], "Identify User: User ID is empty"),
         (["page", "Home"], "neither a User ID nor an Anonymous ID"),
         (["track", "Signed Up", "--user-id", "u1", "-d", "nowhere"], "No destination named"),
     ],

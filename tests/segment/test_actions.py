@@ -30,7 +30,7 @@ FORMS: list[tuple[type[ActionBase], str, dict[str, str], set[str]]] = [
         IdentifyUser,
         "Identify User",
         {"userId": "User ID", "email": "Email", "traits": "Traits"},
-        {"userId", "email"},
+        {"userId"},
     ),
     (Alias, "Alias", {"previousId": "Previous ID", "userId": "User ID"}, {"previousId", "userId"}),
     (

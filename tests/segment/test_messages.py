@@ -196,7 +196,6 @@ def test_a_required_value_that_fills_in_empty_is_refused_naming_the_template() -
 
 def test_a_required_value_left_empty_is_refused() -> None:
     assert refusal(Alias(previous_id=" ", user_id="u-1")) == "Alias: Previous ID is empty"
-    assert refusal(IdentifyUser(user_id="u-1", email="")) == "Identify User: Email is empty"
     assert refusal(Group(group_id=""), user_id="u-1") == "Group: Group ID is empty"
 
 
@@ -384,3 +383,25 @@ def test_a_raw_message_without_any_id_is_refused() -> None:
     assert str(caught.value) == (
         "Screen: the message has neither a User ID nor an Anonymous ID; Segment drops such messages"
     )
+
+
+def test_identify_sends_an_email_trait_only_when_the_email_field_is_written() -> None:
+    traits = [KeyValue(key="plan", value="pro")]
+    left_empty = build_message(IdentifyUser(user_id="u-1", traits=traits)).body()
+    assert left_empty["traits"] == {"plan": "pro"}
+    written = IdentifyUser(user_id="u-1", email="{{email}}", traits=traits)
+    assert build_message(written, {"email": "ada@example.com"}).body()["traits"] == {
+        "email": "ada@example.com",
+        "plan": "pro",
+    }
+    assert refusal(written, {"email": ""}) == (
+        'Identify User: Email is empty after filling in "{{email}}"'
+    )
+
+
+def test_a_chat_visitor_is_identified_by_the_anonymous_id_when_no_user_id_is_known() -> None:
+    action = IdentifyUser(user_id="", traits=[KeyValue(key="plan", value="pro")])
+    body = build_message(action, anonymous_id="anon-7", anonymous_visitor=True).body()
+    assert "userId" not in body
+    assert (body["anonymousId"], body["traits"]) == ("anon-7", {"plan": "pro"})
+    assert refusal(action, anonymous_id="anon-7") == "Identify User: User ID is empty"

@@ -364,7 +364,7 @@ class _TurnRun:
                 anonymous_id=self._anonymous_id,
                 user_id=self._user_id,
                 context=self._context,
-                anonymous_track=True,
+                anonymous_visitor=True,
             )
         except SegmentActionError as error:
             self.log("error", f"Automatic tracking: {error}", field=error.field)

@@ -78,7 +78,9 @@ class IdentifyUser(ActionBase):
         title="User ID",
         description=f"Your ID for this person, e.g. from your database. {_SESSION_USER}",
     )
-    email: Template = Field(title="Email", description="Sent as the email trait.")
+    email: Template = Field(
+        "", title="Email", description="Sent as the email trait; leave empty for none."
+    )
     traits: KeyValues = Field(
         default_factory=list,
         title="Traits",

@@ -61,15 +61,16 @@ def build_message(
     anonymous_id: str | None = None,
     user_id: str | None = None,
     context: Mapping[str, object] | None = None,
-    anonymous_track: bool = False,
+    anonymous_visitor: bool = False,
     now: datetime | None = None,
 ) -> SegmentMessage:
     """The message `action` sends, with its templates filled in from `variables`.
 
     `anonymous_id` and `user_id` come from the chat session; the action's own values
-    win when they fill in non-empty. With `anonymous_track`, a Track Event's User ID may
-    be empty too, like a Page View's: the Anonymous ID then identifies the visitor (chat
-    sessions track visitors before they are identified). `context` is the chat's Segment
+    win when they fill in non-empty. With `anonymous_visitor`, a Track Event's or Identify
+    User's User ID may be empty too, like a Page View's: the Anonymous ID then identifies the
+    visitor (chat sessions track visitors before they are identified, and traits may be
+    known before a User ID). `context` is the chat's Segment
     context (the visitor's page, browser...): the action's own Context overrides its keys,
     and a Page View's properties default to the page's url, path, referrer, search and title,
     as analytics.js's page() sends them. `now` stamps a message whose action has no Timestamp.
@@ -78,17 +79,22 @@ def build_message(
     body: dict[str, Any] = {"type": action.message_type}
     match action:
         case IdentifyUser():
-            body["userId"] = text.required("user_id", default=user_id)
+            # A User ID left empty, with none known yet, leaves the visitor to its anonymous ID;
+            # one written must fill in (else the chat's known one).
+            if action.user_id.strip() or user_id or not anonymous_visitor:
+                body["userId"] = text.required("user_id", default=user_id)
             traits = text.object("traits")
-            if "email" in traits:
-                raise text.error("traits", 'has "email", which belongs in the Email field')
-            body["traits"] = {"email": text.required("email"), **traits}
+            if action.email.strip():  # left empty: no email trait; written: it must fill in
+                if "email" in traits:
+                    raise text.error("traits", 'has "email", which belongs in the Email field')
+                traits = {"email": text.required("email"), **traits}
+            body["traits"] = traits
         case Alias():
             body["previousId"] = text.required("previous_id")
             body["userId"] = text.required("user_id", default=user_id)
         case TrackEvent():
             body["event"] = text.required("event_name")
-            if not anonymous_track:
+            if not anonymous_visitor:
                 body["userId"] = text.required("user_id", default=user_id)
             body["properties"] = text.object("properties")
         case PageView():

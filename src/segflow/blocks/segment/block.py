@@ -27,7 +27,7 @@ def send_to_segment(options: SegmentBlock, chat: BlockContext) -> Step:
             anonymous_id=chat.anonymous_id,
             user_id=chat.user_id,
             context=chat.segment_context,
-            anonymous_track=True,
+            anonymous_visitor=True,
         )
     except SegmentActionError as error:
         chat.log("error", f"{error}; nothing was sent", field=error.field)

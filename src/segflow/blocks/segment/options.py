@@ -42,7 +42,8 @@ class IdentifyUserBlock(IdentifyUser, SegmentAccount):
     user_id: Template = Field(
         "",
         title="User ID",
-        description=f"Your ID for this person. Leave empty for {_REMEMBERED}.",
+        description=f"Your ID for this person. Leave empty for {_REMEMBERED}, "
+        "else the traits go with the chat's anonymous ID alone.",
     )
 
 
