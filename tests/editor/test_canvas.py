@@ -189,3 +189,13 @@ def test_the_flow_panel_sets_whose_rules_values_and_conditions_follow(
     page.get_by_label("Values and conditions follow").select_option(label="segflow's")
     expect_saved(page)
     assert saved_draft(editor, flow_id).get("semantics", "segflow") == "segflow"
+
+
+def test_a_new_condition_reads_as_its_numbered_item_until_it_compares_something(
+    page: Page, editor: EditorServer
+) -> None:
+    open_new_flow(page, editor, "Branching")
+    add_block_to_group(page, "Condition", group_card(page, "Welcome"))
+    condition = block_card(page, "condition")
+    expect(condition.locator(".block-item").first).to_have_text("#1")
+    expect(condition).not_to_contain_text("undefined")

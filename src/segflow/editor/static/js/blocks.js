@@ -84,8 +84,9 @@ export class BlockCatalog {
 
 export function itemLabel(item, index) {
   if (item.label) return item.label;
-  const comparisons = (item.comparisons || []).map(
-    (comparison) => `${comparison.variable} ${comparison.operator} ${comparison.value || ""}`.trim(),
-  );
+  const comparisons = (item.comparisons || [])
+    .filter((comparison) => comparison.variable)
+    .map((comparison) =>
+      [comparison.variable, comparison.operator, comparison.value].filter((part) => part != null && part !== "").join(" "));
   return comparisons.length ? comparisons.join(item.match === "any" ? " or " : " and ") : `#${index + 1}`;
 }

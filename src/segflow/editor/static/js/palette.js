@@ -16,7 +16,7 @@ export function renderPalette(element, editor, canvas) {
         h("button", {
           type: "button",
           class: `palette-item category-${type.category}`,
-          title: type.description || `Add a ${type.title} block`,
+          title: type.description || `Add ${/^[aeiou]/i.test(type.title) ? "an" : "a"} ${type.title} block`,
           dataset: { blockType: type.name },
           onpointerdown: (event) => drag(event, type, editor, canvas),
         }, type.title)));
