@@ -74,7 +74,7 @@ def test_the_form_refuses_an_empty_required_field_and_invalid_json(
     assert block["properties"] == [{"key": "cart", "value": '{"items": 2}', "type": "json"}]
 
 
-def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
+def test_the_api_saves_the_same_draft_says_where_each_problem_is_and_refuses_to_publish_it(
     editor: EditorServer,
 ) -> None:
     flow = new_flow(editor, "Checkout")
@@ -83,9 +83,10 @@ def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
 
     answer = editor.api.put(f"/flows/{flow['id']}/draft", json=draft)
 
-    assert answer.status_code == 422
+    assert answer.status_code == 200
     body = answer.json()
-    assert body["message"] == 'Flow "checkout" has 3 problems'
+    assert body["draft"] == draft
+    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == draft
     place = 'Group "Welcome" › block "track" (Segment)'
     found = {tuple(p["field"]): p["problem"] for p in body["problems"]}
     assert found.keys() == {("eventName",), ("context",), ("properties", 0, "value")}
@@ -96,11 +97,15 @@ def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
     assert {(p["place"], p["groupId"], p["blockId"]) for p in body["problems"]} == {
         (place, "welcome", "track")
     }
-    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == flow["draft"]
 
     checked = editor.api.post(f"/flows/{flow['id']}/check", json=draft)
     assert checked.status_code == 200
     assert checked.json()["problems"] == body["problems"]
+
+    refused = editor.api.post(f"/flows/{flow['id']}/publish")
+    assert refused.status_code == 422
+    assert refused.json()["message"] == 'Flow "checkout" has 3 problems'
+    assert refused.json()["problems"] == body["problems"]
 
 
 def test_the_api_names_shape_problems_at_their_field(editor: EditorServer) -> None:
