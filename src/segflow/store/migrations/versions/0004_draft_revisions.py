@@ -14,13 +14,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Existing drafts start at revision 1; every save adds one.
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("revision", sa.Integer(), server_default=sa.text("1"), nullable=False)
-        )
+    # Existing drafts start at revision 1; every save adds one. A plain ALTER TABLE on
+    # SQLite too: copying the table would break the versions' references to it.
+    op.add_column(
+        "flows", sa.Column("revision", sa.Integer(), server_default=sa.text("1"), nullable=False)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.drop_column("revision")
+    op.drop_column("flows", "revision")
