@@ -74,6 +74,7 @@ def test_unfinished_blocks_survive_a_reload_back_and_the_flows_link(
     add_segment_block(page)
     expect(page.locator(".save-status")).to_have_text(re.compile(r"^Saved \(\d+ problems?\)$"))
     page.reload()
+    expect(page.locator(".save-status")).to_have_text(re.compile(r"^Saved \(\d+ problems?\)$"))
     expect(page.locator('.block[data-block-type="segment"]')).to_have_count(1)
     assert block_types(editor.api.get(f"/flows/{flow_id}").json()["draft"]) == ["segment"]
 
@@ -178,10 +179,18 @@ def test_edits_made_while_the_server_is_down_are_saved_once_it_is_back(
         expect(status).to_have_text("Saved", timeout=45_000)  # retried, with growing waits
         assert saved_text() == "Typed while the server was down"
 
-        # This time the tab is closed while the server is down; it asks first.
+        # This time the tab is closed while the server is down; leaving asks first.
         server.stop()
         text.fill("Typed, then the tab closed")
         expect(status).to_contain_text("Not saved: server unreachable")
+        leaving = page.get_by_role("dialog", name="Unsaved changes")
+        for leave in (page.get_by_role("link", name="← Flows").click, page.go_back):
+            leave()
+            expect(leaving).to_contain_text("The latest changes are not saved (server unreachable)")
+            leaving.get_by_role("button", name="Stay").click()
+            expect(leaving).to_be_hidden()
+            expect(page).to_have_url(re.compile(f"#/flows/{flow_id}$"))
+            expect(text).to_have_value("Typed, then the tab closed")
         asked: list[Dialog] = []
         page.once("dialog", lambda dialog: (asked.append(dialog), dialog.dismiss()))
         page.close(run_before_unload=True)

@@ -13,7 +13,7 @@ import { FlowHistory } from "./history.js";
 import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { isError, ProblemIndex } from "./problems.js";
-import { DraftSaver, keptDraft } from "./saving.js";
+import { discardKept, DraftSaver, keptDraft } from "./saving.js";
 import { SettingsPanel } from "./settings-panel.js";
 import { SharePanel } from "./share-panel.js";
 
@@ -154,7 +154,7 @@ class FlowEditor {
   // -- layout ------------------------------------------------------------------------------
 
   #layout(root) {
-    this.status = h("button", { type: "button", class: "save-status", onclick: () => this.#toggleProblems() }, "Saved");
+    this.status = h("button", { type: "button", class: "save-status", onclick: () => this.#toggleProblems() }, "Checking…");
     this.retryButton = h("button", { type: "button", class: "retry-now", hidden: true, onclick: () => this.saver.saveNow() },
       "Retry now");
     this.notice = h("div", { class: "editor-notice", role: "status", hidden: true });
@@ -216,7 +216,7 @@ class FlowEditor {
     const kept = keptDraft(this.flowId);
     if (!kept) return false;
     if (JSON.stringify(kept.doc) === JSON.stringify(this.store.doc)) {
-      this.saver.changed(); // nothing to restore: forgotten
+      discardKept(this.flowId); // saved after all
       return false;
     }
     this.saver.revision = kept.baseRevision;

@@ -5,22 +5,27 @@
 // this browser meanwhile: a reload, a closed tab or a crash loses nothing.
 
 import { ApiError, api } from "./api.js";
+import { newId } from "./ids.js";
 
 const SAVE_DELAY_MS = 400;
 const RETRY_SECONDS = [1, 2, 4, 8, 15, 30];
 
 const storageKey = (flowId) => `segflow:unsaved-draft:${flowId}`;
 
-// What this browser kept of a flow's unsaved draft: { doc, baseRevision, keptAt } or null.
+// What this browser kept of a flow's unsaved draft: { doc, baseRevision, keptAt, tab } or null.
 export function keptDraft(flowId) {
   const text = localStorage.getItem(storageKey(flowId));
   if (text === null) return null;
   try {
     return JSON.parse(text);
   } catch {
-    localStorage.removeItem(storageKey(flowId)); // not written by this editor: nothing to restore
+    discardKept(flowId); // not written by this editor: nothing to restore
     return null;
   }
+}
+
+export function discardKept(flowId) {
+  localStorage.removeItem(storageKey(flowId));
 }
 
 // host: {
@@ -43,6 +48,7 @@ export class DraftSaver {
     this.refusal = ""; // why the API refused the last save, if it did
     this.conflicted = false;
     this.stopped = false;
+    this.tab = newId("tab"); // another tab of this flow keeps its own changes
   }
 
   get unsaved() {
@@ -164,11 +170,13 @@ export class DraftSaver {
   }
 
   #keep() {
-    const kept = { doc: this.host.doc(), baseRevision: this.revision, keptAt: Date.now() };
+    const kept = { doc: this.host.doc(), baseRevision: this.revision, keptAt: Date.now(), tab: this.tab };
     localStorage.setItem(storageKey(this.flowId), JSON.stringify(kept));
   }
 
   #forget() {
-    localStorage.removeItem(storageKey(this.flowId));
+    const kept = keptDraft(this.flowId);
+    if (kept && kept.tab !== this.tab) return; // another tab's, still unsaved
+    discardKept(this.flowId);
   }
 }
