@@ -191,11 +191,16 @@ def test_edits_made_while_the_server_is_down_are_saved_once_it_is_back(
             expect(leaving).to_be_hidden()
             expect(page).to_have_url(re.compile(f"#/flows/{flow_id}$"))
             expect(text).to_have_value("Typed, then the tab closed")
-        asked: list[Dialog] = []
-        page.once("dialog", lambda dialog: (asked.append(dialog), dialog.dismiss()))
+        asked: list[str] = []
+
+        def stay(dialog: Dialog) -> None:
+            asked.append(dialog.type)
+            dialog.dismiss()
+
+        page.once("dialog", stay)
         page.close(run_before_unload=True)
         expect(page.locator(".flow-editor")).to_be_visible()  # stayed
-        assert [dialog.type for dialog in asked] == ["beforeunload"]
+        assert asked == ["beforeunload"]
         page.close()
 
         server.start()
