@@ -158,8 +158,8 @@ def test_a_save_based_on_a_revision_saved_over_since_is_a_conflict(editor: Edito
     assert late.status_code == 409
     body = late.json()
     assert body["message"] == (
-        'Flow "shared" was changed elsewhere: this save was based on revision 1, and revision 2 '
-        "has been saved since; load that one, or save again based on it to replace it"
+        'Flow "shared" was changed elsewhere: its draft is at revision 2, not 1 as when this '
+        "change started; load that one, or save again based on it to replace it"
     )
     assert body["revision"] == 2
     assert body["savedAt"] == first.json()["updatedAt"]
@@ -171,6 +171,12 @@ def test_a_save_based_on_a_revision_saved_over_since_is_a_conflict(editor: Edito
     renamed = editor.api.patch(f"/flows/{flow['id']}", json={"name": "Shared flow"})
     assert renamed.json()["revision"] == 4  # a rename is a save too
     assert editor.api.put(url, json=mine, headers={"If-Match": '"3"'}).status_code == 409
+
+    publish = f"/flows/{flow['id']}/publish"
+    stale = editor.api.post(publish, headers={"If-Match": '"3"'})
+    assert (stale.status_code, stale.json()["revision"]) == (409, 4)  # not what was seen
+    assert editor.api.get(f"/flows/{flow['id']}").json()["publishedVersion"] is None
+    assert editor.api.post(publish, headers={"If-Match": '"4"'}).json()["version"] == 1
 
 
 def test_a_draft_that_is_not_a_flow_document_is_refused_naming_what_is_wrong(

@@ -20,7 +20,7 @@ class FlowIdTakenError(SegflowError):
 
 
 class DraftConflictError(SegflowError):
-    """A draft was saved based on a revision that another save has replaced since."""
+    """A draft was saved or published based on a revision another save has replaced since."""
 
     def __init__(self, flow_id: str, base_revision: int, revision: int, saved_at: float) -> None:
         self.flow_id = flow_id
@@ -28,9 +28,9 @@ class DraftConflictError(SegflowError):
         self.revision = revision
         self.saved_at = saved_at
         super().__init__(
-            f'Flow "{flow_id}" was changed elsewhere: this save was based on revision '
-            f"{base_revision}, and revision {revision} has been saved since; "
-            "load that one, or save again based on it to replace it"
+            f'Flow "{flow_id}" was changed elsewhere: its draft is at revision {revision}, '
+            f"not {base_revision} as when this change started; load that one, or save again "
+            "based on it to replace it"
         )
 
 

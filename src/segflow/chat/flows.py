@@ -115,11 +115,14 @@ class Flows:
             saved = connection.execute(_saved_flows().where(flows.c.id == flow_id)).one()
         return _saved(saved)
 
-    def publish(self, flow_id: str) -> PublishedFlow:
+    def publish(self, flow_id: str, *, base_revision: int | None = None) -> PublishedFlow:
         """Checks the draft (every problem, and its Segment accounts against the existing
         destinations) and makes it the version new chats start on. Publishing an unchanged
-        draft again gives back the latest version."""
+        draft again gives back the latest version. With `base_revision`, only that revision
+        of the draft is published (`DraftConflictError` if another one was saved since)."""
         saved = self.get(flow_id)
+        if base_revision is not None and saved.revision != base_revision:
+            raise DraftConflictError(flow_id, base_revision, saved.revision, saved.updated_at)
         accounts = [destination.name for destination in self._segflow.destinations.list()]
         flow = parse_flow(
             saved.draft, registry=self._registry, destinations=accounts, source=f'Flow "{flow_id}"'

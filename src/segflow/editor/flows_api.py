@@ -157,17 +157,18 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return flow_json(saved, editor) | {"problems": problems}
 
     @router.post("/flows/{flow_id}/publish")
-    def publish(flow_id: FlowId) -> dict[str, Any]:
+    def publish(flow_id: FlowId, if_match: BaseRevision = None) -> dict[str, Any]:
         """Makes the saved draft the version new chats start on (running chats keep theirs);
-        its warnings come with the answer."""
-        draft = flows.get(flow_id).draft
-        problems = editor.check(draft)
+        its warnings come with the answer. With If-Match, only the draft of that revision."""
+        base_revision = revision_in(if_match) if if_match is not None else None
+        saved = flows.get(flow_id)
+        problems = editor.check(saved.draft)
         if errors := [problem for problem in problems if problem.is_error]:
             raise DraftProblemsError(errors, f'Flow "{flow_id}"')
         try:
-            published = flows.publish(flow_id)
+            published = flows.publish(flow_id, base_revision=base_revision)
         except FlowError as error:
-            located = locate_problems(draft, error.problems, editor.registry)
+            located = locate_problems(saved.draft, error.problems, editor.registry)
             raise DraftProblemsError(located, f'Flow "{flow_id}"') from None
         return {
             "flowId": published.flow_id,

@@ -55,7 +55,8 @@ export const api = {
   // Saves over `baseRevision` only: another save since then is answered 409.
   saveDraft: (id, document, baseRevision) =>
     request("PUT", `${flow(id)}/draft`, document, { "If-Match": `"${baseRevision}"` }),
-  publish: (id) => request("POST", `${flow(id)}/publish`),
+  // Publishes the draft if it is still `baseRevision` (else 409, as for a save).
+  publish: (id, baseRevision) => request("POST", `${flow(id)}/publish`, undefined, { "If-Match": `"${baseRevision}"` }),
 
   blockTypes: () => request("GET", "/block-types"),
   accounts: () => request("GET", "/destinations"),

@@ -333,13 +333,14 @@ class FlowEditor {
       return;
     }
     try {
-      const published = await api.publish(this.flowId);
+      const published = await api.publish(this.flowId, this.saver.revision);
       this.publishedVersion = published.version;
       this.unpublishedChanges = false;
       this.#updateButtons();
       this.#setStatus(`Published version ${published.version}${this.#warningNote()}`, "ok");
       this.#share();
     } catch (error) {
+      if (error.status === 409) return this.#conflict(error.body); // what would it publish?
       this.#showProblems(error.problems || []);
       this.#setStatus(`Not published: ${error.message}`, "error");
     }

@@ -94,9 +94,10 @@ export class DraftSaver {
     return this.running;
   }
 
-  // "Keep mine": the next save replaces the revision saved elsewhere.
+  // "Keep mine": the document shown is saved over the revision saved elsewhere.
   overwrite(revision) {
     this.revision = revision;
+    this.savedDoc = null; // saved again even if unchanged here
     return this.saveNow();
   }
 
