@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import orjson
@@ -26,6 +27,7 @@ Document = Annotated[
     AfterValidator(storable_json),
     Body(description="The flow document, as in its files."),
 ]
+REVISION = re.compile(r"[0-9]{1,18}")
 FlowId = Annotated[Identifier, Path(description="The flow's ID, e.g. lead-capture.")]
 BaseRevision = Annotated[
     str | None,
@@ -76,7 +78,7 @@ def etag(saved: SavedFlow) -> str:
 def revision_in(if_match: str) -> int:
     """The revision an If-Match header names: "7" (the ETag), or 7."""
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not REVISION.fullmatch(tag):
         raise SegflowError(f'If-Match must name a draft revision, e.g. "7"; it is {if_match!r}')
     return int(tag)
 
