@@ -145,7 +145,7 @@ class FlowEditor {
       return this.publishedVersion ? true : "This flow is not published yet: publish it, or chat with the draft.";
     }
     if (!(await this.saver.saveNow())) {
-      return `The draft is not saved yet (${this.saver.reason || "see beside Preview"}): the preview chats with the saved draft.`;
+      return `The draft is not saved yet (${this.saver.reason}): the preview chats with the saved draft.`;
     }
     if (!this.problems.count) return true;
     return `The draft has ${this.#problemCount()}: fix ${this.problems.count === 1 ? "it" : "them"} to chat with it.`;
