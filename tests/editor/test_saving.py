@@ -203,13 +203,20 @@ def test_edits_made_while_the_server_is_down_are_saved_once_it_is_back(
         assert asked == ["beforeunload"]
         page.close()
 
+        # Back up, the flow is changed elsewhere before this browser opens it again: what it
+        # kept is restored, and its save meets the conflict instead of overwriting.
         server.start()
         assert saved_text() == "Typed while the server was down"
+        draft = server.api.get(f"/editor/api/flows/{flow_id}").json()["draft"]
+        meanwhile = draft | {"description": "Changed elsewhere"}
+        server.api.put(f"/editor/api/flows/{flow_id}/draft", json=meanwhile).raise_for_status()
         reopened = context.new_page()
         reopened.goto(f"{server.url}/editor/#/flows/{flow_id}")
         expect(reopened.locator(".editor-notice")).to_contain_text(
             "Restored the unsaved changes this browser kept"
         )
+        conflict = reopened.get_by_role("dialog", name="This flow was changed elsewhere")
+        conflict.get_by_role("button", name="Keep mine").click()
         expect_saved(reopened)
         assert saved_text() == "Typed, then the tab closed"
         reopened.reload()  # nothing kept any more: nothing restored
