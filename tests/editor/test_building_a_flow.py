@@ -47,6 +47,7 @@ def test_a_flow_built_in_the_editor_identifies_the_person_in_segment(
     add_block_to_canvas(page, "Segment", canvas["x"] + 560, canvas["y"] + 360)
     expect(page.locator("#segment-action")).to_have_value("Identify User")
     expect(page.locator('[data-path="email"] .field-error')).to_have_text("")  # optional
+    expect(page.locator(".save-status")).to_have_text("Saved")
 
     page.get_by_role("button", name="Add Segment account").click()
     dialog = page.get_by_role("dialog", name="Add Segment account")

@@ -138,6 +138,77 @@ def test_chats_run_the_published_version_and_editing_the_draft_changes_none(
     assert chats.get_session(live.session.id).flow_version == 1  # a live chat keeps its version
 
 
+# -- saving drafts --------------------------------------------------------------------------
+
+
+def test_a_save_based_on_a_revision_saved_over_since_is_a_conflict(editor: EditorServer) -> None:
+    flow = editor.api.post("/flows", json={"name": "Shared"}).json()
+    assert flow["revision"] == 1
+    seen = editor.api.get(f"/flows/{flow['id']}")
+    assert seen.headers["etag"] == '"1"'
+    url = f"/flows/{flow['id']}/draft"
+    theirs = seen.json()["draft"] | {"description": "theirs"}
+    mine = seen.json()["draft"] | {"description": "mine"}
+
+    first = editor.api.put(url, json=theirs, headers={"If-Match": '"1"'})
+    assert first.status_code == 200
+    assert (first.json()["revision"], first.headers["etag"]) == (2, '"2"')
+
+    late = editor.api.put(url, json=mine, headers={"If-Match": '"1"'})
+    assert late.status_code == 409
+    body = late.json()
+    assert body["message"] == (
+        'Flow "shared" was changed elsewhere: its draft is at revision 2, not 1 as when this '
+        "change started; load that one, or save again based on it to replace it"
+    )
+    assert body["revision"] == 2
+    assert body["savedAt"] == first.json()["updatedAt"]
+    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == theirs  # not overwritten
+
+    kept = editor.api.put(url, json=mine, headers={"If-Match": '"2"'})  # "keep mine"
+    assert kept.json()["revision"] == 3
+    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == mine
+    renamed = editor.api.patch(f"/flows/{flow['id']}", json={"name": "Shared flow"})
+    assert renamed.json()["revision"] == 4  # a rename is a save too
+    assert editor.api.put(url, json=mine, headers={"If-Match": '"3"'}).status_code == 409
+
+    publish = f"/flows/{flow['id']}/publish"
+    stale = editor.api.post(publish, headers={"If-Match": '"3"'})
+    assert (stale.status_code, stale.json()["revision"]) == (409, 4)  # not what was seen
+    assert editor.api.get(f"/flows/{flow['id']}").json()["publishedVersion"] is None
+    assert editor.api.post(publish, headers={"If-Match": '"4"'}).json()["version"] == 1
+
+
+def test_a_draft_that_is_not_a_flow_document_is_refused_naming_what_is_wrong(
+    editor: EditorServer,
+) -> None:
+    flow = editor.api.post("/flows", json={"name": "Broken"}).json()
+    url = f"/flows/{flow['id']}/draft"
+    refusals = {
+        "no name": (flow["draft"] | {"name": " "}, 'it has no "name"'),
+        "groups": (flow["draft"] | {"groups": {"welcome": {}}}, '"groups" must be a list'),
+        "blocks": (
+            flow["draft"] | {"groups": [{"id": "welcome", "title": "Hi", "blocks": "text"}]},
+            '"blocks" of group "Hi" must be a list of blocks (objects)',
+        ),
+    }
+    for draft, problem in refusals.values():
+        answer = editor.api.put(url, json=draft)
+        assert answer.status_code == 400
+        assert answer.json()["message"].startswith('The draft of flow "broken"')
+        assert answer.json()["message"].endswith(problem)
+
+    not_an_object = editor.api.put(url, json=["a", "list"])
+    assert not_an_object.status_code == 400
+    assert not_an_object.json()["message"] == "The request body: Input should be a valid dictionary"
+    bad_revision = editor.api.put(url, json=flow["draft"], headers={"If-Match": "latest"})
+    assert bad_revision.status_code == 400
+    assert bad_revision.json()["message"] == (
+        "If-Match must name a draft revision, e.g. \"7\"; it is 'latest'"
+    )
+    assert editor.api.get(f"/flows/{flow['id']}").json()["revision"] == 1  # nothing saved
+
+
 def test_publishing_refuses_a_draft_whose_account_is_gone(
     editor: EditorServer, segflow: Segflow
 ) -> None:

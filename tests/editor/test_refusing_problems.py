@@ -1,5 +1,6 @@
-"""Empty required fields and invalid JSON values are refused, with a message that names the
-field: beside the field in the form, and by the API with each problem's place."""
+"""Empty required fields and invalid JSON values are problems, with a message that names the
+field: beside the field in the form, and by the API with each problem's place. The draft is
+saved with them; they keep it from being published."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def new_flow(editor: EditorServer, name: str) -> dict[str, Any]:
     return flow
 
 
-def test_the_form_refuses_an_empty_required_field_and_invalid_json(
+def test_the_form_shows_an_empty_required_field_and_invalid_json_and_saves_the_draft(
     page: Page, editor: EditorServer
 ) -> None:
     flow = new_flow(editor, "Checkout")
@@ -55,15 +56,20 @@ def test_the_form_refuses_an_empty_required_field_and_invalid_json(
     expect(page.locator('[data-path="context"] .field-error')).to_have_text(
         "Context is not a JSON object"
     )  # this one the API finds: the form shows it at its field
-    expect(page.locator(".save-status")).to_have_text("Not saved: 3 problems")
+    expect(page.locator(".save-status")).to_have_text("Saved (3 problems)")
     expect(block_card(page, "segment")).to_have_class(re.compile(r"\bhas-problem\b"))
     screenshot(page, "editor-problems.png")
 
     page.locator(".save-status").click()
     expect(page.locator(".problem-list")).to_contain_text("Event Name is required")
-    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == flow["draft"]  # not saved
+    saved = editor.api.get(f"/flows/{flow['id']}").json()["draft"]
+    [block] = [block for group in saved["groups"] for block in group["blocks"]]
+    assert block["properties"] == [{"key": "cart", "value": "{oops", "type": "json"}]
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".save-status")).to_have_text("Not published: the draft has 3 problems")
+    assert editor.api.get(f"/flows/{flow['id']}").json()["publishedVersion"] is None
 
-    # Fixed, the draft is saved.
+    # Fixed, the draft has no problem.
     page.get_by_label("Event Name").fill("Order Completed")
     page.get_by_label("Property 1 value").fill('{"items": 2}')
     page.locator('[data-path="context"] input').fill('{"locale": "fr"}')
@@ -74,7 +80,7 @@ def test_the_form_refuses_an_empty_required_field_and_invalid_json(
     assert block["properties"] == [{"key": "cart", "value": '{"items": 2}', "type": "json"}]
 
 
-def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
+def test_the_api_saves_the_same_draft_says_where_each_problem_is_and_refuses_to_publish_it(
     editor: EditorServer,
 ) -> None:
     flow = new_flow(editor, "Checkout")
@@ -83,9 +89,10 @@ def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
 
     answer = editor.api.put(f"/flows/{flow['id']}/draft", json=draft)
 
-    assert answer.status_code == 422
+    assert answer.status_code == 200
     body = answer.json()
-    assert body["message"] == 'Flow "checkout" has 3 problems'
+    assert body["draft"] == draft
+    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == draft
     place = 'Group "Welcome" › block "track" (Segment)'
     found = {tuple(p["field"]): p["problem"] for p in body["problems"]}
     assert found.keys() == {("eventName",), ("context",), ("properties", 0, "value")}
@@ -96,11 +103,15 @@ def test_the_api_refuses_the_same_draft_and_says_where_each_problem_is(
     assert {(p["place"], p["groupId"], p["blockId"]) for p in body["problems"]} == {
         (place, "welcome", "track")
     }
-    assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == flow["draft"]
 
     checked = editor.api.post(f"/flows/{flow['id']}/check", json=draft)
     assert checked.status_code == 200
     assert checked.json()["problems"] == body["problems"]
+
+    refused = editor.api.post(f"/flows/{flow['id']}/publish")
+    assert refused.status_code == 422
+    assert refused.json()["message"] == 'Flow "checkout" has 3 problems'
+    assert refused.json()["problems"] == body["problems"]
 
 
 def test_the_api_names_shape_problems_at_their_field(editor: EditorServer) -> None:

@@ -5,6 +5,7 @@ from segflow.chat.chats import Chats
 from segflow.chat.errors import (
     ChatSessionConflictError,
     ChatSessionNotFoundError,
+    DraftConflictError,
     FlowIdTakenError,
     FlowNotFoundError,
     NotFoundError,
@@ -18,6 +19,7 @@ __all__ = [
     "ChatSessionNotFoundError",
     "ChatTurn",
     "Chats",
+    "DraftConflictError",
     "FlowIdTakenError",
     "FlowNotFoundError",
     "Flows",

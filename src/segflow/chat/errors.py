@@ -19,6 +19,21 @@ class FlowIdTakenError(SegflowError):
     """A flow's ID or one of its other IDs (aliases) is another flow's already."""
 
 
+class DraftConflictError(SegflowError):
+    """A draft was saved or published based on a revision another save has replaced since."""
+
+    def __init__(self, flow_id: str, base_revision: int, revision: int, saved_at: float) -> None:
+        self.flow_id = flow_id
+        self.base_revision = base_revision
+        self.revision = revision
+        self.saved_at = saved_at
+        super().__init__(
+            f'Flow "{flow_id}" was changed elsewhere: its draft is at revision {revision}, '
+            f"not {base_revision} as when this change started; load that one, or save again "
+            "based on it to replace it"
+        )
+
+
 class ChatSessionNotFoundError(NotFoundError):
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id

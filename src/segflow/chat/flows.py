@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert,
 from sqlalchemy.exc import IntegrityError
 
 from segflow.blocks import BlockRegistry, default_registry
-from segflow.chat.errors import FlowIdTakenError, FlowNotFoundError
+from segflow.chat.errors import DraftConflictError, FlowIdTakenError, FlowNotFoundError
 from segflow.chat.records import PublishedFlow, SavedFlow
 from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
@@ -53,9 +53,18 @@ class Flows:
             self._database,
         )
 
-    def save(self, document: Mapping[str, Any], flow_id: str | None = None) -> SavedFlow:
+    def save(
+        self,
+        document: Mapping[str, Any],
+        flow_id: str | None = None,
+        *,
+        base_revision: int | None = None,
+    ) -> SavedFlow:
         """Saves a draft under `flow_id` (new or existing), or as a new flow whose ID comes
-        from its name. Only its name is checked now; the rest, when it is published."""
+        from its name. Only its name is checked now; the rest, when it is published.
+
+        With `base_revision`, the draft replaces that revision only: if another save came
+        since, nothing is saved and `DraftConflictError` says which revision is there now."""
         name = document.get("name") if isinstance(document, Mapping) else None
         if not isinstance(name, str) or not name.strip():
             raise FlowError([FlowProblem(FLOW, "Name is required")])
@@ -81,11 +90,21 @@ class Flows:
                 _refuse_alias_as_id(connection, flow_id)
             exists = connection.execute(select(flows.c.id).where(flows.c.id == flow_id)).first()
             if exists:
-                connection.execute(
-                    update(flows)
-                    .where(flows.c.id == flow_id)
-                    .values(name=name.strip(), draft=draft, updated_at=now)
+                replaced = update(flows).where(flows.c.id == flow_id)
+                if base_revision is not None:
+                    replaced = replaced.where(flows.c.revision == base_revision)
+                changed = connection.execute(
+                    replaced.values(
+                        name=name.strip(),
+                        draft=draft,
+                        updated_at=now,
+                        revision=flows.c.revision + 1,
+                    )
                 )
+                if changed.rowcount == 0:  # compared and set at once: two saves cannot both win
+                    raise _conflict(connection, flow_id, base_revision)
+            elif base_revision is not None:
+                raise FlowNotFoundError(flow_id)
             else:
                 connection.execute(
                     insert(flows).values(
@@ -93,13 +112,17 @@ class Flows:
                     )
                 )
             _claim_aliases(connection, flow_id, name.strip(), aliases)
-        return self.get(flow_id)
+            saved = connection.execute(_saved_flows().where(flows.c.id == flow_id)).one()
+        return _saved(saved)
 
-    def publish(self, flow_id: str) -> PublishedFlow:
+    def publish(self, flow_id: str, *, base_revision: int | None = None) -> PublishedFlow:
         """Checks the draft (every problem, and its Segment accounts against the existing
         destinations) and makes it the version new chats start on. Publishing an unchanged
-        draft again gives back the latest version."""
+        draft again gives back the latest version. With `base_revision`, only that revision
+        of the draft is published (`DraftConflictError` if another one was saved since)."""
         saved = self.get(flow_id)
+        if base_revision is not None and saved.revision != base_revision:
+            raise DraftConflictError(flow_id, base_revision, saved.revision, saved.updated_at)
         accounts = [destination.name for destination in self._segflow.destinations.list()]
         flow = parse_flow(
             saved.draft, registry=self._registry, destinations=accounts, source=f'Flow "{flow_id}"'
@@ -229,7 +252,17 @@ def _saved(row: Row[Any]) -> SavedFlow:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_version=row.published_version,
+        revision=row.revision,
     )
+
+
+def _conflict(connection: Connection, flow_id: str, base_revision: int | None) -> SegflowError:
+    current = connection.execute(
+        select(flows.c.revision, flows.c.updated_at).where(flows.c.id == flow_id)
+    ).first()
+    if current is None or base_revision is None:  # deleted meanwhile
+        return FlowNotFoundError(flow_id)
+    return DraftConflictError(flow_id, base_revision, current.revision, current.updated_at)
 
 
 def flow_id_for(name: str) -> str:

@@ -17,6 +17,7 @@ class SavedFlow:
     created_at: float
     updated_at: float
     published_version: int | None  # the latest version's number; None: never published
+    revision: int  # of the draft: 1 when created, one more on every save
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from segflow.chat import NotFoundError
+from segflow.chat import DraftConflictError, NotFoundError
 from segflow.editor.auth import EditorAuthError
 from segflow.editor.problems import LocatedProblem
 from segflow.errors import DestinationError, SegflowError
@@ -32,6 +32,8 @@ def error_answer(error: SegflowError) -> JSONResponse:
     body: dict[str, object] = {"message": str(error)}
     if isinstance(error, DraftProblemsError):
         body["problems"] = [problem.as_json() for problem in error.problems]
+    if isinstance(error, DraftConflictError):
+        body |= {"revision": error.revision, "savedAt": error.saved_at}
     return JSONResponse(body, status_code=_status(error))
 
 
@@ -40,6 +42,8 @@ def _status(error: SegflowError) -> int:
         return 401
     if isinstance(error, NotFoundError):
         return 404
+    if isinstance(error, DraftConflictError):
+        return 409
     if isinstance(error, DraftProblemsError | DestinationError):
         return 422
     return 400

@@ -22,8 +22,8 @@ from segflow.flow.problems import FLOW, block_place, describe, group_place
 def check_draft(
     document: Any, *, registry: BlockRegistry, destinations: Collection[str]
 ) -> list[LocatedProblem]:
-    """Every problem of the document, located; it can be saved and published when none is an
-    error (warnings are there to know)."""
+    """Every problem of the document, located; it can be published when none is an error
+    (warnings are there to know)."""
     if not isinstance(document, Mapping):
         return [LocatedProblem(FLOW, "A flow must be a JSON object")]
     try:

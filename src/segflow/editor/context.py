@@ -24,7 +24,3 @@ class EditorContext:
 
     def check(self, document: object) -> list[LocatedProblem]:
         return check_draft(document, registry=self.registry, destinations=self.account_names())
-
-    def errors(self, document: object) -> list[LocatedProblem]:
-        """The problems that keep the document from being saved or published."""
-        return [problem for problem in self.check(document) if problem.is_error]

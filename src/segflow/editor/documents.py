@@ -1,4 +1,5 @@
-"""Flow documents in and out of the editor: a new flow's first draft, imports, exports."""
+"""Flow documents in and out of the editor: a new flow's first draft, drafts it can read,
+imports, exports."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ class FlowImportError(SegflowError):
     """The file to import is neither a segflow flow nor a Typebot export."""
 
 
+class UnreadableDraftError(SegflowError):
+    """A draft to save is not a flow document at all: the editor could not open it again."""
+
+
 def first_draft(name: str) -> dict[str, Any]:
     """A new flow: one empty group where the chat starts."""
     return {
@@ -25,6 +30,28 @@ def first_draft(name: str) -> dict[str, Any]:
             {"id": "welcome", "title": "Welcome", "position": {"x": 0, "y": 0}, "blocks": []}
         ],
     }
+
+
+def check_readable(draft: Mapping[str, Any], shown: str) -> None:
+    """Refuses a draft the editor could not open again: any flow with problems is saved (they
+    keep it from being published), but it must be a named list of groups holding blocks."""
+    name = draft.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise UnreadableDraftError(f'{shown} is not a flow document: it has no "name"')
+    groups = draft.get("groups")
+    if not isinstance(groups, list):
+        raise UnreadableDraftError(f'{shown} is not a flow document: "groups" must be a list')
+    for number, group in enumerate(groups, 1):
+        if not isinstance(group, Mapping):
+            raise UnreadableDraftError(f"{shown}: group {number} is not an object")
+        blocks = group.get("blocks", [])
+        if not isinstance(blocks, list) or not all(isinstance(b, Mapping) for b in blocks):
+            title = group.get("title") or group.get("id") or number
+            raise UnreadableDraftError(
+                f'{shown}: "blocks" of group "{title}" must be a list of blocks (objects)'
+            )
+    if not isinstance(draft.get("variables", []), list):
+        raise UnreadableDraftError(f'{shown}: "variables" must be a list')
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import APIRouter, Body, Header, Path, Response, status
 from pydantic import AfterValidator, Field
 
 from segflow.api.fields import Identifier, Name, Text, storable_json
@@ -14,10 +15,11 @@ from segflow.chat import SavedFlow
 from segflow.editor.answers import DraftProblemsError, EditorRoute
 from segflow.editor.checks import locate_problems
 from segflow.editor.context import EditorContext
-from segflow.editor.documents import finding_json, first_draft, read_import
+from segflow.editor.documents import check_readable, finding_json, first_draft, read_import
 from segflow.editor.flow_removal import delete_unpublished_flow
 from segflow.editor.publishing import has_unpublished_changes, typebot_id
 from segflow.editor.schemas import EditorModel
+from segflow.errors import SegflowError
 from segflow.flow import FlowError
 
 Document = Annotated[
@@ -25,7 +27,16 @@ Document = Annotated[
     AfterValidator(storable_json),
     Body(description="The flow document, as in its files."),
 ]
+REVISION = re.compile(r"[0-9]{1,18}")
 FlowId = Annotated[Identifier, Path(description="The flow's ID, e.g. lead-capture.")]
+BaseRevision = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The draft revision this one was based on, as its ETag, e.g. "7": a save '
+        "based on a replaced revision is refused (409). Without it, the draft is replaced.",
+    ),
+]
 
 
 class NewFlow(EditorModel):
@@ -53,7 +64,23 @@ def summary_json(saved: SavedFlow, editor: EditorContext) -> dict[str, Any]:
 
 
 def flow_json(saved: SavedFlow, editor: EditorContext) -> dict[str, Any]:
-    return summary_json(saved, editor) | {"draft": saved.draft, "typebotId": typebot_id(saved)}
+    return summary_json(saved, editor) | {
+        "draft": saved.draft,
+        "revision": saved.revision,
+        "typebotId": typebot_id(saved),
+    }
+
+
+def etag(saved: SavedFlow) -> str:
+    return f'"{saved.revision}"'
+
+
+def revision_in(if_match: str) -> int:
+    """The revision an If-Match header names: "7" (the ETag), or 7."""
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not REVISION.fullmatch(tag):
+        raise SegflowError(f'If-Match must name a draft revision, e.g. "7"; it is {if_match!r}')
+    return int(tag)
 
 
 def flows_router(editor: EditorContext) -> APIRouter:
@@ -69,8 +96,10 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return flow_json(flows.save(first_draft(new.name)), editor)
 
     @router.get("/flows/{flow_id}")
-    def get_flow(flow_id: FlowId) -> dict[str, Any]:
-        return flow_json(flows.get(flow_id), editor)
+    def get_flow(flow_id: FlowId, response: Response) -> dict[str, Any]:
+        saved = flows.get(flow_id)
+        response.headers["ETag"] = etag(saved)
+        return flow_json(saved, editor)
 
     @router.patch("/flows/{flow_id}")
     def rename_flow(flow_id: FlowId, renamed: FlowName) -> dict[str, Any]:
@@ -116,25 +145,32 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return {"problems": [problem.as_json() for problem in editor.check(document)]}
 
     @router.put("/flows/{flow_id}/draft")
-    def save_draft(flow_id: FlowId, document: Document) -> dict[str, Any]:
-        """Saves the draft if it has no errors; else answers 422 with each one located."""
+    def save_draft(
+        flow_id: FlowId, document: Document, response: Response, if_match: BaseRevision = None
+    ) -> dict[str, Any]:
+        """Saves the draft, problems and all (they keep it from being published), and answers
+        them located. A draft based on a revision saved over since is refused (409)."""
         flows.get(flow_id)
-        if problems := editor.errors(document):
-            raise DraftProblemsError(problems, f'Flow "{flow_id}"')
-        return flow_json(flows.save(document, flow_id), editor)
+        check_readable(document, f'The draft of flow "{flow_id}"')
+        base_revision = revision_in(if_match) if if_match is not None else None
+        saved = flows.save(document, flow_id, base_revision=base_revision)
+        response.headers["ETag"] = etag(saved)
+        problems = [problem.as_json() for problem in editor.check(saved.draft)]
+        return flow_json(saved, editor) | {"problems": problems}
 
     @router.post("/flows/{flow_id}/publish")
-    def publish(flow_id: FlowId) -> dict[str, Any]:
+    def publish(flow_id: FlowId, if_match: BaseRevision = None) -> dict[str, Any]:
         """Makes the saved draft the version new chats start on (running chats keep theirs);
-        its warnings come with the answer."""
-        draft = flows.get(flow_id).draft
-        problems = editor.check(draft)
+        its warnings come with the answer. With If-Match, only the draft of that revision."""
+        base_revision = revision_in(if_match) if if_match is not None else None
+        saved = flows.get(flow_id)
+        problems = editor.check(saved.draft)
         if errors := [problem for problem in problems if problem.is_error]:
             raise DraftProblemsError(errors, f'Flow "{flow_id}"')
         try:
-            published = flows.publish(flow_id)
+            published = flows.publish(flow_id, base_revision=base_revision)
         except FlowError as error:
-            located = locate_problems(draft, error.problems, editor.registry)
+            located = locate_problems(saved.draft, error.problems, editor.registry)
             raise DraftProblemsError(located, f'Flow "{flow_id}"') from None
         return {
             "flowId": published.flow_id,

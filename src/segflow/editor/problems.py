@@ -21,7 +21,7 @@ class LocatedProblem:
     group_id: str | None = None
     block_id: str | None = None
     field: Path = field(default=())  # in the block's options, e.g. ("traits", 0, "value")
-    level: Level = "error"  # a warning does not keep the draft from being saved or published
+    level: Level = "error"  # a warning does not keep the draft from being published
 
     @property
     def is_error(self) -> bool:

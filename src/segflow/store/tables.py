@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -107,6 +108,8 @@ flows = Table(
     Column("draft", Text, nullable=False),  # the flow document being edited, as JSON
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # 1 when created, one more on every save: a save based on an older one is a conflict.
+    Column("revision", Integer, nullable=False, server_default=text("1")),
 )
 
 flow_versions = Table(

@@ -4,20 +4,36 @@
 const BASE = "/editor/api";
 
 export class ApiError extends Error {
+  // status 0: the server could not be reached at all.
   constructor(status, body) {
     super(body.message || `The editor API answered ${status}`);
     this.status = status;
+    this.body = body;
     this.problems = body.problems || [];
+  }
+
+  get unreachable() {
+    return this.status === 0;
+  }
+
+  // Whether asking again later may succeed: the server is down, restarting or overloaded.
+  get worthRetrying() {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
   }
 }
 
-async function request(method, path, body) {
-  const options = { method, credentials: "same-origin", headers: {} };
+async function request(method, path, body, headers = {}) {
+  const options = { method, credentials: "same-origin", headers: { ...headers } };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
-  const response = await fetch(BASE + path, options);
+  let response;
+  try {
+    response = await fetch(BASE + path, options);
+  } catch {
+    throw new ApiError(0, { message: "The server is unreachable" });  // fetch says only "Failed to fetch"
+  }
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data);
@@ -36,8 +52,11 @@ export const api = {
   importFlow: (text, filename) => request("POST", "/flows/import", { text, filename }),
   exportUrl: (id) => `${BASE}${flow(id)}/export`,
   checkDraft: (id, document) => request("POST", `${flow(id)}/check`, document),
-  saveDraft: (id, document) => request("PUT", `${flow(id)}/draft`, document),
-  publish: (id) => request("POST", `${flow(id)}/publish`),
+  // Saves over `baseRevision` only: another save since then is answered 409.
+  saveDraft: (id, document, baseRevision) =>
+    request("PUT", `${flow(id)}/draft`, document, { "If-Match": `"${baseRevision}"` }),
+  // Publishes the draft if it is still `baseRevision` (else 409, as for a save).
+  publish: (id, baseRevision) => request("POST", `${flow(id)}/publish`, undefined, { "If-Match": `"${baseRevision}"` }),
 
   blockTypes: () => request("GET", "/block-types"),
   accounts: () => request("GET", "/destinations"),

@@ -1,20 +1,21 @@
 // The flow editor: toolbar, palette, canvas, settings panel and preview around one flow's
-// draft. Every change is checked by the API as you go; a draft without problems is saved.
+// draft. Every change is saved as you go (see saving.js), and the API's answer shows the
+// draft's problems.
 
 import { api } from "./api.js";
 import { Accounts } from "./accounts.js";
 import { BlockCatalog } from "./blocks.js";
 import { FlowCanvas } from "./canvas.js";
+import { openDialog } from "./dialogs.js";
 import { h, isTyping } from "./dom.js";
 import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeGroup } from "./flow-ops.js";
 import { FlowHistory } from "./history.js";
 import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { isError, ProblemIndex } from "./problems.js";
+import { discardKept, DraftSaver, keptDraft } from "./saving.js";
 import { SettingsPanel } from "./settings-panel.js";
 import { SharePanel } from "./share-panel.js";
-
-const CHECK_DELAY_MS = 400;
 
 export async function openFlowEditor(root, flowId) {
   const accounts = new Accounts();
@@ -33,9 +34,13 @@ class FlowEditor {
     this.store = new FlowHistory(flow.draft);
     this.problems = new ProblemIndex();
     this.selection = null;
-    this.dirty = false;
-    this.revision = 0;
-    this.syncing = Promise.resolve(true);
+    this.saver = new DraftSaver(flow.id, flow.revision, this.store.doc, {
+      doc: () => this.store.doc,
+      saved: (answer, doc) => this.#saved(answer, doc),
+      showSaved: () => this.#showSaved(),
+      status: (text, kind, canRetry) => this.#setStatus(text, kind, canRetry),
+      conflict: (body) => this.#conflict(body),
+    });
 
     this.#layout(root);
     this.canvas = new FlowCanvas(this.canvasElement, this);
@@ -47,18 +52,36 @@ class FlowEditor {
     this.store.addEventListener("change", (event) => this.#changed(event.detail.origin));
     this.onKey = (event) => this.#key(event);
     this.onLeave = (event) => {
-      if (this.dirty) event.preventDefault();
+      if (!this.saver.busy) return;
+      event.preventDefault();
+      event.returnValue = "";
     };
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onLeave);
     this.canvas.render();
     this.panel.render();
     this.#updateButtons();
-    this.#queueSync();
+    if (!this.#restoreKept()) this.#checkProblems();
+  }
+
+  // Whether the editor may close: yes once everything is saved; else the person decides.
+  async mayLeave() {
+    if (!this.saver.busy || (await this.saver.saveNow())) return true;
+    if (this.saver.conflicted) return false; // its dialog asks first
+    const leave = await openDialog({
+      title: "Unsaved changes",
+      body: h("p", {}, `The latest changes are not saved (${this.saver.reason}). This browser keeps them and ` +
+        "saves them when this flow is opened here again; until then nobody else sees them."),
+      actions: [
+        { label: "Leave anyway", danger: true, run: () => true },
+        { label: "Stay", primary: true, run: () => false },
+      ],
+    });
+    return leave === true;
   }
 
   destroy() {
-    clearTimeout(this.timer);
+    this.saver.stop();
     this.preview.close();
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onLeave);
@@ -121,21 +144,20 @@ class FlowEditor {
     if (source === "published") {
       return this.publishedVersion ? true : "This flow is not published yet: publish it, or chat with the draft.";
     }
-    if (await this.saveNow()) return true;
+    if (!(await this.saver.saveNow())) {
+      return `The draft is not saved yet (${this.saver.reason}): the preview chats with the saved draft.`;
+    }
+    if (!this.problems.count) return true;
     return `The draft has ${this.#problemCount()}: fix ${this.problems.count === 1 ? "it" : "them"} to chat with it.`;
-  }
-
-  // Checks and saves the draft now; true when it is saved.
-  saveNow() {
-    clearTimeout(this.timer);
-    this.syncing = this.syncing.then(() => this.#sync());
-    return this.syncing;
   }
 
   // -- layout ------------------------------------------------------------------------------
 
   #layout(root) {
     this.status = h("button", { type: "button", class: "save-status", onclick: () => this.#toggleProblems() }, "Checking…");
+    this.retryButton = h("button", { type: "button", class: "retry-now", hidden: true, onclick: () => this.saver.saveNow() },
+      "Retry now");
+    this.notice = h("div", { class: "editor-notice", role: "status", hidden: true });
     this.problemList = h("div", { class: "problem-list", hidden: true });
     this.undoButton = h("button", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => this.store.undo() }, "Undo");
     this.redoButton = h("button", { type: "button", title: "Redo (Ctrl+Shift+Z)", onclick: () => this.store.redo() }, "Redo");
@@ -154,12 +176,12 @@ class FlowEditor {
       this.title, this.versionLabel, this.changesMarker,
       h("div", { class: "history-buttons" }, this.undoButton, this.redoButton),
       h("div", { class: "spacer" }),
-      this.status,
+      this.status, this.retryButton,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },
-      toolbar, this.problemList, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
+      toolbar, this.problemList, this.notice, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
       this.shareElement));
   }
 
@@ -173,7 +195,7 @@ class FlowEditor {
     this.shareButton.title = this.publishedVersion ? "Share link and website snippets" : "Publish the flow to share it";
   }
 
-  // -- changes, checks and saving --------------------------------------------------------
+  // -- changes, problems and saving ------------------------------------------------------
 
   #changed(origin) {
     const doc = this.store.doc;
@@ -185,41 +207,82 @@ class FlowEditor {
     this.canvas.render();
     if (origin !== "panel") this.panel.render();
     this.#updateButtons();
-    this.dirty = true;
-    this.#setStatus("Unsaved changes…", "pending");
-    this.#queueSync();
+    this.saver.changed();
   }
 
-  #queueSync() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.saveNow(), CHECK_DELAY_MS);
-  }
-
-  async #sync() {
-    const doc = this.store.doc;
-    const revision = ++this.revision;
-    try {
-      const { problems } = await api.checkDraft(this.flowId, doc);
-      if (revision !== this.revision || doc !== this.store.doc) return false;
-      this.#showProblems(problems);
-      if (this.problems.count) {
-        this.#setStatus(`Not saved: ${this.#problemCount()}`, "error");
-        return false;
-      }
-      if (this.dirty) {
-        const saved = await api.saveDraft(this.flowId, doc);
-        this.unpublishedChanges = saved.unpublishedChanges;
-        this.#updateButtons();
-      }
-      if (doc === this.store.doc) {
-        this.dirty = false;
-        this.#setStatus(`Saved${this.#warningNote()}`, "ok");
-      }
-      return true;
-    } catch (error) {
-      this.#setStatus(`Not saved: ${error.message}`, "error");
+  // Changes this browser kept while they could not be saved: shown again, and saved. Kept
+  // from an older revision than the server's, their save meets the conflict and asks.
+  #restoreKept() {
+    const kept = keptDraft(this.flowId);
+    if (!kept) return false;
+    if (JSON.stringify(kept.doc) === JSON.stringify(this.store.doc)) {
+      discardKept(this.flowId); // saved after all
       return false;
     }
+    this.saver.revision = kept.baseRevision;
+    this.store.replace(kept.doc);
+    const when = new Date(kept.keptAt).toLocaleString();
+    this.#notify(`Restored the unsaved changes this browser kept (from ${when}); they are being saved.`);
+    return true;
+  }
+
+  async #checkProblems() {
+    const doc = this.store.doc;
+    try {
+      const { problems } = await api.checkDraft(this.flowId, doc);
+      if (doc !== this.store.doc) return;
+      this.#showProblems(problems);
+      this.#showSaved();
+    } catch (error) {
+      if (doc === this.store.doc) this.#setStatus(`Problems not checked: ${error.unreachable ? "server unreachable" : error.message}`, "error");
+    }
+  }
+
+  #saved(answer, doc) {
+    this.unpublishedChanges = answer.unpublishedChanges;
+    if (doc === this.store.doc) this.#showProblems(answer.problems);
+    this.#updateButtons();
+  }
+
+  #showSaved() {
+    if (this.problems.count) this.#setStatus(`Saved (${this.#problemCount()})`, "problems");
+    else this.#setStatus(`Saved${this.#warningNote()}`, "ok");
+  }
+
+  async #conflict(body) {
+    const when = body.savedAt ? ` at ${new Date(body.savedAt * 1000).toLocaleTimeString()}` : "";
+    const choice = await openDialog({
+      title: "This flow was changed elsewhere",
+      className: "conflict-dialog",
+      body: h("div", {},
+        h("p", {}, `Another tab or person saved this flow${when} (revision ${body.revision}), after the version ` +
+          "your changes started from."),
+        h("p", {}, "Reload theirs to continue from their version (your unsaved changes are dropped), or keep " +
+          "mine to save yours over theirs.")),
+      actions: [
+        { label: "Reload theirs", run: () => this.#reloadTheirs() },
+        { label: "Keep mine", primary: true, run: () => "mine" },
+      ],
+    });
+    if (choice === "mine") await this.saver.overwrite(body.revision);
+  }
+
+  async #reloadTheirs() {
+    const flow = await api.getFlow(this.flowId);
+    this.saver.reloaded(flow.revision, flow.draft);
+    this.publishedVersion = flow.publishedVersion;
+    this.unpublishedChanges = flow.unpublishedChanges;
+    this.selection = null;
+    this.store.reset(flow.draft);
+    this.#notify("Reloaded the version saved elsewhere.");
+    await this.#checkProblems();
+    return "theirs";
+  }
+
+  #notify(text) {
+    this.notice.replaceChildren(h("span", {}, text),
+      h("button", { type: "button", class: "link", onclick: () => { this.notice.hidden = true; } }, "Dismiss"));
+    this.notice.hidden = false;
   }
 
   #warningNote() {
@@ -233,8 +296,9 @@ class FlowEditor {
   }
 
   #showProblems(problems) {
+    const unchanged = JSON.stringify(problems) === JSON.stringify(this.problems.all);
     this.problems = new ProblemIndex(problems);
-    this.canvas.render();
+    if (!unchanged) this.canvas.render(); // a save answers every few keystrokes
     this.panel.showProblems();
     this.problemList.replaceChildren(
       h("h3", {}, this.problems.count ? `The draft has ${this.#problemCount()}` : `No problems${this.#warningNote()}`),
@@ -255,24 +319,28 @@ class FlowEditor {
     this.problemList.hidden = !this.problemList.hidden || this.problems.all.length === 0;
   }
 
-  #setStatus(text, kind) {
+  #setStatus(text, kind, canRetry = false) {
     this.status.textContent = text;
     this.status.className = `save-status ${kind}`;
+    this.retryButton.hidden = !canRetry;
   }
 
   async #publish() {
-    if (!(await this.saveNow())) {
-      this.problemList.hidden = this.problems.count === 0;
+    if (!(await this.saver.saveNow())) return; // the status says why
+    if (this.problems.count) {
+      this.problemList.hidden = false;
+      this.#setStatus(`Not published: the draft has ${this.#problemCount()}`, "error");
       return;
     }
     try {
-      const published = await api.publish(this.flowId);
+      const published = await api.publish(this.flowId, this.saver.revision);
       this.publishedVersion = published.version;
       this.unpublishedChanges = false;
       this.#updateButtons();
       this.#setStatus(`Published version ${published.version}${this.#warningNote()}`, "ok");
       this.#share();
     } catch (error) {
+      if (error.status === 409) return this.#conflict(error.body); // what would it publish?
       this.#showProblems(error.problems || []);
       this.#setStatus(`Not published: ${error.message}`, "error");
     }

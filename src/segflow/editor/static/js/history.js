@@ -30,6 +30,23 @@ export class FlowHistory extends EventTarget {
     this.#changed(origin);
   }
 
+  // The whole document replaced, e.g. by changes kept in the browser: one change, undoable.
+  replace(document, origin = "canvas") {
+    this.change((doc) => {
+      for (const key of Object.keys(doc)) delete doc[key];
+      Object.assign(doc, structuredClone(document));
+    }, { origin });
+  }
+
+  // Another version loaded, e.g. the one saved elsewhere: nothing to undo back to.
+  reset(document) {
+    this.doc = document;
+    this.past = [];
+    this.future = [];
+    this.lastKey = null;
+    this.#changed("reload");
+  }
+
   undo() {
     if (!this.past.length) return;
     this.future.push(this.doc);

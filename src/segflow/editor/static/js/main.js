@@ -6,8 +6,23 @@ import { openFlowsList } from "./flows-list.js";
 
 const root = document.getElementById("app");
 let current = null;
+let shown = location.hash;
+let leaving = false;
 
 async function route() {
+  // "← Flows", Back and Forward all change the hash: the open view may keep them from leaving.
+  if (leaving) return;
+  if (current?.mayLeave) {
+    leaving = true;
+    const leave = await current.mayLeave().finally(() => {
+      leaving = false;
+    });
+    if (!leave) {
+      history.pushState(null, "", shown);
+      return;
+    }
+  }
+  shown = location.hash;
   current?.destroy();
   current = null;
   const match = location.hash.match(/^#\/flows\/(.+)$/);

@@ -1,5 +1,5 @@
 // The flow's problems as the API located them, by block and by field. Errors keep the draft
-// from being saved; warnings (level "warning") are shown, and saved with it.
+// from being published (not from being saved); warnings (level "warning") are only shown.
 
 export function isError(problem) {
   return problem.level !== "warning";
@@ -14,7 +14,7 @@ export class ProblemIndex {
     this.all = problems;
   }
 
-  // The errors: what keeps the draft from being saved.
+  // The errors: what keeps the draft from being published.
   get count() {
     return this.all.filter(isError).length;
   }
