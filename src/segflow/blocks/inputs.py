@@ -171,6 +171,8 @@ def answer_email(options: EmailInput, answer: str, chat: BlockContext) -> Step |
     email = answer.strip()
     if not _EMAIL.fullmatch(email):
         return Retry(options.retry_message)
+    if chat.semantics == "typebot":  # Typebot keeps addresses in lower case
+        email = email.lower()
     chat.set_variable(options.variable, email)
     return None
 

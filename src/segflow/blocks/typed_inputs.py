@@ -6,6 +6,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from phonenumbers import (
+    SUPPORTED_REGIONS,
+    Leniency,
+    PhoneNumberFormat,
+    PhoneNumberMatcher,
+    format_number,
+)
 from pydantic import Field, field_validator, model_validator
 
 from segflow.blocks.base import TEMPLATE, BlockOptions, BlockType, Retry, Step
@@ -18,6 +25,8 @@ _URL = re.compile(
     r"(?::\d{1,5})?(?P<rest>[/?#]\S*)?",
     re.IGNORECASE,
 )
+# The countries a phone input may read numbers typed without + for (ISO 3166 codes: FR, US...).
+COUNTRIES = frozenset(SUPPORTED_REGIONS)
 # What people put between a phone number's digits.
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 # A phone number has at most 15 digits (E.164); fewer than 6 is no phone number anywhere.
@@ -49,12 +58,26 @@ class PhoneInput(BlockOptions):
     variable: VariableName
     placeholder: Placeholder = ""
     button_label: ButtonLabel = "Send"
+    default_country: str = Field(
+        "",
+        title="Default country",
+        description="A country code such as FR or US: numbers typed without + are read as that "
+        "country's, checked against its numbering plan and kept as +33612345678.",
+        json_schema_extra={"enum": ["", *sorted(COUNTRIES)]},
+    )
     retry_message: str = Field(
         "This phone number doesn't seem to be valid. Can you type it again?",
         title="Retry message",
         description="Said when the answer is not a phone number.",
         json_schema_extra=TEMPLATE,
     )
+
+    @field_validator("default_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value and value not in COUNTRIES:
+            raise ValueError(f'"{value}" is not a country code such as FR or US')
+        return value
 
 
 class DateInput(BlockOptions):
@@ -103,6 +126,14 @@ def answer_url(options: UrlInput, answer: str, chat: BlockContext) -> Step | Ret
 
 
 def answer_phone(options: PhoneInput, answer: str, chat: BlockContext) -> Step | Retry:
+    if options.default_country or chat.semantics == "typebot":
+        # As Typebot: the first number of the answer that the country's plan allows.
+        found = PhoneNumberMatcher(answer, options.default_country or None, Leniency.VALID)
+        numbers = [format_number(match.number, PhoneNumberFormat.E164) for match in found]
+        if not numbers:
+            return Retry(options.retry_message)
+        chat.set_variable(options.variable, numbers[0])
+        return None
     number = _PHONE_SEPARATORS.sub("", answer.strip())
     if number.startswith("00"):  # the international prefix typed the old way
         number = "+" + number[2:]

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
 
+from segflow.blocks.typed_inputs import COUNTRIES
 from segflow.blocks.typebot_values import js_number
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
@@ -41,7 +42,10 @@ class Skipped:
 
 
 class Graph(Protocol):
-    """The importer's view of the Typebot graph: where edges lead."""
+    """The importer's view of the Typebot graph: where edges lead, and the bot's settings."""
+
+    invalid_message: str
+    """What the bot says to an answer an input cannot take, unless the input says otherwise."""
 
     def exit_of(
         self, block_id: str, item_id: str | None, edge_id: Any, context: BlockContext
@@ -82,6 +86,11 @@ class BlockContext:
 
     def target(self, group_id: Any, block_id: Any = None) -> Target | None:
         return self._graph.target(group_id, block_id, self)
+
+    def retry_message(self, fields: NativeFields) -> None:
+        """The input's own message for an answer it cannot take, else the bot's, as in Typebot."""
+        given = self.options.get("retryMessageContent")
+        fields["retryMessage"] = self.template(given or self._graph.invalid_message)
 
     def note(self, kind: FindingKind, message: str) -> None:
         self._report.append(Finding(kind, message, self.group_title, self.id, self.type))
@@ -227,27 +236,31 @@ def _email_input(context: BlockContext) -> NativeFields:
     return fields
 
 
-def _checked_input(native_type: str) -> Converter:
-    """Typebot's URL and phone number inputs: their answers are checked as in Typebot."""
+def _url_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "urlInput")
+    context.retry_message(fields)
+    return fields
 
-    def convert(context: BlockContext) -> NativeFields:
-        fields = _input_fields(context, native_type)
-        if context.options.get("retryMessageContent"):
-            fields["retryMessage"] = context.template(context.options["retryMessageContent"])
-        if context.options.get("defaultCountryCode"):
-            context.note(
-                FindingKind.CHANGED,
-                "segflow keeps phone numbers as typed (digits and +), without Typebot's default "
-                "country code",
-            )
-        return fields
 
-    return convert
+def _phone_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "phoneInput")
+    context.retry_message(fields)
+    country = str(context.options.get("defaultCountryCode") or "").upper()
+    if country in COUNTRIES:
+        fields["defaultCountry"] = country
+    elif country:
+        context.note(
+            FindingKind.CHANGED,
+            f'its default country "{country}" is not a country code segflow knows; numbers '
+            "must start with + and their country code",
+        )
+    return fields
 
 
 def _date_input(context: BlockContext) -> NativeFields:
     options = context.options
     fields = _input_fields(context, "dateInput")
+    context.retry_message(fields)
     fields.pop("placeholder", None)  # a date picker has no placeholder
     if options.get("hasTime"):
         fields["hasTime"] = True
@@ -280,6 +293,7 @@ def _iso_date(value: Any) -> str | None:
 
 def _number_input(context: BlockContext) -> NativeFields:
     fields = _input_fields(context, "numberInput")
+    context.retry_message(fields)
     for key in ("min", "max", "step"):
         value = context.options.get(key)
         if value is None or value == "":
@@ -333,6 +347,7 @@ def _rating_input(context: BlockContext) -> NativeFields:
     options = context.options
     length = _whole_number(options.get("length"), 10)
     fields = _input_fields(context, "ratingInput")
+    context.retry_message(fields)
     fields.pop("placeholder", None)  # buttons: no answer box
     if options.get("buttonType") == "Icons":
         fields.update(lowest=1, highest=length, icons=True)
@@ -395,6 +410,7 @@ def _choices(context: BlockContext, items: list[dict[str, Any]]) -> NativeFields
     if not items:
         return context.skip("it offers no choices")
     fields = _input_fields(context, "choiceInput")
+    context.retry_message(fields)
     fields["items"] = items
     if context.options.get("isMultipleChoice"):
         fields["multiple"] = True
@@ -735,10 +751,10 @@ CONVERTERS: dict[str, Converter] = {
     "choice input": _choice_input,
     "picture choice input": _picture_choice_input,
     "rating input": _rating_input,
-    "url input": _checked_input("urlInput"),
+    "url input": _url_input,
     "date input": _date_input,
     "time input": _as_text_input("the time (there is no time picker or check)"),
-    "phone number input": _checked_input("phoneInput"),
+    "phone number input": _phone_input,
     "file input": _as_text_input("an answer instead of uploading a file"),
     "cards": _as_text_input("their answer instead of pressing a card's button"),
     "Set variable": _set_variable,
