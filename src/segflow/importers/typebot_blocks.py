@@ -437,7 +437,7 @@ def _set_variable(context: BlockContext) -> NativeFields | Skipped:
     if kind is None or kind == "Custom":
         return _custom_value(context, variable)
     if kind == "Empty":
-        return {"type": "setVariable", "variable": variable, "value": ""}
+        return {"type": "setVariable", "variable": variable, "clear": True}
     if kind == "Result ID":  # Typebot's ID of the chat's result: segflow's chat ID
         return {"type": "setVariable", "variable": variable, "chatId": True}
     if kind == "Environment name":
