@@ -118,7 +118,6 @@ class TestSetVariable:
             ("b-copy", "{{Name}}"),
             ("b-quoted", "quoted text"),
             ("b-literal", "a + b"),  # marked as not code in Typebot
-            ("b-clear", ""),  # the Empty preset
         ],
     )
     def test_plain_values_and_templates_become_values(
@@ -126,6 +125,11 @@ class TestSetVariable:
     ) -> None:
         assert block(quiz.flow, block_id)["value"] == value
         assert about(quiz, block_id) == []
+
+    def test_the_empty_preset_clears_the_variable(self, quiz: TypebotImport) -> None:
+        cleared = block(quiz.flow, "b-clear")
+        assert (cleared["type"], cleared["clear"], "value" in cleared) == ("setVariable", True, False)
+        assert about(quiz, "b-clear") == []
 
     @pytest.mark.parametrize(
         ("expression", "value"),
@@ -393,6 +397,7 @@ class TestUnsupported:
             "lowest": 1,
             "highest": 5,
             "icons": True,
+            "retryMessage": "Invalid message. Please, try again.",  # Typebot's, for any input
         }
         assert (nps["type"], nps["lowest"], nps["highest"]) == ("ratingInput", 0, 10)
         assert not about(others, "b-stars") and not about(others, "b-nps")
@@ -437,9 +442,9 @@ def _setting_answer(expression: str) -> dict[str, Any]:
     return bot({"id": "g-a", "title": "A", "blocks": [set_variable]})
 
 
-def test_a_phone_inputs_default_country_is_reported_as_not_kept() -> None:
+def test_a_phone_inputs_default_country_is_kept() -> None:
     result = imported("booking-details.v6.1.json")
 
     assert block(result.flow, "b-site")["retryMessage"] == "{{Name}}, that is not a website."
-    [finding] = about(result, "b-phone")
-    assert finding.kind is FindingKind.CHANGED and "default country code" in finding.message
+    assert block(result.flow, "b-phone")["defaultCountry"] == "FR"
+    assert about(result, "b-phone") == []
