@@ -351,7 +351,9 @@ class TestUnsupported:
         assert block(others.flow, "b-redirect")["newTab"] is True
         assert block(others.flow, "b-wait")["seconds"] == 3
         assert block(others.flow, "b-ab")["aPercent"] == 30
-        assert not any(about(others, b) for b in ("b-audio", "b-embed", "b-redirect", "b-ab"))
+        assert not any(about(others, b) for b in ("b-embed", "b-redirect", "b-ab"))
+        [autoplay] = about(others, "b-audio")  # Typebot's default: it plays at once
+        assert "waits for a click on play" in autoplay.message
 
     def test_an_embed_height_held_in_a_variable_is_named_in_the_report(self) -> None:
         content = {"url": "https://example.com/p", "height": "{{Height}}"}

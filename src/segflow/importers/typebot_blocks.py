@@ -170,6 +170,7 @@ def _media(context: BlockContext) -> NativeFields | Skipped:
     url = context.template(context.content.get("url") or "")
     if not url:
         return context.skip(f"the {context.type} has no URL", FindingKind.CHANGED)
+    _note_playing(context)
     kind = context.content.get("type")
     if context.type == "video" and kind not in (None, "url"):
         # YouTube, Vimeo...: a page to show, not a file a <video> plays.
@@ -192,6 +193,46 @@ def _media(context: BlockContext) -> NativeFields | Skipped:
                 "Typebot waited for an event from the embedded page; segflow goes straight on",
             )
     return fields
+
+
+def _note_playing(context: BlockContext) -> None:
+    """How Typebot played a video or a sound that segflow's chat window does not copy."""
+    if context.type not in ("video", "audio"):
+        return
+    content = context.content
+    if content.get("isAutoplayEnabled", True) is not False:  # Typebot's default: it plays
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot played the {context.type} as soon as it showed; segflow's chat window "
+            "waits for a click on play",
+        )
+    if context.type == "audio":
+        return
+    if content.get("areControlsDisplayed") is False:
+        context.note(
+            FindingKind.CHANGED, "Typebot hid the video's controls; segflow's chat window shows them"
+        )
+    size = {
+        "aspect ratio": content.get("aspectRatio") or "16/9",
+        "width": content.get("maxWidth") or "100%",
+        "height": str(content.get("height") or 400),
+    }
+    changed = [
+        f"{what} {given}"
+        for what, given in size.items()
+        if given != {"aspect ratio": "16/9", "width": "100%", "height": "400"}[what]
+    ]
+    if changed:
+        context.note(
+            FindingKind.CHANGED,
+            f"its size ({', '.join(changed)}) was left out; segflow's chat window fits videos "
+            "to its width",
+        )
+    if content.get("queryParamsStr"):
+        context.note(
+            FindingKind.CHANGED,
+            f'its player settings "{content["queryParamsStr"]}" were left out',
+        )
 
 
 # Inputs
@@ -226,6 +267,12 @@ def _text_input(context: BlockContext) -> NativeFields:
     for extra, noun in (("attachments", "attachments"), ("audioClip", "voice messages")):
         if _mapping(context.options.get(extra)).get("isEnabled"):
             context.note(FindingKind.CHANGED, f"segflow text inputs take no {noun}; only text")
+    mode = context.options.get("inputMode")
+    if mode and mode != "text":
+        context.note(
+            FindingKind.CHANGED,
+            f'Typebot asked phones for their "{mode}" keyboard; segflow shows the usual one',
+        )
     return fields
 
 
@@ -280,7 +327,22 @@ def _date_input(context: BlockContext) -> NativeFields:
     fields["format"] = str(options.get("format") or "")
     if not fields["format"]:  # Typebot's own default: day first
         fields["format"] = "dd/MM/yyyy HH:mm" if options.get("hasTime") else "dd/MM/yyyy"
+    unknown = [
+        run.group(0)
+        for run in re.finditer(r"([A-Za-z])\1*", fields["format"])
+        if run.group(0) not in _DATE_TOKENS
+    ]
+    if unknown:
+        context.note(
+            FindingKind.CHANGED,
+            f'its format "{fields["format"]}" has {", ".join(dict.fromkeys(unknown))}, which '
+            "segflow does not fill in (it knows yyyy, yy, MM, dd, HH and mm); those letters "
+            "are kept as they are written",
+        )
     return fields
+
+
+_DATE_TOKENS = {"yyyy", "yy", "MM", "dd", "HH", "mm"}
 
 
 def _iso_date(value: Any) -> str | None:
@@ -294,6 +356,13 @@ def _iso_date(value: Any) -> str | None:
 def _number_input(context: BlockContext) -> NativeFields:
     fields = _input_fields(context, "numberInput")
     context.retry_message(fields)
+    style = context.options.get("style")
+    if style and style != "decimal":
+        shown = context.options.get("currency") or context.options.get("unit") or style
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot showed the number as {style} ({shown}); segflow shows it as it is typed",
+        )
     for key in ("min", "max", "step"):
         value = context.options.get(key)
         if value is None or value == "":
@@ -357,6 +426,11 @@ def _rating_input(context: BlockContext) -> NativeFields:
     for side, key in (("left", "lowLabel"), ("right", "highLabel")):
         if labels.get(side):
             fields[key] = context.template(labels[side])
+    custom_icon = _mapping(options.get("customIcon"))
+    if options.get("buttonType") == "Icons" and custom_icon.get("isEnabled"):
+        context.note(
+            FindingKind.CHANGED, "Typebot drew the rating with its own icon; segflow draws stars"
+        )
     return fields
 
 
@@ -385,11 +459,35 @@ def _as_text_input(what_people_type: str) -> Converter:
 
 
 def _note_choice_options(context: BlockContext) -> None:
+    options = context.options
     dynamic = context.variable("dynamicVariableId")
     if dynamic:
         context.note(
             FindingKind.CHANGED,
             f"Typebot took the choices from the list in {dynamic}; segflow shows the fixed ones",
+        )
+    pictures = _mapping(options.get("dynamicItems"))
+    if pictures.get("isEnabled"):
+        lists = [
+            name
+            for key in ("pictureSrcsVariableId", "titlesVariableId", "descriptionsVariableId")
+            if (name := context.variable_with_id(pictures.get(key)))
+        ]
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot took the pictures from the lists in {', '.join(lists) or 'variables'}; "
+            "segflow shows the fixed ones",
+        )
+    if options.get("isSearchable"):
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot showed a search box to filter the choices; segflow shows all of them",
+        )
+    label = options.get("buttonLabel")
+    if options.get("isMultipleChoice") and label and label != "Send":
+        context.note(
+            FindingKind.CHANGED,
+            f'the button that sends several choices says "Send" in segflow, not "{label}"',
         )
 
 
