@@ -128,7 +128,11 @@ class TestSetVariable:
 
     def test_the_empty_preset_clears_the_variable(self, quiz: TypebotImport) -> None:
         cleared = block(quiz.flow, "b-clear")
-        assert (cleared["type"], cleared["clear"], "value" in cleared) == ("setVariable", True, False)
+        assert (cleared["type"], cleared["clear"], "value" in cleared) == (
+            "setVariable",
+            True,
+            False,
+        )
         assert about(quiz, "b-clear") == []
 
     @pytest.mark.parametrize(

@@ -12,7 +12,11 @@ from tests.importers.helpers import about, bot, imported
 
 
 def video(block_id: str, **content: Any) -> dict[str, Any]:
-    return {"id": block_id, "type": "video", "content": {"url": "https://example.com/a.mp4"} | content}
+    return {
+        "id": block_id,
+        "type": "video",
+        "content": {"url": "https://example.com/a.mp4"} | content,
+    }
 
 
 def choice(block_id: str, **options: Any) -> dict[str, Any]:
@@ -57,7 +61,11 @@ BLOCKS: list[dict[str, Any]] = [
         },
         "items": [{"id": "p-1", "pictureSrc": "https://example.com/1.png", "title": "One"}],
     },
-    {"id": "b-digits", "type": "text input", "options": {"variableId": "v-answer", "inputMode": "numeric"}},
+    {
+        "id": "b-digits",
+        "type": "text input",
+        "options": {"variableId": "v-answer", "inputMode": "numeric"},
+    },
     {
         "id": "b-price",
         "type": "number input",

@@ -108,7 +108,9 @@ def test_a_typebot_bot_chats_in_the_terminal_as_in_typebot(
 ) -> None:
     database_url = f"sqlite:///{folder / 'terminal.db'}"
     prefilled = [
-        option for name, value in transcript.prefilled.items() for option in ("--var", f"{name}={value}")
+        option
+        for name, value in transcript.prefilled.items()
+        for option in ("--var", f"{name}={value}")
     ]
     flow = folder / f"{transcript.flow_id}.json"
 

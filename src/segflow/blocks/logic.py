@@ -73,9 +73,7 @@ class SetVariable(BlockOptions):
         if sum(kinds) == 0:
             raise ValueError("Value, Expression, Chat ID or Clear is required")
         if sum(kinds) > 1:
-            raise ValueError(
-                "has more than one of Value, Expression, Chat ID and Clear: keep one"
-            )
+            raise ValueError("has more than one of Value, Expression, Chat ID and Clear: keep one")
         if self.expression is not None:
             try:
                 self._parsed = parse_expression(self.expression)

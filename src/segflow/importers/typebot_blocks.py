@@ -16,8 +16,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
 
-from segflow.blocks.typed_inputs import COUNTRIES
 from segflow.blocks.typebot_values import js_number
+from segflow.blocks.typed_inputs import COUNTRIES
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
 from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
@@ -210,7 +210,8 @@ def _note_playing(context: BlockContext) -> None:
         return
     if content.get("areControlsDisplayed") is False:
         context.note(
-            FindingKind.CHANGED, "Typebot hid the video's controls; segflow's chat window shows them"
+            FindingKind.CHANGED,
+            "Typebot hid the video's controls; segflow's chat window shows them",
         )
     size = {
         "aspect ratio": content.get("aspectRatio") or "16/9",
