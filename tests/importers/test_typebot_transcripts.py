@@ -173,3 +173,16 @@ def test_every_export_has_its_transcripts() -> None:
     assert len(exports()) >= 12
     for export in exports():
         assert export.with_name(f"{export.name.split('.')[0]}.yaml").is_file(), export.name
+
+
+def test_typebots_chat_api_tells_typebots_embed_the_phone_inputs_country(
+    server: ServeProcess,
+) -> None:
+    started = post(server, "/api/v1/typebots/signup/startChat")
+    chat = f"/api/v1/sessions/{started['sessionId']}/continueChat"
+    post(server, chat, message={"type": "text", "text": "Ines Duarte"})
+
+    phone = post(server, chat, message={"type": "text", "text": "ines@example.org"})
+
+    assert phone["input"]["type"] == "phone number input"
+    assert phone["input"]["options"]["defaultCountryCode"] == "FR"
