@@ -354,9 +354,18 @@ def _iso_date(value: Any) -> str | None:
         return None
 
 
+def _note_kept_as_number(context: BlockContext) -> None:
+    context.note(
+        FindingKind.CHANGED,
+        'segflow keeps the answer as a number (7) where Typebot kept its text ("7"): both read '
+        "the same in texts and conditions, and Segment receives a number",
+    )
+
+
 def _number_input(context: BlockContext) -> NativeFields:
     fields = _input_fields(context, "numberInput")
     context.retry_message(fields)
+    _note_kept_as_number(context)
     style = context.options.get("style")
     if style and style != "decimal":
         shown = context.options.get("currency") or context.options.get("unit") or style
@@ -418,6 +427,7 @@ def _rating_input(context: BlockContext) -> NativeFields:
     length = _whole_number(options.get("length"), 10)
     fields = _input_fields(context, "ratingInput")
     context.retry_message(fields)
+    _note_kept_as_number(context)
     fields.pop("placeholder", None)  # buttons: no answer box
     if options.get("buttonType") == "Icons":
         fields.update(lowest=1, highest=length, icons=True)
