@@ -74,7 +74,8 @@ def test_every_problem_is_listed_with_its_place() -> None:
         'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
         'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
-        'Group "Email" › block "both" (Set variable): Value, Expression or Chat ID is required',
+        'Group "Email" › block "both" (Set variable): Value, Expression, Chat ID or Clear is '
+        "required",
         'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
         "each block needs its own",
         'Flow: the variable "email" is listed 2 times',

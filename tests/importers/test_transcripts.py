@@ -24,6 +24,7 @@ from tests.serve_process import ServeProcess
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = ROOT / "bench" / "typebot"
 MEASURE = ROOT / "bench" / "typebot_exports.py"
+TRANSCRIPT_EXPORTS = Path(__file__).with_name("transcripts")
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,10 @@ def texts(turn: dict[str, Any]) -> list[str]:
 @needs_samples
 def test_every_typebot_export_imports_and_none_crashes() -> None:
     measured = subprocess.run(
-        [sys.executable, str(MEASURE), str(SAMPLES), str(EXPORTS), str(FIXTURES)],
+        [
+            *(sys.executable, str(MEASURE), str(SAMPLES), str(EXPORTS), str(FIXTURES)),
+            str(TRANSCRIPT_EXPORTS),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -181,6 +185,7 @@ def test_every_typebot_export_imports_and_none_crashes() -> None:
         if line and not line[0].isspace()
     )
     exports = int(totals["Exports"])
-    assert exports >= len(list(SAMPLES.glob("*.json"))) + len(list(EXPORTS.glob("*.json")))
+    written = [*EXPORTS.glob("*.json"), *TRANSCRIPT_EXPORTS.glob("*.json")]
+    assert exports >= len(list(SAMPLES.glob("*.json"))) + len(written)
     assert totals["Imported"].split()[0] == str(exports)
     assert totals["Crashed"].split()[0] == "0"

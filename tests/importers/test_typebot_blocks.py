@@ -76,10 +76,9 @@ class TestInputs:
 
         assert (seats["type"], seats["min"], seats["step"]) == ("numberInput", 1, 1)
         assert "max" not in seats
-        assert (
-            'its max "{{Seat limit}}" is not a fixed number'
-            in about(lead, "b-ask-seats")[0].message
-        )
+        said = [finding.message for finding in about(lead, "b-ask-seats")]
+        assert any('its max "{{Seat limit}}" is not a fixed number' in s for s in said)
+        assert any("segflow keeps the answer as a number" in s for s in said)
 
     def test_choice_input_items_with_values_and_exits(self, lead: TypebotImport) -> None:
         plan = block(lead.flow, "b-ask-plan")
@@ -118,7 +117,6 @@ class TestSetVariable:
             ("b-copy", "{{Name}}"),
             ("b-quoted", "quoted text"),
             ("b-literal", "a + b"),  # marked as not code in Typebot
-            ("b-clear", ""),  # the Empty preset
         ],
     )
     def test_plain_values_and_templates_become_values(
@@ -126,6 +124,15 @@ class TestSetVariable:
     ) -> None:
         assert block(quiz.flow, block_id)["value"] == value
         assert about(quiz, block_id) == []
+
+    def test_the_empty_preset_clears_the_variable(self, quiz: TypebotImport) -> None:
+        cleared = block(quiz.flow, "b-clear")
+        assert (cleared["type"], cleared["clear"], "value" in cleared) == (
+            "setVariable",
+            True,
+            False,
+        )
+        assert about(quiz, "b-clear") == []
 
     @pytest.mark.parametrize(
         ("expression", "value"),
@@ -347,7 +354,9 @@ class TestUnsupported:
         assert block(others.flow, "b-redirect")["newTab"] is True
         assert block(others.flow, "b-wait")["seconds"] == 3
         assert block(others.flow, "b-ab")["aPercent"] == 30
-        assert not any(about(others, b) for b in ("b-audio", "b-embed", "b-redirect", "b-ab"))
+        assert not any(about(others, b) for b in ("b-embed", "b-redirect", "b-ab"))
+        [autoplay] = about(others, "b-audio")  # Typebot's default: it plays at once
+        assert "waits for a click on play" in autoplay.message
 
     def test_an_embed_height_held_in_a_variable_is_named_in_the_report(self) -> None:
         content = {"url": "https://example.com/p", "height": "{{Height}}"}
@@ -393,9 +402,12 @@ class TestUnsupported:
             "lowest": 1,
             "highest": 5,
             "icons": True,
+            "retryMessage": "Invalid message. Please, try again.",  # Typebot's, for any input
         }
         assert (nps["type"], nps["lowest"], nps["highest"]) == ("ratingInput", 0, 10)
-        assert not about(others, "b-stars") and not about(others, "b-nps")
+        for rating in ("b-stars", "b-nps"):
+            [kept] = about(others, rating)  # the only difference: a number, not its text
+            assert "segflow keeps the answer as a number" in kept.message
 
     def test_picture_choices_keep_their_values_and_exits(self, others: TypebotImport) -> None:
         items = block(others.flow, "b-pictures")["items"]
@@ -437,9 +449,9 @@ def _setting_answer(expression: str) -> dict[str, Any]:
     return bot({"id": "g-a", "title": "A", "blocks": [set_variable]})
 
 
-def test_a_phone_inputs_default_country_is_reported_as_not_kept() -> None:
+def test_a_phone_inputs_default_country_is_kept() -> None:
     result = imported("booking-details.v6.1.json")
 
     assert block(result.flow, "b-site")["retryMessage"] == "{{Name}}, that is not a website."
-    [finding] = about(result, "b-phone")
-    assert finding.kind is FindingKind.CHANGED and "default country code" in finding.message
+    assert block(result.flow, "b-phone")["defaultCountry"] == "FR"
+    assert about(result, "b-phone") == []

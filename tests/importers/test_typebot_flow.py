@@ -206,9 +206,7 @@ class TestSkippedBlocks:
         assert block(flow, "b-jump")["group"] == "g-b"
         assert block(flow, "b-jump")["block"] == "b-last"
 
-    def test_a_condition_that_passes_without_exit_still_reaches_the_skipped_blocks_exit(
-        self,
-    ) -> None:
+    def test_a_condition_that_passes_without_exit_ends_the_chat_as_in_typebot(self) -> None:
         condition = {
             "id": "b-check",
             "type": "Condition",
@@ -233,7 +231,8 @@ class TestSkippedBlocks:
         check = block(imported(document).flow, "b-check")
 
         assert check["next"] == "g-b"  # Else
-        assert check["items"][0]["next"] == "g-b"  # passed, no exit of its own
+        assert check["items"][0]["next"] == "end"  # passed, no exit of its own: the end
+        assert group(imported(document).flow, "end")["blocks"] == []
 
 
 class TestVariables:

@@ -82,17 +82,13 @@ def test_under_segflows_rules_equal_ignores_case() -> None:
     assert said(chat(flow, "spring24")[-1]) == ["Coupon SPRING24 applied"]
 
 
-def test_an_item_that_passes_without_an_exit_takes_the_else_exit_of_the_last_block() -> None:
+def test_an_item_that_passes_without_an_exit_ends_the_chat_even_with_an_else_exit() -> None:
     flow = flow_of("dangling-item.v6.json")
 
-    pro = chat(flow, "pro")
-    assert said(pro[-1]) == ["Let us find you a plan", "Anything else?"]
-    assert not pro[-1].ended
+    pro = chat(flow, "pro")[-1]  # as Typebot since 2025: not the Else exit of the block
+    assert said(pro) == []
+    assert pro.ended
     assert said(chat(flow, "team")[-1]) == ["Team plan it is"]
-
-    done = chat(flow, "pro", "no")[-1]  # passes, and there is no Else exit: the chat ends
-    assert said(done) == []
-    assert done.ended
 
 
 def test_under_segflows_rules_an_item_without_an_exit_ends_the_group() -> None:
@@ -117,7 +113,7 @@ def test_the_report_names_what_still_differs_from_typebot() -> None:
     assert "ISO 8601" in date_note.message and "March 7, 2024" in date_note.message
 
 
-def test_an_item_without_an_exit_goes_on_with_the_block_after_its_condition() -> None:
+def test_an_item_without_an_exit_ends_the_chat_as_in_typebot() -> None:
     document = typebot("dangling-item.v6.json")
     route = document["groups"][1]["blocks"]
     pro = {"type": "p", "children": [{"text": "Pro it is"}]}
@@ -125,6 +121,6 @@ def test_an_item_without_an_exit_goes_on_with_the_block_after_its_condition() ->
     flow = parse_flow(imported(document).flow)
 
     turn = chat(flow, "pro")[-1]
-    assert said(turn) == ["Pro it is"]  # not the Else exit: the condition is not last
+    assert said(turn) == []  # neither the next block nor the Else exit
     assert turn.ended
     assert said(chat(flow, "basic")[-1]) == ["Let us find you a plan", "Anything else?"]

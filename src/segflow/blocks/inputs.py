@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import regex
 from pydantic import Field, model_validator
 
 from segflow.blocks.base import (
@@ -21,6 +22,7 @@ from segflow.blocks.context import BlockContext
 from segflow.segment import parse_number
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_NOT_A_WORD = r"[^\p{L}\p{N}\p{M}]"  # what stands between words, in any script
 
 VariableName = Annotated[
     str,
@@ -171,6 +173,8 @@ def answer_email(options: EmailInput, answer: str, chat: BlockContext) -> Step |
     email = answer.strip()
     if not _EMAIL.fullmatch(email):
         return Retry(options.retry_message)
+    if chat.semantics == "typebot":  # Typebot keeps addresses in lower case
+        email = email.lower()
     chat.set_variable(options.variable, email)
     return None
 
@@ -200,9 +204,12 @@ def answer_choice(options: ChoiceInput, answer: str, chat: BlockContext) -> Step
 
 
 def _answer_choices(options: ChoiceInput, answer: str, chat: BlockContext) -> Step | Retry:
-    # A whole answer may be one label with a comma in it; otherwise each part is one pick.
-    single = options.match(answer)
-    picked = [single] if single else [options.match(part) for part in answer.split(",")]
+    if chat.semantics == "typebot":
+        picked = _typebot_picks(options.items, answer)
+    else:
+        # A whole answer may be one label with a comma in it; otherwise each part is one pick.
+        single = options.match(answer)
+        picked = [single] if single else [options.match(part) for part in answer.split(",")]
     if not picked or any(item is None for item in picked):
         return Retry(options.retry_message)
     if options.variable:
@@ -210,6 +217,36 @@ def _answer_choices(options: ChoiceInput, answer: str, chat: BlockContext) -> St
         values = [item.stored_value for item in options.items if item.id in chosen]
         chat.set_variable(options.variable, ", ".join(values))
     return None
+
+
+def _typebot_picks(items: list[ChoiceItem], answer: str) -> list[ChoiceItem | None]:
+    """The buttons an answer names, as Typebot finds them: each button's ID, value, label or
+    number (1 for the first) anywhere in the answer as whole words, in any case; "Red, Blue"
+    (what Typebot's chat window sends), "red and blue" and "1 3" all pick two."""
+    rest = answer
+    picked: list[ChoiceItem] = []
+    longest_first = sorted(items, key=lambda item: len(item.label), reverse=True)
+    for key in ("id", "value", "label"):
+        for item in longest_first:
+            phrase = getattr(item, key)
+            if item not in picked and phrase and _names(rest, phrase):
+                rest = rest.replace(phrase, "", 1).strip()
+                picked.append(item)
+    for number, item in enumerate(items, start=1):
+        if item not in picked and _names(rest, str(number)):
+            rest = rest.replace(str(number), "", 1).strip()
+            picked.append(item)
+    return [item for item in items if item in picked]
+
+
+def _names(text: str, phrase: str) -> bool:
+    """Whether `phrase` is in `text` as whole words (spaces between them may differ)."""
+    words = [regex.escape(word) for word in phrase.split()]
+    if not words:
+        return False
+    inner = r"\s+".join(words)
+    pattern = rf"(?:^|{_NOT_A_WORD}){inner}(?=$|{_NOT_A_WORD})"
+    return regex.search(pattern, text, regex.IGNORECASE) is not None
 
 
 def _number_wanted(options: NumberInput) -> str:

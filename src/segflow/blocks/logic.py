@@ -60,15 +60,20 @@ class SetVariable(BlockOptions):
         title="Chat ID",
         description="Set the variable to this chat's ID (what Typebot calls the Result ID).",
     )
+    clear: bool = Field(
+        False,
+        title="Clear",
+        description="Leave the variable without any value (what Typebot calls Empty).",
+    )
     _parsed: Expression | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _value_or_expression(self) -> SetVariable:
-        given = sum((self.value is not None, self.expression is not None, self.chat_id))
-        if given == 0:
-            raise ValueError("Value, Expression or Chat ID is required")
-        if given > 1:
-            raise ValueError("has more than one of Value, Expression and Chat ID: keep one")
+        kinds = (self.value is not None, self.expression is not None, self.chat_id, self.clear)
+        if sum(kinds) == 0:
+            raise ValueError("Value, Expression, Chat ID or Clear is required")
+        if sum(kinds) > 1:
+            raise ValueError("has more than one of Value, Expression, Chat ID and Clear: keep one")
         if self.expression is not None:
             try:
                 self._parsed = parse_expression(self.expression)
@@ -166,6 +171,9 @@ class Return(BlockOptions):
 
 
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
+    if options.clear:
+        chat.set_variable(options.variable, None)
+        return None
     if options.chat_id:
         if chat.chat_id is None:
             chat.log("warning", f"This chat has no ID here; {options.variable} is left unchanged")

@@ -4,8 +4,15 @@ again until the answer has that shape, and keeps it in one tidy form."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from phonenumbers import (
+    SUPPORTED_REGIONS,
+    Leniency,
+    PhoneNumberFormat,
+    PhoneNumberMatcher,
+    format_number,
+)
 from pydantic import Field, field_validator, model_validator
 
 from segflow.blocks.base import TEMPLATE, BlockOptions, BlockType, Retry, Step
@@ -18,6 +25,8 @@ _URL = re.compile(
     r"(?::\d{1,5})?(?P<rest>[/?#]\S*)?",
     re.IGNORECASE,
 )
+# The countries a phone input may read numbers typed without + for (ISO 3166 codes: FR, US...).
+COUNTRIES = frozenset(SUPPORTED_REGIONS)
 # What people put between a phone number's digits.
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 # A phone number has at most 15 digits (E.164); fewer than 6 is no phone number anywhere.
@@ -26,7 +35,15 @@ _PHONE = re.compile(r"\+?\d{6,15}")
 _DATE_PARTS = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M"}
 _DATE_PART = re.compile("|".join(sorted(_DATE_PARTS, key=len, reverse=True)))
 # The answers a date input understands: the browser's date picker's and common typed ones.
-_DATE_ANSWERS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y", "%d.%m.%Y")
+_DATE_ANSWERS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y")
+# Dates written in English words: 7 March 2026, March 7, 2026, Mar 7th 2026, with a time or not.
+_DATE_IN_WORDS = tuple(
+    f"{day}{time}"
+    for day in ("%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y")
+    for time in ("", " %H:%M", " at %H:%M")
+)
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
 class UrlInput(BlockOptions):
@@ -49,12 +66,26 @@ class PhoneInput(BlockOptions):
     variable: VariableName
     placeholder: Placeholder = ""
     button_label: ButtonLabel = "Send"
+    default_country: str = Field(
+        "",
+        title="Default country",
+        description="A country code such as FR or US: numbers typed without + are read as that "
+        "country's, checked against its numbering plan and kept as +33612345678.",
+        json_schema_extra={"enum": ["", *sorted(COUNTRIES)]},
+    )
     retry_message: str = Field(
         "This phone number doesn't seem to be valid. Can you type it again?",
         title="Retry message",
         description="Said when the answer is not a phone number.",
         json_schema_extra=TEMPLATE,
     )
+
+    @field_validator("default_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value and value not in COUNTRIES:
+            raise ValueError(f'"{value}" is not a country code such as FR or US')
+        return value
 
 
 class DateInput(BlockOptions):
@@ -103,6 +134,14 @@ def answer_url(options: UrlInput, answer: str, chat: BlockContext) -> Step | Ret
 
 
 def answer_phone(options: PhoneInput, answer: str, chat: BlockContext) -> Step | Retry:
+    if options.default_country or chat.semantics == "typebot":
+        # As Typebot: the first number of the answer that the country's plan allows.
+        found = PhoneNumberMatcher(answer, options.default_country or None, Leniency.VALID)
+        numbers = [format_number(match.number, PhoneNumberFormat.E164) for match in found]
+        if not numbers:
+            return Retry(options.retry_message)
+        chat.set_variable(options.variable, numbers[0])
+        return None
     number = _PHONE_SEPARATORS.sub("", answer.strip())
     if number.startswith("00"):  # the international prefix typed the old way
         number = "+" + number[2:]
@@ -113,7 +152,7 @@ def answer_phone(options: PhoneInput, answer: str, chat: BlockContext) -> Step |
 
 
 def answer_date(options: DateInput, answer: str, chat: BlockContext) -> Step | Retry:
-    when = _parse_date(answer.strip())
+    when = _parse_date(answer.strip(), month_first=options.format.startswith("MM"))
     too_early = options.min is not None and when is not None and when.date() < options.min
     too_late = options.max is not None and when is not None and when.date() > options.max
     if when is None or too_early or too_late:
@@ -122,10 +161,22 @@ def answer_date(options: DateInput, answer: str, chat: BlockContext) -> Step | R
     return None
 
 
-def _parse_date(text: str) -> datetime | None:
-    for pattern in _DATE_ANSWERS:
+def _parse_date(text: str, *, month_first: bool) -> datetime | None:
+    """The date of an answer: what a date picker sends (ISO), a date in figures (day first,
+    or month first when the date is kept month first, as Typebot reads them), one in English
+    words, or today, tomorrow, yesterday."""
+    relative = _RELATIVE_DAYS.get(text.casefold())
+    if relative is not None:
+        return datetime.combine(date.today() + timedelta(days=relative), datetime.min.time())
+    words = _ORDINAL.sub("", text.replace(",", " "))
+    words = " ".join(words.split())
+    slashed = "%m/%d/%Y" if month_first else "%d/%m/%Y"
+    for pattern, answer in (
+        *((pattern, text) for pattern in (*_DATE_ANSWERS, slashed, f"{slashed} %H:%M")),
+        *((pattern, words) for pattern in _DATE_IN_WORDS),
+    ):
         try:
-            return datetime.strptime(text, pattern)
+            return datetime.strptime(answer, pattern)
         except ValueError:
             continue
     return None

@@ -27,6 +27,8 @@ from segflow.importers.typebot_variables import VariableNames
 
 SUPPORTED_VERSIONS = ("3", "4", "5", "6", "6.1")
 _WITH_START_BLOCK = ("3", "4", "5")  # before 6, the start was a block in the first group
+# What Typebot says to an answer an input cannot take, unless the bot or the input says otherwise.
+INVALID_MESSAGE = "Invalid message. Please, try again."
 
 
 class TypebotImportError(SegflowError):
@@ -102,6 +104,9 @@ class _TypebotImporter:
         self.variables = VariableNames(document.get("variables") or [], self.report)
         self.groups: dict[str, _Group] = {}
         self.end_group: str | None = None
+        general = _mapping(_mapping(document.get("settings")).get("general"))
+        system_messages = _mapping(general.get("systemMessages"))
+        self.invalid_message = str(system_messages.get("invalidMessage") or INVALID_MESSAGE)
 
     def run(self) -> TypebotImport:
         start_target, start_position = self._start()
@@ -286,10 +291,7 @@ class _TypebotImporter:
                 if key == "target":  # a jump's
                     native |= _as_jump(self._exit(self._resolve(value)))
                 elif key == "items":
-                    bare = onward if branches else None
-                    if branches and block.exit and bare is None:
-                        bare = self._next_block(group, index)
-                    native["items"] = [self._native_item(item, bare) for item in value]
+                    native["items"] = [self._native_item(item, branches) for item in value]
                 elif isinstance(value, Target):  # an exit of the block's own (A/B test paths)
                     native[key] = self._exit(self._resolve(value))
                 else:
@@ -300,18 +302,12 @@ class _TypebotImporter:
             blocks.append(native)
         return {"id": group.id, "title": group.title, "position": group.position, "blocks": blocks}
 
-    def _native_item(
-        self, item: dict[str, Any], bare: str | dict[str, str] | None
-    ) -> dict[str, Any]:
+    def _native_item(self, item: dict[str, Any], branches: bool) -> dict[str, Any]:
         if isinstance(item.get("next"), Target):
             return item | {"next": self._exit(self._resolve(item["next"]))}
-        return item | {"next": bare} if bare is not None else item
-
-    def _next_block(self, group: _Group, index: int) -> str | dict[str, str] | None:
-        """The block after `index`, as an exit: where Typebot goes when a condition item
-        passes without an edge, even though the condition has an Else edge."""
-        following = group.surviving_after(index)
-        return None if following is None else self._exit(Target(group.id, following.id))
+        if branches:  # a condition item that passes without an edge ends the path in Typebot
+            return item | {"next": self._exit(None)}
+        return item
 
     def _onward(self, group: _Group, index: int) -> str | dict[str, str] | None:
         """Where going on past the block leads, if skipped blocks change that; else None."""
@@ -329,8 +325,9 @@ class _TypebotImporter:
         self.report.append(
             Finding(
                 FindingKind.CHANGED,
-                f'segflow added the empty group "{self.end_group}": exits that led only to '
-                "skipped blocks end the chat there, as they did in Typebot",
+                f'segflow added the empty group "{self.end_group}": the chat ends there, as it '
+                "did in Typebot, after a condition that passes without an exit of its own and "
+                "after exits that led only to skipped blocks",
             )
         )
         right = max((g["position"].get("x", 0) for g in groups), default=0)

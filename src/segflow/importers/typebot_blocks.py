@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from segflow.blocks.typebot_values import js_number
+from segflow.blocks.typed_inputs import COUNTRIES
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
 from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
@@ -41,7 +42,10 @@ class Skipped:
 
 
 class Graph(Protocol):
-    """The importer's view of the Typebot graph: where edges lead."""
+    """The importer's view of the Typebot graph: where edges lead, and the bot's settings."""
+
+    invalid_message: str
+    """What the bot says to an answer an input cannot take, unless the input says otherwise."""
 
     def exit_of(
         self, block_id: str, item_id: str | None, edge_id: Any, context: BlockContext
@@ -82,6 +86,11 @@ class BlockContext:
 
     def target(self, group_id: Any, block_id: Any = None) -> Target | None:
         return self._graph.target(group_id, block_id, self)
+
+    def retry_message(self, fields: NativeFields) -> None:
+        """The input's own message for an answer it cannot take, else the bot's, as in Typebot."""
+        given = self.options.get("retryMessageContent")
+        fields["retryMessage"] = self.template(given or self._graph.invalid_message)
 
     def note(self, kind: FindingKind, message: str) -> None:
         self._report.append(Finding(kind, message, self.group_title, self.id, self.type))
@@ -161,6 +170,7 @@ def _media(context: BlockContext) -> NativeFields | Skipped:
     url = context.template(context.content.get("url") or "")
     if not url:
         return context.skip(f"the {context.type} has no URL", FindingKind.CHANGED)
+    _note_playing(context)
     kind = context.content.get("type")
     if context.type == "video" and kind not in (None, "url"):
         # YouTube, Vimeo...: a page to show, not a file a <video> plays.
@@ -183,6 +193,47 @@ def _media(context: BlockContext) -> NativeFields | Skipped:
                 "Typebot waited for an event from the embedded page; segflow goes straight on",
             )
     return fields
+
+
+def _note_playing(context: BlockContext) -> None:
+    """How Typebot played a video or a sound that segflow's chat window does not copy."""
+    if context.type not in ("video", "audio"):
+        return
+    content = context.content
+    if content.get("isAutoplayEnabled", True) is not False:  # Typebot's default: it plays
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot played the {context.type} as soon as it showed; segflow's chat window "
+            "waits for a click on play",
+        )
+    if context.type == "audio":
+        return
+    if content.get("areControlsDisplayed") is False:
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot hid the video's controls; segflow's chat window shows them",
+        )
+    size = {
+        "aspect ratio": content.get("aspectRatio") or "16/9",
+        "width": content.get("maxWidth") or "100%",
+        "height": str(content.get("height") or 400),
+    }
+    changed = [
+        f"{what} {given}"
+        for what, given in size.items()
+        if given != {"aspect ratio": "16/9", "width": "100%", "height": "400"}[what]
+    ]
+    if changed:
+        context.note(
+            FindingKind.CHANGED,
+            f"its size ({', '.join(changed)}) was left out; segflow's chat window fits videos "
+            "to its width",
+        )
+    if content.get("queryParamsStr"):
+        context.note(
+            FindingKind.CHANGED,
+            f'its player settings "{content["queryParamsStr"]}" were left out',
+        )
 
 
 # Inputs
@@ -217,6 +268,12 @@ def _text_input(context: BlockContext) -> NativeFields:
     for extra, noun in (("attachments", "attachments"), ("audioClip", "voice messages")):
         if _mapping(context.options.get(extra)).get("isEnabled"):
             context.note(FindingKind.CHANGED, f"segflow text inputs take no {noun}; only text")
+    mode = context.options.get("inputMode")
+    if mode and mode != "text":
+        context.note(
+            FindingKind.CHANGED,
+            f'Typebot asked phones for their "{mode}" keyboard; segflow shows the usual one',
+        )
     return fields
 
 
@@ -227,27 +284,31 @@ def _email_input(context: BlockContext) -> NativeFields:
     return fields
 
 
-def _checked_input(native_type: str) -> Converter:
-    """Typebot's URL and phone number inputs: their answers are checked as in Typebot."""
+def _url_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "urlInput")
+    context.retry_message(fields)
+    return fields
 
-    def convert(context: BlockContext) -> NativeFields:
-        fields = _input_fields(context, native_type)
-        if context.options.get("retryMessageContent"):
-            fields["retryMessage"] = context.template(context.options["retryMessageContent"])
-        if context.options.get("defaultCountryCode"):
-            context.note(
-                FindingKind.CHANGED,
-                "segflow keeps phone numbers as typed (digits and +), without Typebot's default "
-                "country code",
-            )
-        return fields
 
-    return convert
+def _phone_input(context: BlockContext) -> NativeFields:
+    fields = _input_fields(context, "phoneInput")
+    context.retry_message(fields)
+    country = str(context.options.get("defaultCountryCode") or "").upper()
+    if country in COUNTRIES:
+        fields["defaultCountry"] = country
+    elif country:
+        context.note(
+            FindingKind.CHANGED,
+            f'its default country "{country}" is not a country code segflow knows; numbers '
+            "must start with + and their country code",
+        )
+    return fields
 
 
 def _date_input(context: BlockContext) -> NativeFields:
     options = context.options
     fields = _input_fields(context, "dateInput")
+    context.retry_message(fields)
     fields.pop("placeholder", None)  # a date picker has no placeholder
     if options.get("hasTime"):
         fields["hasTime"] = True
@@ -267,7 +328,22 @@ def _date_input(context: BlockContext) -> NativeFields:
     fields["format"] = str(options.get("format") or "")
     if not fields["format"]:  # Typebot's own default: day first
         fields["format"] = "dd/MM/yyyy HH:mm" if options.get("hasTime") else "dd/MM/yyyy"
+    unknown = [
+        run.group(0)
+        for run in re.finditer(r"([A-Za-z])\1*", fields["format"])
+        if run.group(0) not in _DATE_TOKENS
+    ]
+    if unknown:
+        context.note(
+            FindingKind.CHANGED,
+            f'its format "{fields["format"]}" has {", ".join(dict.fromkeys(unknown))}, which '
+            "segflow does not fill in (it knows yyyy, yy, MM, dd, HH and mm); those letters "
+            "are kept as they are written",
+        )
     return fields
+
+
+_DATE_TOKENS = {"yyyy", "yy", "MM", "dd", "HH", "mm"}
 
 
 def _iso_date(value: Any) -> str | None:
@@ -278,8 +354,25 @@ def _iso_date(value: Any) -> str | None:
         return None
 
 
+def _note_kept_as_number(context: BlockContext) -> None:
+    context.note(
+        FindingKind.CHANGED,
+        'segflow keeps the answer as a number (7) where Typebot kept its text ("7"): both read '
+        "the same in texts and conditions, and Segment receives a number",
+    )
+
+
 def _number_input(context: BlockContext) -> NativeFields:
     fields = _input_fields(context, "numberInput")
+    context.retry_message(fields)
+    _note_kept_as_number(context)
+    style = context.options.get("style")
+    if style and style != "decimal":
+        shown = context.options.get("currency") or context.options.get("unit") or style
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot showed the number as {style} ({shown}); segflow shows it as it is typed",
+        )
     for key in ("min", "max", "step"):
         value = context.options.get(key)
         if value is None or value == "":
@@ -333,6 +426,8 @@ def _rating_input(context: BlockContext) -> NativeFields:
     options = context.options
     length = _whole_number(options.get("length"), 10)
     fields = _input_fields(context, "ratingInput")
+    context.retry_message(fields)
+    _note_kept_as_number(context)
     fields.pop("placeholder", None)  # buttons: no answer box
     if options.get("buttonType") == "Icons":
         fields.update(lowest=1, highest=length, icons=True)
@@ -342,6 +437,11 @@ def _rating_input(context: BlockContext) -> NativeFields:
     for side, key in (("left", "lowLabel"), ("right", "highLabel")):
         if labels.get(side):
             fields[key] = context.template(labels[side])
+    custom_icon = _mapping(options.get("customIcon"))
+    if options.get("buttonType") == "Icons" and custom_icon.get("isEnabled"):
+        context.note(
+            FindingKind.CHANGED, "Typebot drew the rating with its own icon; segflow draws stars"
+        )
     return fields
 
 
@@ -370,11 +470,35 @@ def _as_text_input(what_people_type: str) -> Converter:
 
 
 def _note_choice_options(context: BlockContext) -> None:
+    options = context.options
     dynamic = context.variable("dynamicVariableId")
     if dynamic:
         context.note(
             FindingKind.CHANGED,
             f"Typebot took the choices from the list in {dynamic}; segflow shows the fixed ones",
+        )
+    pictures = _mapping(options.get("dynamicItems"))
+    if pictures.get("isEnabled"):
+        lists = [
+            name
+            for key in ("pictureSrcsVariableId", "titlesVariableId", "descriptionsVariableId")
+            if (name := context.variable_with_id(pictures.get(key)))
+        ]
+        context.note(
+            FindingKind.CHANGED,
+            f"Typebot took the pictures from the lists in {', '.join(lists) or 'variables'}; "
+            "segflow shows the fixed ones",
+        )
+    if options.get("isSearchable"):
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot showed a search box to filter the choices; segflow shows all of them",
+        )
+    label = options.get("buttonLabel")
+    if options.get("isMultipleChoice") and label and label != "Send":
+        context.note(
+            FindingKind.CHANGED,
+            f'the button that sends several choices says "Send" in segflow, not "{label}"',
         )
 
 
@@ -395,6 +519,7 @@ def _choices(context: BlockContext, items: list[dict[str, Any]]) -> NativeFields
     if not items:
         return context.skip("it offers no choices")
     fields = _input_fields(context, "choiceInput")
+    context.retry_message(fields)
     fields["items"] = items
     if context.options.get("isMultipleChoice"):
         fields["multiple"] = True
@@ -421,7 +546,7 @@ def _set_variable(context: BlockContext) -> NativeFields | Skipped:
     if kind is None or kind == "Custom":
         return _custom_value(context, variable)
     if kind == "Empty":
-        return {"type": "setVariable", "variable": variable, "value": ""}
+        return {"type": "setVariable", "variable": variable, "clear": True}
     if kind == "Result ID":  # Typebot's ID of the chat's result: segflow's chat ID
         return {"type": "setVariable", "variable": variable, "chatId": True}
     if kind == "Environment name":
@@ -735,10 +860,10 @@ CONVERTERS: dict[str, Converter] = {
     "choice input": _choice_input,
     "picture choice input": _picture_choice_input,
     "rating input": _rating_input,
-    "url input": _checked_input("urlInput"),
+    "url input": _url_input,
     "date input": _date_input,
     "time input": _as_text_input("the time (there is no time picker or check)"),
-    "phone number input": _checked_input("phoneInput"),
+    "phone number input": _phone_input,
     "file input": _as_text_input("an answer instead of uploading a file"),
     "cards": _as_text_input("their answer instead of pressing a card's button"),
     "Set variable": _set_variable,

@@ -159,6 +159,9 @@ class InputOptions(_Answer):
     button_type: Literal["Icons", "Numbers"] | None = None
     length: int | None = Field(None, description="A rating's highest number.")
     starts_at: int | None = None
+    default_country_code: str | None = Field(
+        None, description="A phone input's country for numbers typed without +."
+    )
 
 
 class ChoiceItem(_Answer):
@@ -285,6 +288,7 @@ def typebot_input(awaited: AwaitedInput | None) -> TypebotInput | None:
             max=options.get("max"),
             step=options.get("step"),
             has_time=options.get("hasTime"),
+            default_country_code=options.get("defaultCountry") or None,
         ),
     )
 
