@@ -108,7 +108,9 @@ class Chats:
                 visitor=orjson.dumps(context).decode() if context else None,
                 **_columns(turn.state, now),
             )
-            self._sessions.insert_turn.run(connection, **_transcript(session_id, 1, None, turn, now))
+            self._sessions.insert_turn.run(
+                connection, **_transcript(session_id, 1, None, turn, now)
+            )
             self._queue(session_id, routing, connection)
         return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
 

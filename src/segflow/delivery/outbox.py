@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -70,6 +71,11 @@ class ChatMessage:
     state: str
     attempts: int
     last_error: str | None
+
+    def body(self) -> dict[str, Any]:
+        """The message as sent to Segment."""
+        result: dict[str, Any] = orjson.loads(self.payload)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
