@@ -156,6 +156,7 @@ class FlowEditor {
       h("div", { class: "spacer" }),
       this.status,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
+      h("a", { class: "button", href: `#/flows/${encodeURIComponent(this.flowId)}/results` }, "Results"),
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },
