@@ -163,4 +163,5 @@ chat_turns = Table(
     Column("answer", Text, nullable=True),  # None for the start
     Column("messages", Text, nullable=False),  # the bot's messages, as JSON
     Column("at", Float, nullable=False),
+    sqlite_with_rowid=False,  # one B-tree to write per turn, not a table and its key's index
 )
