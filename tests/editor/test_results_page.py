@@ -4,6 +4,7 @@ download holds it."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -71,6 +72,13 @@ def test_the_results_page_shows_a_chat_with_its_answers_and_delivered_messages(
         page.get_by_role("link", name="Download CSV").click()
     filtered.value.save_as(saved)
     assert session_id not in saved.read_text() and unfinished in saved.read_text()
+
+    # Chats started from tomorrow on: none yet; from today on: the active one again.
+    page.get_by_label("Started from").fill((date.today() + timedelta(days=1)).isoformat())
+    expect(page.locator(".results-count")).to_have_text("0 chats")
+    expect(page.locator("tbody")).to_contain_text("No chats match.")
+    page.get_by_label("Started from").fill(date.today().isoformat())
+    expect(page.locator(".results-count")).to_have_text("1 chat")
 
     # The editor's top bar leads to the Results too.
     page.get_by_role("link", name="Edit flow").click()

@@ -74,13 +74,21 @@ class ResultsPage {
 
   async #filtersChanged() {
     this.cursors = [null];
-    await this.load();
+    await this.#reload();
   }
 
   async #go(step) {
     if (step < 0) this.cursors.pop();
     else this.cursors.push(this.nextCursor);
-    await this.load();
+    await this.#reload();
+  }
+
+  async #reload() {
+    try {
+      await this.load();
+    } catch (error) {
+      this.count.replaceChildren(h("span", { role: "alert", class: "reason" }, error.message));
+    }
   }
 
   async load() {
@@ -122,7 +130,14 @@ class ResultsPage {
   async #open(chatId) {
     this.selected = chatId;
     for (const row of this.body.querySelectorAll(".result-row")) row.classList.toggle("selected", row.dataset.chatId === chatId);
-    const chat = await api.resultsChat(this.flowId, chatId);
+    let chat;
+    try {
+      chat = await api.resultsChat(this.flowId, chatId);
+    } catch (error) {
+      this.panel.hidden = false;
+      this.panel.replaceChildren(h("p", { role: "alert", class: "reason" }, error.message));
+      return;
+    }
     const transcript = h("div", { class: "chat-log transcript" });
     for (const turn of chat.transcript) {
       if (turn.answer !== null) transcript.append(h("div", { class: "bubble user" }, turn.answer));
