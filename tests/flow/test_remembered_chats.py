@@ -18,6 +18,7 @@ from sqlalchemy import insert
 
 from segflow import __version__
 from segflow.chat import Chats, FlowIdTakenError, FlowNotFoundError
+from segflow.chat.results import Results
 from segflow.chat.visitor import Visitor
 from segflow.flow import parse_flow, start_session
 from segflow.service import Segflow
@@ -201,6 +202,12 @@ def test_the_migration_keeps_the_chats_of_an_existing_database_running(
         long_id = chats.start_chat("lead", anonymous_id="a" * 500)  # as long as the API takes
         assert chats.get_session(long_id.session.id).anonymous_id == "a" * 500
         upgraded.sender(QUICK).run(until_empty=True)
+        # The chat from before is among the flow's Results, its transcript from the upgrade on.
+        results = Results(upgraded.database, upgraded.outbox, chats.flows)
+        assert "chat-from-before" in [chat.id for chat in results.page("lead").chats]
+        kept = results.transcript("lead", "chat-from-before")
+        assert [(turn.turn, turn.answer) for turn in kept.turns] == [(2, "Ada")]
+        assert [message.type for message in kept.chat.segment] == ["page"]
     finally:
         upgraded.close()
 

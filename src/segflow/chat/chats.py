@@ -1,7 +1,8 @@
 """Chats: start one on a flow's published version, answer it turn by turn, read it back.
 
 Each turn is saved in one transaction with the Segment messages it produced (queued in the
-outbox), so a crash never loses an event of a saved turn, nor sends one of an unsaved turn.
+outbox, marked with the chat) and its line of the transcript (the answer and the bot's
+messages), so a crash never loses an event of a saved turn, nor sends one of an unsaved turn.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 from segflow.store import Database
 from segflow.store.db import Statement
-from segflow.store.tables import chat_sessions
+from segflow.store.tables import chat_sessions, chat_turns
 
 log = logging.getLogger("segflow.chat")
 
@@ -101,12 +102,16 @@ class Chats:
                 connection,
                 id=session_id,
                 flow_version_id=published.id,
+                flow_id=published.flow_id,
                 turns=1,
                 created_at=now,
                 visitor=orjson.dumps(context).decode() if context else None,
                 **_columns(turn.state, now),
             )
-            self._queue(routing, connection)
+            self._sessions.insert_turn.run(
+                connection, **_transcript(session_id, 1, None, turn, now)
+            )
+            self._queue(session_id, routing, connection)
         return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
 
     def continue_chat(self, session_id: str, answer: str) -> ChatTurn:
@@ -132,7 +137,10 @@ class Chats:
             )
             if saved != 1:
                 raise ChatSessionConflictError(session_id)  # rolls back: nothing is queued
-            self._queue(routing, connection)
+            self._sessions.insert_turn.run(
+                connection, **_transcript(session_id, row.turns + 1, answer, turn, now)
+            )
+            self._queue(session_id, routing, connection)
         return self._turn(
             session_id, published, turn, routing, created_at=row.created_at, updated_at=now
         )
@@ -198,12 +206,14 @@ class Chats:
                 targets.append((target, queued))
         return _Routing(targets, logs)
 
-    def _queue(self, routing: _Routing, connection: Connection) -> None:
+    def _queue(self, session_id: str, routing: _Routing, connection: Connection) -> None:
         by_destination: dict[int, list[SegmentMessage]] = {}
         for destination, queued in routing.targets:
             by_destination.setdefault(destination.id, []).append(queued.message)
         for destination_id, messages in by_destination.items():
-            self._segflow.outbox.enqueue_many(messages, destination_id, connection=connection)
+            self._segflow.outbox.enqueue_many(
+                messages, destination_id, connection=connection, chat_session_id=session_id
+            )
 
     @staticmethod
     def _turn(
@@ -248,8 +258,12 @@ class _SessionStatements:
         self.select = Statement(
             select(*columns).where(chat_sessions.c.id == bindparam("id")), database
         )
+        inserted = [*columns, chat_sessions.c.flow_id]
         self.insert = Statement(
-            insert(chat_sessions).values({c.name: bindparam(c.name) for c in columns}), database
+            insert(chat_sessions).values({c.name: bindparam(c.name) for c in inserted}), database
+        )
+        self.insert_turn = Statement(
+            insert(chat_turns).values({c.name: bindparam(c.name) for c in chat_turns.c}), database
         )
         changed: dict[str, Any] = {name: bindparam(name) for name in _STATE_COLUMNS}
         self.update = Statement(
@@ -308,6 +322,20 @@ def _columns(state: SessionState, now: float) -> dict[str, Any]:
         "user_id": state.user_id,
         "status": state.status.value,
         "updated_at": now,
+    }
+
+
+def _transcript(
+    session_id: str, number: int, answer: str | None, turn: Turn, now: float
+) -> dict[str, Any]:
+    """The chat_turns row of a turn: what the visitor answered and what the bot said."""
+    messages = [message.model_dump(mode="json") for message in turn.messages]
+    return {
+        "chat_session_id": session_id,
+        "turn": number,
+        "answer": answer,
+        "messages": orjson.dumps(messages).decode(),
+        "at": now,
     }
 
 

@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -41,6 +42,7 @@ QUEUED_COLUMNS = (
     "created_at",
     "state",
     "attempts",
+    "chat_session_id",
 )
 DELIVERED = "delivered"
 DEAD = "dead"
@@ -54,6 +56,26 @@ class ClaimedMessage(NamedTuple):
     message_id: str
     payload: bytes
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """A Segment message a chat queued, as the outbox holds it now."""
+
+    chat_session_id: str
+    message_id: str
+    type: str
+    destination: str  # the Segment account's name
+    payload: bytes
+    created_at: float
+    state: str
+    attempts: int
+    last_error: str | None
+
+    def body(self) -> dict[str, Any]:
+        """The message as sent to Segment."""
+        result: dict[str, Any] = orjson.loads(self.payload)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +115,9 @@ class Outbox:
         destination_id: int,
         *,
         connection: Connection | None = None,
+        chat_session_id: str | None = None,
     ) -> None:
+        """With `chat_session_id`, the messages are listed in that chat's Results."""
         now = time.time()
         rows = [
             {
@@ -104,6 +128,7 @@ class Outbox:
                 "created_at": now,
                 "state": QUEUED,
                 "attempts": 0,
+                "chat_session_id": chat_session_id,
             }
             for message in messages
         ]
@@ -272,6 +297,27 @@ class Outbox:
                 )
                 for row in connection.execute(query)
             ]
+
+    def of_chats(self, chat_session_ids: Sequence[str]) -> list[ChatMessage]:
+        """The messages the chats queued that are still in the outbox (not purged), in order."""
+        query = (
+            select(
+                outbox.c.chat_session_id,
+                outbox.c.message_id,
+                outbox.c.type,
+                destinations.c.name.label("destination"),
+                outbox.c.payload,
+                outbox.c.created_at,
+                outbox.c.state,
+                outbox.c.attempts,
+                outbox.c.last_error,
+            )
+            .join(destinations)
+            .where(outbox.c.chat_session_id.in_(list(chat_session_ids)))
+            .order_by(outbox.c.id)
+        )
+        with self._database.engine.connect() as connection:
+            return [ChatMessage(*row) for row in connection.execute(query)]
 
     def pending(self) -> int:
         with self._database.engine.connect() as connection:

@@ -32,11 +32,12 @@ def deliveries(database: Database, message_ids: Collection[str]) -> dict[str, De
         ).where(outbox.c.message_id.in_(ids[start : start + 500]))
         with database.engine.connect() as connection:
             for row in connection.execute(query):
-                found[row.message_id] = _delivery(row.state, row.attempts, row.last_error)
+                found[row.message_id] = delivery_of(row.state, row.attempts, row.last_error)
     return {message_id: found.get(message_id, Delivery("purged")) for message_id in ids}
 
 
-def _delivery(state: str, attempts: int, error: str | None) -> Delivery:
+def delivery_of(state: str, attempts: int, error: str | None) -> Delivery:
+    """Where a message is in its delivery, from its outbox row's state, attempts and error."""
     if state == DELIVERED:
         return Delivery("delivered", attempts)
     if state == DEAD:

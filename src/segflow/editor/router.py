@@ -13,6 +13,7 @@ from segflow.editor.context import EditorContext
 from segflow.editor.flows_api import flows_router
 from segflow.editor.preview import PreviewChats
 from segflow.editor.preview_api import preview_router
+from segflow.editor.results_api import results_router
 from segflow.editor.static import static_router
 from segflow.service import Segflow
 
@@ -35,7 +36,7 @@ def editor_router(
     api = APIRouter(
         prefix="/editor/api", dependencies=[Depends(auth.require)], route_class=EditorRoute
     )
-    for part in (flows_router, accounts_router, preview_router):
+    for part in (flows_router, accounts_router, preview_router, results_router):
         api.include_router(part(editor))
     router = APIRouter(tags=["editor"], route_class=EditorRoute)
     router.include_router(api)

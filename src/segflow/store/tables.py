@@ -59,8 +59,11 @@ outbox = Table(
     Column("claimed_by", String(64), nullable=True),
     Column("claimed_until", Float, nullable=True),
     Column("finished_at", Float, nullable=True),
+    # The chat whose turn queued the message, for its Results; None for other messages.
+    Column("chat_session_id", String(36), nullable=True),
     Index("ix_outbox_pending", "destination_id", "state", "id"),
     Index("ix_outbox_message_id", "message_id"),
+    Index("ix_outbox_chat_session_id", "chat_session_id"),
 )
 
 collected_requests = Table(
@@ -139,6 +142,7 @@ chat_sessions = Table(
     Column("id", String(36), primary_key=True),  # a UUID
     # A chat keeps the version it started on, even after a newer one is published.
     Column("flow_version_id", ForeignKey("flow_versions.id"), nullable=False),
+    Column("flow_id", String(100), nullable=False),  # the version's flow, for its Results
     Column("state", Text, nullable=False),  # variables and the awaited input, as JSON
     Column("anonymous_id", String(500), nullable=False),
     Column("user_id", String(500), nullable=True),
@@ -149,4 +153,18 @@ chat_sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_chat_sessions_flow_version_id", "flow_version_id"),
+    # A flow's Results list its chats newest first, a page at a time (keyset pagination).
+    Index("ix_chat_sessions_flow_id_created_at", "flow_id", "created_at", "id"),
+)
+
+# The transcript of each chat: per turn, the visitor's answer and the bot's messages.
+chat_turns = Table(
+    "chat_turns",
+    metadata,
+    Column("chat_session_id", ForeignKey("chat_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("turn", Integer, primary_key=True),  # 1 for the chat's start, then one per answer
+    Column("answer", Text, nullable=True),  # None for the start
+    Column("messages", Text, nullable=False),  # the bot's messages, as JSON
+    Column("at", Float, nullable=False),
+    sqlite_with_rowid=False,  # one B-tree to write per turn, not a table and its key's index
 )

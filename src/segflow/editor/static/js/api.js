@@ -69,4 +69,8 @@ export const api = {
   answerPreview: (sessionId, answer) =>
     request("POST", `/preview/${encodeURIComponent(sessionId)}/answers`, { answer }),
   previewEventsUrl: (sessionId) => `${BASE}/preview/${encodeURIComponent(sessionId)}/events`,
+
+  results: (id, query) => request("GET", `${flow(id)}/results?${new URLSearchParams(query)}`),
+  resultsChat: (id, sessionId) => request("GET", `${flow(id)}/results/${encodeURIComponent(sessionId)}`),
+  resultsCsvUrl: (id, query) => `${BASE}${flow(id)}/results.csv?${new URLSearchParams(query)}`,
 };

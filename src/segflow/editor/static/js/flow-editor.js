@@ -178,6 +178,7 @@ class FlowEditor {
       h("div", { class: "spacer" }),
       this.status, this.retryButton,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
+      h("a", { class: "button", href: `#/flows/${encodeURIComponent(this.flowId)}/results` }, "Results"),
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     root.replaceChildren(h("div", { class: "flow-editor" },

@@ -53,6 +53,7 @@ class FlowsList {
       h("td", { class: "row-actions" },
         h("button", { type: "button", onclick: () => this.#rename(flow) }, "Rename"),
         h("button", { type: "button", onclick: () => this.#duplicate(flow) }, "Duplicate"),
+        h("a", { class: "button", href: `#/flows/${encodeURIComponent(flow.id)}/results` }, "Results"),
         h("a", { class: "button", href: api.exportUrl(flow.id), download: `${flow.id}.json` }, "Export"),
         h("button", {
           type: "button", class: "danger", disabled: published,
