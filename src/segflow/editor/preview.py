@@ -28,6 +28,7 @@ from segflow.flow import (
     start_session,
 )
 from segflow.service import Segflow
+from segflow.web_requests import WebRequests
 
 Source = Literal["draft", "published"]
 KEPT_SESSIONS = 200
@@ -79,6 +80,7 @@ class PreviewChats:
         self._registry = registry
         self._sessions: OrderedDict[str, PreviewSession] = OrderedDict()
         self._lock = threading.Lock()
+        self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
 
     def start(
         self, flow_id: str, source: Source, prefilled: Mapping[str, object] | None = None
@@ -92,7 +94,11 @@ class PreviewChats:
         flow, version = self._flow(flow_id, source)
         chat_id = str(uuid.uuid4())
         turn = start_session(
-            flow, prefilled=prefilled, chat_id=chat_id, limits=self._segflow.settings.limits
+            flow,
+            prefilled=prefilled,
+            chat_id=chat_id,
+            limits=self._segflow.settings.limits,
+            http=self._web,
         )
         session = PreviewSession(chat_id, flow_id, source, version, flow, turn.state)
         started = self._saved(session, turn)
@@ -107,7 +113,11 @@ class PreviewChats:
         with self._lock:
             session = self._session(session_id)
             turn = continue_session(
-                session.flow, session.state, answer, limits=self._segflow.settings.limits
+                session.flow,
+                session.state,
+                answer,
+                limits=self._segflow.settings.limits,
+                http=self._web,
             )
             return self._saved(session, turn)
 
