@@ -107,7 +107,7 @@ def test_url_query_headers_and_json_body_are_filled_in(server: WebServer) -> Non
     assert seen["headers"]["content-type"] == "application/json"
     assert json.loads(seen["body"]) == {"name": 'Ada "the first"', "count": 3, "tags": ["x"]}
     assert "s3cret" not in str(turn.logs)  # headers never reach the logs
-    assert turn.state.variables["first"]["body"] == seen["body"]
+    assert turn.state.variables["first"] == {**seen, "query": seen["query"]}
 
 
 def test_the_chats_variables_can_be_sent_as_the_body(server: WebServer) -> None:

@@ -37,7 +37,7 @@ class HttpMethod(StrEnum):
     OPTIONS = "OPTIONS"
 
 
-_WITHOUT_BODY = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS}
+METHODS_WITHOUT_BODY = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS}
 
 
 class HttpField(BlockOptions):
@@ -133,7 +133,7 @@ class HttpRequestOptions(BlockOptions):
 
     @model_validator(mode="after")
     def _one_body(self) -> Self:
-        if self.method in _WITHOUT_BODY and (self.body or self.send_variables):
+        if self.method in METHODS_WITHOUT_BODY and (self.body or self.send_variables):
             raise ValueError(f"a {self.method} request sends no body: remove it or change Method")
         if self.body and self.send_variables:
             raise ValueError("has a Body and Send the chat's variables: keep one")
@@ -247,7 +247,7 @@ def _with_body(
     if options.send_variables:
         body = orjson.dumps(dict(chat.variables), default=str, option=orjson.OPT_NON_STR_KEYS)
         return _body(request, body, "application/json")
-    if not options.body or options.method in _WITHOUT_BODY:
+    if not options.body or options.method in METHODS_WITHOUT_BODY:
         return request
     if _ONE_VARIABLE.fullmatch(options.body):
         value = chat.variables.get(variable_name(options.body))
