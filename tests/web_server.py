@@ -59,7 +59,7 @@ class WebServer:
         self.requests.append(seen)
         if parts.path == "/echo":
             self._send(handler, 200, seen)
-        elif parts.path == "/json":
+        elif parts.path.startswith("/json"):
             self._send(handler, self.status, self.json)
         elif parts.path == "/text":
             self._send(handler, 200, "plain words", content_type="text/plain")
