@@ -48,6 +48,7 @@ class PreviewSession:
     flow: Flow
     state: SessionState
     sent: list[SentMessage] = field(default_factory=list)
+    answering: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class PreviewChats:
         """Raises PreviewNotFoundError, or ChatEndedError when the chat is over."""
         with self._lock:
             session = self._session(session_id)
+        # One answer at a time per chat; other chats go on while this turn waits (on an HTTP
+        # request, say).
+        with session.answering:
             turn = continue_session(
                 session.flow,
                 session.state,
