@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -130,13 +131,11 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
 
 
 class _CheckedTransport(httpx.HTTPTransport):
-    def __init__(self, rules: HostRules) -> None:
-        super().__init__(retries=0)
+    def __init__(self, rules: HostRules, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, retries=0)
         # httpx takes no network backend of its own; its connection pool does.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            network_backend=_CheckedNetwork(rules),
-            retries=0,
+            ssl_context=ssl_context, network_backend=_CheckedNetwork(rules), retries=0
         )
 
 
@@ -147,13 +146,15 @@ class WebRequests:
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
         self._rules = HostRules.from_limits(limits)
+        self._ssl_context = httpx.create_ssl_context()  # loading the CA certificates is slow
 
     def send(self, request: HttpRequest) -> HttpResponse:
         timeout = min(request.timeout, self._limits.http_timeout_seconds)
         url = _checked_url(request.url)
+        headers = _encoded(request.headers)
         started = time.monotonic()
         client = httpx.Client(
-            transport=_CheckedTransport(self._rules),
+            transport=_CheckedTransport(self._rules, self._ssl_context),
             follow_redirects=True,
             max_redirects=self._limits.http_max_redirects,
             timeout=timeout,
@@ -164,7 +165,7 @@ class WebRequests:
             with (
                 client,
                 client.stream(
-                    request.method, url, headers=list(request.headers), content=request.body
+                    request.method, url, headers=headers, content=request.body
                 ) as response,
             ):
                 body = self._read(response, started + timeout)
@@ -208,6 +209,15 @@ class WebRequests:
                 raise httpx.ReadTimeout("the response took too long", request=response.request)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _encoded(headers: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
+    """Header names in ASCII, as HTTP wants; values may hold any text, sent as UTF-8."""
+    try:
+        return [(key.encode("ascii"), value.encode()) for key, value in headers]
+    except UnicodeEncodeError:
+        names = ", ".join(f'"{key}"' for key, _ in headers if not key.isascii())
+        raise HttpRequestError("invalid", f"the header names {names} are not ASCII") from None
 
 
 def _checked_url(url: str) -> httpx.URL:

@@ -310,3 +310,38 @@ def test_a_get_request_with_a_body_is_refused_when_the_flow_is_read() -> None:
     refusal = 'block "call" (HTTP request): A GET request sends no body'
     with pytest.raises(FlowError, match=re.escape(refusal)):
         calling({"url": "https://api.example.com", "body": "{}"})
+
+
+def test_header_values_go_as_utf8_and_a_header_name_must_be_ascii(server: WebServer) -> None:
+    good = calling({"url": server.url("/echo"), "headers": [{"key": "X-City", "value": "Zürich"}]})
+    bad = calling(
+        {
+            "url": server.url("/echo"),
+            "headers": [{"key": "X-Città", "value": "1"}],
+            "failure": "failed",
+        }
+    )
+
+    assert said(run(good)) == ["Done"]
+    assert server.requests[0]["headers"]["x-city"].encode("latin-1").decode() == "Zürich"
+    turn = run(bad)
+    assert said(turn) == ["It failed"]
+    assert 'the header names "X-Città" are not ASCII' in turn.logs[0].description
+
+
+def test_under_typebot_semantics_a_timeout_maps_status_408_as_typebot_does(
+    server: WebServer,
+) -> None:
+    flow = calling(
+        {
+            "url": server.url("/slow?seconds=3"),
+            "timeout": 0.5,
+            "responseMapping": [{"path": "statusCode", "variable": "status"}],
+        },
+        semantics="typebot",
+    )
+
+    turn = run(flow)
+
+    assert turn.state.variables["status"] == 408
+    assert said(turn) == ["Done"]

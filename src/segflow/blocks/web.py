@@ -10,7 +10,7 @@ import orjson
 
 from segflow.errors import SegflowError
 
-FailureKind = Literal["unavailable", "refused", "timeout", "network", "too large"]
+FailureKind = Literal["unavailable", "invalid", "refused", "timeout", "network", "too large"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +47,9 @@ class HttpResponse:
 
 
 class HttpRequestError(SegflowError):
-    """The request got no response: refused by segflow's settings, timed out, or the network
-    failed. `kind` says which, the message says what to do."""
+    """The request got no response: it could not be sent as filled in, segflow's settings
+    refused it, it timed out, or the network failed. `kind` says which; the message says
+    what happened."""
 
     def __init__(self, kind: FailureKind, message: str) -> None:
         self.kind = kind
