@@ -39,7 +39,9 @@ class WebServer:
         self._http.daemon_threads = True
         self.port = int(self._http.server_address[1])
         self.host = host
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def url(self, path: str, host: str | None = None) -> str:
         return f"http://{host or self.host}:{self.port}{path}"

@@ -78,7 +78,8 @@ def test_response_fields_go_into_variables_with_their_json_types(server: WebServ
     assert (variables["id"], variables["first"], variables["status"]) == (42, ["a", "b"], 200)
     [log] = turn.logs
     assert log.status == "info" and log.block == "call"
-    assert log.description.startswith(f"HTTP request GET {server.url('/json')}: status 200 in ")
+    # the path and query, which often hold keys, stay out of the logs
+    assert log.description.startswith(f"HTTP request GET {server.url('/…')}: status 200 in ")
 
 
 def test_url_query_headers_and_json_body_are_filled_in(server: WebServer) -> None:

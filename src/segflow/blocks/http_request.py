@@ -4,8 +4,8 @@ response in variables.
 The block fills in its templates, hands the request to the turn (`BlockContext.send_http`),
 maps the response into variables and goes on. When no response comes (refused, timed out,
 the network failed) or the status is 400 or more, it takes its failure exit if it has one,
-else logs a warning and goes on, as Typebot does. Its logs name the method, the address
-without its query (which may hold keys) and the status, never the headers.
+else logs a warning and goes on, as Typebot does. Its logs name the method, the address's
+host (its path and query may hold keys) and the status, never the headers or the body.
 """
 
 from __future__ import annotations
@@ -212,8 +212,12 @@ _STEP = re.compile(
 
 
 def shown_url(url: str) -> str:
-    """The address without its query or fragment, which may carry keys: fit for logs."""
-    return re.split(r"[?#]", url, maxsplit=1)[0]
+    """The address as logs show it: its scheme and host only, since its path and query often
+    hold keys (a Zapier hook's path is its secret) and a chat's logs reach its chat window."""
+    scheme, _, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]  # never a user:password
+    return f"{scheme}://{host}" + ("/…" if len(rest) > len(authority) + 1 else "/")
 
 
 def _step_into(value: object, step: str | int) -> object:
