@@ -11,12 +11,13 @@ host (its path and query may hold keys) and the status, never the headers or the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Self
 from urllib.parse import urlencode
 
 import orjson
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from segflow.blocks.base import TEMPLATE, VARIABLE, BlockOptions, BlockType, Exit, Step
 from segflow.blocks.context import BlockContext
@@ -49,8 +50,18 @@ class HttpField(BlockOptions):
     )
 
 
+class Header(HttpField):
+    model_config = ConfigDict(title="Header")
+
+
+class QueryParam(HttpField):
+    model_config = ConfigDict(title="Parameter")
+
+
 class ResponseMapping(BlockOptions):
     """One part of the response kept in a variable."""
+
+    model_config = ConfigDict(title="Saved value")
 
     path: str = Field(
         min_length=1,
@@ -95,12 +106,12 @@ class HttpRequestOptions(BlockOptions):
         json_schema_extra=TEMPLATE,
     )
     method: HttpMethod = Field(HttpMethod.GET, title="Method")
-    headers: list[HttpField] = Field(
+    headers: list[Header] = Field(
         default_factory=list,
         title="Headers",
         description="E.g. Authorization: Bearer {{token}}. Never written in the chat's logs.",
     )
-    query_params: list[HttpField] = Field(
+    query_params: list[QueryParam] = Field(
         default_factory=list,
         title="Query parameters",
         description="Added to the URL after ?, each filled in and encoded.",
@@ -230,7 +241,7 @@ def _step_into(value: object, step: str | int) -> object:
     raise LookupError(step)
 
 
-def _pairs(fields: list[HttpField], chat: BlockContext) -> tuple[tuple[str, str], ...]:
+def _pairs(fields: Sequence[HttpField], chat: BlockContext) -> tuple[tuple[str, str], ...]:
     filled = (
         (fill(row.key, chat.variables).strip(), fill(row.value, chat.variables)) for row in fields
     )

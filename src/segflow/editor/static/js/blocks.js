@@ -57,6 +57,14 @@ export class BlockCatalog {
     return null;
   }
 
+  // The block's own exits beside `next`, e.g. an HTTP request's failure: [{key, title}].
+  exitKeys(block) {
+    const schema = this.schemaOf(block);
+    return Object.entries(schema?.properties || {})
+      .filter(([key, property]) => key !== "next" && isExit(property))
+      .map(([key, property]) => ({ key, title: property.title || key }));
+  }
+
   summary(block) {
     const schema = this.schemaOf(block);
     if (!schema) return `Unknown block type "${block.type}"`;

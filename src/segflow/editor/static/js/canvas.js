@@ -188,6 +188,7 @@ export class FlowCanvas {
     const { catalog, selection, problems } = this.editor;
     const blockProblems = problems.forBlock(block.id);
     const itemsKey = catalog.itemsKey(block);
+    const exits = catalog.exitKeys(block);
     const type = catalog.get(block.type);
     const element = h("div", {
       class: [
@@ -205,6 +206,11 @@ export class FlowCanvas {
         ? h("div", { class: "block-items" }, (block[itemsKey] || []).map((item, index) =>
             h("div", { class: "block-item" }, h("span", {}, itemLabel(item, index)),
               this.#handle({ blockId: block.id, itemsKey, index }, exitGroup(item.next), "Exit of this item"))))
+        : null,
+      exits.length
+        ? h("div", { class: "block-items" }, exits.map(({ key, title }) =>
+            h("div", { class: "block-item", dataset: { exit: key } }, h("span", {}, title),
+              this.#handle({ blockId: block.id, exitKey: key }, exitGroup(block[key]), title))))
         : null,
       this.#handle({ blockId: block.id }, exitGroup(block.next), itemsKey ? "Exit when no item applies" : "Exit"));
     if (block.type === "jump" && block.group) element.dataset.jump = block.group;

@@ -1,6 +1,6 @@
 // Edits of a flow document, as functions of the document (a copy the history gives them).
-// An exit's source is {blockId}, {blockId, itemsKey, index} (a button or condition), or
-// {start: true}.
+// An exit's source is {blockId}, {blockId, itemsKey, index} (a button or condition),
+// {blockId, exitKey} (a block's other exit, e.g. an HTTP request's failure), or {start: true}.
 
 import { newId } from "./ids.js";
 
@@ -90,13 +90,13 @@ export function setExit(doc, source, groupId) {
     return;
   }
   const holder = exitHolder(doc, source);
-  if (holder) holder.next = groupId;
+  if (holder) holder[source.exitKey || "next"] = groupId;
 }
 
 export function removeExit(doc, source) {
   if (source.start) return; // the start always leads somewhere
   const holder = exitHolder(doc, source);
-  if (holder) delete holder.next;
+  if (holder) delete holder[source.exitKey || "next"];
 }
 
 export function entryGroup(doc) {

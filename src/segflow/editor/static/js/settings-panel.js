@@ -95,7 +95,9 @@ export class SettingsPanel {
       const holder = source.itemsKey ? found.block[source.itemsKey][source.index] : found.block;
       from = `${editor.catalog.title(found.block.type)} "${found.block.id}"`;
       if (source.itemsKey) from += `, ${itemLabel(holder, source.index)}`;
-      target = exitGroup(holder.next);
+      const named = editor.catalog.exitKeys(found.block).find(({ key }) => key === source.exitKey);
+      if (named) from += `, ${named.title}`;
+      target = exitGroup(holder[source.exitKey || "next"]);
     }
     const group = findGroup(doc, target);
     return h("section", { class: "panel-exit" },
