@@ -342,7 +342,7 @@ class TestUnsupported:
         request = block(others.flow, "b-webhook")
 
         assert request["type"] == "http_request"
-        assert (request["url"], request["method"]) == ("https://example.com/hook", "POST")
+        assert (request["url"], request["method"]) == ("https://hooks.example.invalid/hook", "POST")
 
     def test_media_and_actions_become_their_segflow_blocks(self, others: TypebotImport) -> None:
         assert block(others.flow, "b-audio") == {
