@@ -185,9 +185,7 @@ class WebRequests:
         return HttpResponse(
             status=response.status_code,
             body=body,
-            content_type=response.headers.get("content-type", ""),
             seconds=time.monotonic() - started,
-            headers=tuple(response.headers.items()),
         )
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:

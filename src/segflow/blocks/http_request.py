@@ -324,7 +324,7 @@ def _map(options: HttpRequestOptions, response: HttpResponse, chat: BlockContext
 
 def _typebot_failure(error: HttpRequestError) -> HttpResponse:
     status = 408 if error.kind == "timeout" else 500
-    return HttpResponse(status, orjson.dumps({"message": str(error)}), "application/json")
+    return HttpResponse(status, orjson.dumps({"message": str(error)}))
 
 
 def _failed(options: HttpRequestOptions, chat: BlockContext, what: str) -> Step:

@@ -3,7 +3,7 @@ the caller of the engine passes in (the engine itself never opens a connection).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import orjson
@@ -30,9 +30,7 @@ class HttpResponse:
 
     status: int
     body: bytes = b""
-    content_type: str = ""
-    seconds: float = 0.0
-    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    seconds: float = 0.0  # from sending the request to the end of the response
 
     def data(self) -> object:
         """The body as JSON (objects, lists, numbers... as they are) when it is JSON, else as
