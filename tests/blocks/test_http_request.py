@@ -346,3 +346,20 @@ def test_under_typebot_semantics_a_timeout_maps_status_408_as_typebot_does(
 
     assert turn.state.variables["status"] == 408
     assert said(turn) == ["Done"]
+
+
+def test_a_json_body_under_a_form_content_type_is_sent_as_that_form(server: WebServer) -> None:
+    flow = calling(
+        {
+            "url": server.url("/echo"),
+            "method": "POST",
+            "headers": [{"key": "Content-Type", "value": "application/x-www-form-urlencoded"}],
+            "body": '{"name": "{{name}}", "id": {{id}}}',
+        }
+    )
+
+    run(flow, prefilled={"name": "Ada L", "id": 7})
+
+    [seen] = server.requests
+    assert seen["body"] == "name=Ada+L&id=7"
+    assert seen["headers"]["content-type"] == "application/x-www-form-urlencoded"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Self
 from urllib.parse import urlencode
@@ -26,6 +27,8 @@ from segflow.segment import as_text, fill, variable_name
 
 MAX_TIMEOUT_SECONDS = 120
 _ONE_VARIABLE = re.compile(r"\s*\{\{\s*[^{}\s]+\s*\}\}\s*")
+_JSON = "application/json"
+_TEXT = "text/plain; charset=utf-8"
 
 
 class HttpMethod(StrEnum):
@@ -259,39 +262,52 @@ def _with_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
 def _with_body(
     request: HttpRequest, options: HttpRequestOptions, chat: BlockContext
 ) -> HttpRequest:
-    if options.send_variables:
-        body = orjson.dumps(dict(chat.variables), default=str, option=orjson.OPT_NON_STR_KEYS)
-        return _body(request, body, "application/json")
-    if not options.body or options.method in METHODS_WITHOUT_BODY:
+    filled = _filled_body(options, chat)
+    if filled is None:
         return request
+    body, content_type = filled
+    given = next((value for key, value in request.headers if key.lower() == "content-type"), None)
+    if given is None:
+        headers = (*request.headers, ("Content-Type", content_type))
+        return replace(request, headers=headers, body=body)
+    if "x-www-form-urlencoded" in given.lower() and content_type == _JSON:
+        body = _as_form(body)  # a JSON object under a form's Content-Type goes as that form
+    return replace(request, body=body)
+
+
+def _filled_body(options: HttpRequestOptions, chat: BlockContext) -> tuple[bytes, str] | None:
+    """The body to send and its Content-Type, or None for none."""
+    if options.send_variables:
+        return _as_json(dict(chat.variables)), _JSON
+    if not options.body or options.method in METHODS_WITHOUT_BODY:
+        return None
     if _ONE_VARIABLE.fullmatch(options.body):
         value = chat.variables.get(variable_name(options.body))
         if isinstance(value, dict | list):
-            return _body(request, orjson.dumps(value, default=str), "application/json")
-        return _body(request, _text_or_json(as_text(value)))
+            return _as_json(value), _JSON
+        return _text_or_json(as_text(value))
     if options.body.lstrip().startswith(("{", "[")):
-        return _body(request, _text_or_json(fill(options.body, chat.variables, written=_in_json)))
-    return _body(
-        request, (fill(options.body, chat.variables).encode(), "text/plain; charset=utf-8")
-    )
+        return _text_or_json(fill(options.body, chat.variables, written=_in_json))
+    return fill(options.body, chat.variables).encode(), _TEXT
+
+
+def _as_json(value: object) -> bytes:
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _text_or_json(text: str) -> tuple[bytes, str]:
     try:
         orjson.loads(text)
     except orjson.JSONDecodeError:
-        return text.encode(), "text/plain; charset=utf-8"
-    return text.encode(), "application/json"
+        return text.encode(), _TEXT
+    return text.encode(), _JSON
 
 
-def _body(
-    request: HttpRequest, body: bytes | tuple[bytes, str], content_type: str = ""
-) -> HttpRequest:
-    if isinstance(body, tuple):
-        body, content_type = body
-    given = any(key.lower() == "content-type" for key, _ in request.headers)
-    headers = request.headers if given else (*request.headers, ("Content-Type", content_type))
-    return HttpRequest(request.method, request.url, headers, body, request.timeout)
+def _as_form(body: bytes) -> bytes:
+    data = orjson.loads(body)
+    if not isinstance(data, dict):
+        return body
+    return urlencode({key: as_text(value) for key, value in data.items()}).encode()
 
 
 def _in_json(value: object) -> str:
@@ -301,7 +317,7 @@ def _in_json(value: object) -> str:
         return ""
     if isinstance(value, str):
         return orjson.dumps(value).decode()[1:-1]
-    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    return _as_json(value).decode()
 
 
 def _map(options: HttpRequestOptions, response: HttpResponse, chat: BlockContext) -> None:
