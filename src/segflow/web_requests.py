@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpcore
@@ -92,8 +93,9 @@ def is_public(address: IPAddress) -> bool:
 class _CheckedNetwork(httpcore.SyncBackend):
     """Resolves each host itself, checks every address, and connects to a checked one."""
 
-    def __init__(self, rules: HostRules) -> None:
+    def __init__(self, rules: HostRules, lookups: _NameLookups) -> None:
         self._rules = rules
+        self._lookups = lookups
 
     def connect_tcp(
         self,
@@ -103,7 +105,7 @@ class _CheckedNetwork(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = _resolve(host, port)
+        addresses = self._lookups.resolve(host, port, timeout)
         for address in addresses:  # one refused address refuses the name (no round-robin luck)
             self._rules.check(host, address)
         failure: httpcore.ConnectError | None = None
@@ -115,6 +117,26 @@ class _CheckedNetwork(httpcore.SyncBackend):
             except httpcore.ConnectError as error:
                 failure = error
         raise failure or httpcore.ConnectError(f"{host} has no address")
+
+
+class _NameLookups:
+    """Resolves names on a few threads of its own: getaddrinfo takes no timeout, so a slow
+    DNS server would otherwise hold a chat turn as long as the system's resolver waits."""
+
+    def __init__(self, workers: int = 8) -> None:
+        self._threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="segflow-dns")
+
+    def resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        try:
+            return [ipaddress.ip_address(host.partition("%")[0])]  # an address: nothing to ask
+        except ValueError:
+            pass
+        lookup = self._threads.submit(_resolve, host, port)
+        try:
+            return lookup.result(timeout=timeout)
+        except TimeoutError:
+            lookup.cancel()
+            raise httpcore.ConnectTimeout(f"the name {host} took too long to resolve") from None
 
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
@@ -131,11 +153,11 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
 
 
 class _CheckedTransport(httpx.HTTPTransport):
-    def __init__(self, rules: HostRules, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, network: _CheckedNetwork, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context, retries=0)
         # httpx takes no network backend of its own; its connection pool does.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context, network_backend=_CheckedNetwork(rules), retries=0
+            ssl_context=ssl_context, network_backend=network, retries=0
         )
 
 
@@ -145,8 +167,8 @@ class WebRequests:
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
-        self._rules = HostRules.from_limits(limits)
         self._ssl_context = httpx.create_ssl_context()  # loading the CA certificates is slow
+        self._network = _CheckedNetwork(HostRules.from_limits(limits), _NameLookups())
 
     def send(self, request: HttpRequest) -> HttpResponse:
         timeout = min(request.timeout, self._limits.http_timeout_seconds)
@@ -154,7 +176,7 @@ class WebRequests:
         headers = _encoded(request.headers)
         started = time.monotonic()
         client = httpx.Client(
-            transport=_CheckedTransport(self._rules, self._ssl_context),
+            transport=_CheckedTransport(self._network, self._ssl_context),
             follow_redirects=True,
             max_redirects=self._limits.http_max_redirects,
             timeout=timeout,
