@@ -14,7 +14,7 @@ from segflow.importers import FindingKind
 from segflow.limits import Limits
 from segflow.web_requests import WebRequests
 from tests.flow.helpers import said
-from tests.importers.helpers import about, block, has_block, imported
+from tests.importers.helpers import about, block, bot, has_block, imported, text_block
 from tests.web_server import WebServer
 
 EXPORT = "order-status.v6.json"
@@ -80,3 +80,30 @@ def test_what_runs_differently_is_in_the_report() -> None:
     assert "has no URL" in about(result, "b-make")[0].message
     typebot = " ".join(finding.message for finding in about(result, "b-typebot"))
     assert "it calls Typebot itself (typebot.io)" in typebot
+
+
+def test_a_request_kept_outside_an_older_export_is_named_in_the_report() -> None:
+    hook = {"id": "b-old", "type": "Webhook", "webhookId": "wh-1", "options": {}}
+    result = imported(bot({"id": "g-a", "title": "A", "blocks": [hook, text_block("b-t", "Hi")]}))
+
+    assert not has_block(result.flow, "b-old")
+    [finding] = about(result, "b-old")
+    assert finding.kind is FindingKind.SETUP
+    assert "is not in the export: add an HTTP request block with its URL" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://localhost:8080/hook", "it calls localhost, a local address segflow refuses"),
+        ("http://10.0.0.7/hook", "it calls 10.0.0.7, a local address"),
+        ("https://crm.internal/api", "it calls crm.internal, a local address"),
+    ],
+)
+def test_a_request_to_a_local_address_says_which_setting_allows_it(url: str, said: str) -> None:
+    hook = {"id": "b-local", "type": "Webhook", "options": {"webhook": {"url": url}}}
+
+    result = imported(bot({"id": "g-a", "title": "A", "blocks": [hook]}))
+
+    notes = [f.message for f in about(result, "b-local") if f.kind is FindingKind.SETUP]
+    assert any(said in note and "SEGFLOW_HTTP_ALLOWED_HOSTS" in note for note in notes)

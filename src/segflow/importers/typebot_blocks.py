@@ -709,6 +709,12 @@ def _http_request(context: BlockContext) -> NativeFields | Skipped:
     if context.type == "webhook" and not request:
         return context.skip(_SKIPPED["webhook"])
     url = context.template(request.get("url") or "").strip()
+    if not url and context.block.get("webhookId"):
+        return context.skip(
+            "its request was kept apart from the bot (webhookId, in older Typebot versions) and "
+            "is not in the export: add an HTTP request block with its URL in segflow",
+            FindingKind.SETUP,
+        )
     if not url:
         return context.skip(
             "the HTTP request has no URL (Typebot went straight on as well)", FindingKind.SETUP
