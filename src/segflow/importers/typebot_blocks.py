@@ -30,6 +30,7 @@ from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
 from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
 from segflow.importers.typebot_variables import VariableNames
+from segflow.web_requests import is_public
 
 NativeFields = dict[str, Any]
 
@@ -823,7 +824,7 @@ def _host(url: str) -> str:
 
 def _is_private_address(host: str) -> bool:
     try:
-        return not ipaddress.ip_address(host).is_global
+        return not is_public(ipaddress.ip_address(host))
     except ValueError:
         return False  # a name
 
