@@ -51,3 +51,11 @@ def test_an_http_request_block_is_added_and_its_url_filled_in(
     assert request["timeout"] == 5
     assert request["failure"] == draft["groups"][1]["id"]
     assert "next" not in request
+
+    # Deleting the group it leads to removes the exit too.
+    sorry.locator(".group-header").click()
+    page.get_by_role("button", name="Delete group").click()
+    expect(failure).not_to_have_attribute("data-target", re.compile(".+"))
+    expect_saved(page)
+    draft = editor.api.get(f"/flows/{flow_id}").json()["draft"]
+    assert "failure" not in draft["groups"][0]["blocks"][0]

@@ -98,7 +98,9 @@ class FlowEditor {
     this.selection = null;
     this.store.change((doc) => {
       if (selection.kind === "block") removeBlock(doc, selection.blockId);
-      else if (selection.kind === "group") removeGroup(doc, selection.groupId);
+      else if (selection.kind === "group") {
+        removeGroup(doc, selection.groupId, (block) => this.catalog.exitKeys(block).map(({ key }) => key));
+      }
       else if (selection.kind === "exit") removeExit(doc, selection.source);
     });
   }

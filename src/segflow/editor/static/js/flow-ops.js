@@ -48,13 +48,17 @@ export function removeBlock(doc, blockId) {
   if (found) found.group.blocks.splice(found.index, 1);
 }
 
-export function removeGroup(doc, groupId) {
+// `exitKeysOf(block)` names a block's exits beside `next` (e.g. an HTTP request's failure).
+export function removeGroup(doc, groupId, exitKeysOf = () => []) {
   doc.groups = doc.groups.filter((group) => group.id !== groupId);
   for (const group of doc.groups) {
     for (const block of group.blocks) {
       forEachExit(block, (holder) => {
         if (exitGroup(holder.next) === groupId) delete holder.next;
       });
+      for (const key of exitKeysOf(block)) {
+        if (exitGroup(block[key]) === groupId) delete block[key];
+      }
     }
   }
   if (doc.start && doc.start.group === groupId) {
