@@ -67,6 +67,34 @@ class Limits(BaseSettings):
         "shortened to it.",
     )
 
+    # -- what HTTP request blocks may reach ------------------------------------------------
+    http_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        description="Longest an HTTP request block waits for its response (a block may ask "
+        "for less); the turn, and the thread running it, wait as long.",
+    )
+    http_max_response_bytes: int = Field(
+        1024 * 1024,
+        gt=0,
+        description="Largest response body an HTTP request block reads; a larger one is a failure.",
+    )
+    http_max_redirects: int = Field(
+        3, ge=0, description="Redirects an HTTP request follows, each checked like the first."
+    )
+    http_allowed_hosts: str = Field(
+        "",
+        description="Host names, IP addresses and networks (CIDR), separated by commas, that "
+        "HTTP request blocks may reach although they are private, loopback, link-local or "
+        "reserved: e.g. `localhost,10.0.0.0/8,crm.internal`. `*.example.com` takes its "
+        "subdomains.",
+    )
+    http_only_allowed_hosts: bool = Field(
+        False,
+        description="With true, HTTP request blocks reach the hosts of http_allowed_hosts "
+        "only, public ones included.",
+    )
+
 
 DEFAULT_LIMITS = Limits.model_construct()
 """The limits as documented, without reading the environment (for code that is given none)."""

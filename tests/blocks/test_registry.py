@@ -38,6 +38,7 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "abTest": "logic",
         "wait": "logic",
         "redirect": "logic",
+        "http_request": "integration",
         "segment": "integration",
     }
     email = {block.name: block for block in BUILT_IN}["emailInput"].options_schema()

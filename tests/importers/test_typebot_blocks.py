@@ -326,7 +326,6 @@ class TestUnsupported:
                 "the chat goes straight on",
             ),
             ("b-link", "import that bot as its own flow"),
-            ("b-webhook", "segflow does not call webhooks"),
             ("b-sheets", "no Google Sheets integration"),
             ("b-openai", "no OpenAI integration"),
             ("b-claude", 'segflow has no "anthropic" blocks'),
@@ -343,6 +342,14 @@ class TestUnsupported:
         assert said in finding.message
         assert finding.group and finding.block_type
         assert str(finding).startswith(f'group "{finding.group}", block {block_id} (')
+
+    def test_a_webhook_block_with_a_request_becomes_an_http_request(
+        self, others: TypebotImport
+    ) -> None:
+        request = block(others.flow, "b-webhook")
+
+        assert request["type"] == "http_request"
+        assert (request["url"], request["method"]) == ("https://hooks.example.invalid/hook", "POST")
 
     def test_media_and_actions_become_their_segflow_blocks(self, others: TypebotImport) -> None:
         assert block(others.flow, "b-audio") == {

@@ -1,7 +1,8 @@
 """What a running block may do in a chat turn, and the bot messages it can say.
 
 The flow engine implements `BlockContext`; blocks only see this protocol, so they never
-depend on the engine, the database or the network.
+depend on the engine, the database or the network (an HTTP request goes through `send_http`,
+whose client the engine's caller chooses).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from segflow.blocks.web import HttpRequest, HttpResponse
 from segflow.limits import Limits
 from segflow.segment import SegmentMessage
 
@@ -176,4 +178,9 @@ class BlockContext(Protocol):
 
     def remember_user(self, user_id: str) -> None:
         """Makes `user_id` the chat's user: later Segment messages with no User ID use it."""
+        ...
+
+    def send_http(self, request: HttpRequest) -> HttpResponse:
+        """Sends an HTTP request through the turn's client and waits for its response; raises
+        HttpRequestError when there is none (refused, timed out, no network, or no client)."""
         ...

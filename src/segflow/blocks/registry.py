@@ -17,6 +17,7 @@ from typing import Any
 from segflow.blocks.actions import REDIRECT, WAIT
 from segflow.blocks.base import BlockType
 from segflow.blocks.bubbles import IMAGE, TEXT
+from segflow.blocks.http_request import HTTP_REQUEST
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
 from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
 from segflow.blocks.media import AUDIO, EMBED, VIDEO
@@ -48,6 +49,7 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     AB_TEST,
     WAIT,
     REDIRECT,
+    HTTP_REQUEST,
     SEGMENT,
 )
 

@@ -39,6 +39,7 @@ from segflow.service import Segflow
 from segflow.store import Database
 from segflow.store.db import Statement
 from segflow.store.tables import chat_sessions, chat_turns
+from segflow.web_requests import WebRequests
 
 log = logging.getLogger("segflow.chat")
 
@@ -51,6 +52,7 @@ class Chats:
         self._database = segflow.database
         self.flows = flows or Flows(segflow)
         self._sessions = _SessionStatements(self._database)
+        self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
 
     @property
     def sends_ip(self) -> bool:
@@ -94,6 +96,7 @@ class Chats:
             remembered=earlier.variables if earlier else None,
             chat_id=session_id,
             limits=self._segflow.settings.limits,
+            http=self._web,
         )
         routing = self._route(turn)
         now = time.time()
@@ -123,7 +126,11 @@ class Chats:
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
         turn = continue_session(
-            published.flow, _state(row), answer, limits=self._segflow.settings.limits
+            published.flow,
+            _state(row),
+            answer,
+            limits=self._segflow.settings.limits,
+            http=self._web,
         )
         routing = self._route(turn)
         now = time.time()

@@ -28,6 +28,7 @@ from segflow.flow import (
     start_session,
 )
 from segflow.service import Segflow
+from segflow.web_requests import WebRequests
 
 Source = Literal["draft", "published"]
 KEPT_SESSIONS = 200
@@ -47,6 +48,7 @@ class PreviewSession:
     flow: Flow
     state: SessionState
     sent: list[SentMessage] = field(default_factory=list)
+    answering: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class PreviewChats:
         self._registry = registry
         self._sessions: OrderedDict[str, PreviewSession] = OrderedDict()
         self._lock = threading.Lock()
+        self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
 
     def start(
         self, flow_id: str, source: Source, prefilled: Mapping[str, object] | None = None
@@ -92,7 +95,11 @@ class PreviewChats:
         flow, version = self._flow(flow_id, source)
         chat_id = str(uuid.uuid4())
         turn = start_session(
-            flow, prefilled=prefilled, chat_id=chat_id, limits=self._segflow.settings.limits
+            flow,
+            prefilled=prefilled,
+            chat_id=chat_id,
+            limits=self._segflow.settings.limits,
+            http=self._web,
         )
         session = PreviewSession(chat_id, flow_id, source, version, flow, turn.state)
         started = self._saved(session, turn)
@@ -106,8 +113,15 @@ class PreviewChats:
         """Raises PreviewNotFoundError, or ChatEndedError when the chat is over."""
         with self._lock:
             session = self._session(session_id)
+        # One answer at a time per chat; other chats go on while this turn waits (on an HTTP
+        # request, say).
+        with session.answering:
             turn = continue_session(
-                session.flow, session.state, answer, limits=self._segflow.settings.limits
+                session.flow,
+                session.state,
+                answer,
+                limits=self._segflow.settings.limits,
+                http=self._web,
             )
             return self._saved(session, turn)
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus, Semantics
 from segflow.blocks.segment import SEGMENT, send_to_segment
+from segflow.blocks.web import NO_HTTP, HttpRequest, HttpResponse
 from segflow.editor.answers import DraftProblemsError
 from segflow.editor.problems import LocatedProblem
 from segflow.editor.sent import SentMessage
@@ -124,3 +125,6 @@ class _TestChat:
 
     def take_return(self) -> Exit | None:
         return None
+
+    def send_http(self, request: HttpRequest) -> HttpResponse:
+        return NO_HTTP.send(request)  # a Segment block sends no HTTP request

@@ -1,5 +1,6 @@
 """Running a flow, one turn at a time. Pure: no database, no network, no clock but the
-messages' timestamps; the caller saves the new state and queues the Segment messages.
+messages' timestamps; the caller saves the new state and queues the Segment messages. An HTTP
+request block reaches the network only through the `HttpClient` the caller passes in.
 
 A turn runs blocks from where the chat is until an input waits for an answer (or the flow
 ends): bubbles add messages, logic moves the chat on, Segment blocks hand over messages. A
@@ -23,6 +24,7 @@ from pydantic import JsonValue
 from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Semantics, Step
 from segflow.blocks.formatting import format_text
 from segflow.blocks.patterns import RegexTime
+from segflow.blocks.web import NO_HTTP, HttpClient, HttpRequest, HttpResponse
 from segflow.errors import SegflowError, SegmentActionError
 from segflow.flow.model import Block, Flow, Group
 from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
@@ -51,6 +53,7 @@ def start_session(
     chat_id: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     rng: random.Random | None = None,
+    http: HttpClient = NO_HTTP,
 ) -> Turn:
     """A new chat's first turn.
 
@@ -60,7 +63,8 @@ def start_session(
     an earlier chat of the same visitor, which this one starts with; `prefilled` sets
     variables last, by name or by one of a variable's aliases. `chat_id` is the chat's ID,
     which Set variable's "Chat ID" gives. `rng` is the random source of A/B tests (seed one
-    to replay a chat); the system's by default.
+    to replay a chat); the system's by default. `http` sends the requests of HTTP request
+    blocks; without it, each is refused (and the block takes its failure path).
     """
     state = SessionState(
         anonymous_id=anonymous_id or str(uuid.uuid4()),
@@ -69,7 +73,7 @@ def start_session(
         context=dict(context or {}),
         chat_id=chat_id,
     )
-    turn = _TurnRun(flow, state, limits, rng)
+    turn = _TurnRun(flow, state, limits, rng, http)
     gone = [name for name in remembered or {} if name not in state.variables]
     if gone:
         names = ", ".join(f'"{name}"' for name in gone)
@@ -102,6 +106,7 @@ def continue_session(
     *,
     limits: Limits = DEFAULT_LIMITS,
     rng: random.Random | None = None,
+    http: HttpClient = NO_HTTP,
 ) -> Turn:
     """The turn that the person's `answer` to the awaited input starts.
 
@@ -111,7 +116,7 @@ def continue_session(
     if state.status is not ChatStatus.ACTIVE or placed is None:
         raise ChatEndedError(state.status)
     group, index = placed
-    turn = _TurnRun(flow, state, limits, rng)
+    turn = _TurnRun(flow, state, limits, rng, http)
     turn.answer(group, index, answer)
     return turn.result()
 
@@ -129,10 +134,16 @@ class _TurnRun:
     """One turn in progress; it is the `BlockContext` the turn's blocks run with."""
 
     def __init__(
-        self, flow: Flow, state: SessionState, limits: Limits, rng: random.Random | None
+        self,
+        flow: Flow,
+        state: SessionState,
+        limits: Limits,
+        rng: random.Random | None,
+        http: HttpClient,
     ) -> None:
         self.flow = flow
         self._limits = limits
+        self._http = http
         self._random = rng or random.Random()
         self._regex_time = RegexTime(limits)
         self._variables: dict[str, Any] = dict(state.variables)
@@ -238,6 +249,9 @@ class _TurnRun:
     def take_return(self) -> Exit | None:
         target, self._return_to = self._return_to, None
         return target
+
+    def send_http(self, request: HttpRequest) -> HttpResponse:
+        return self._http.send(request)
 
     def where(self) -> tuple[str | None, str | None]:
         """The running block's group title and ID, for logs (None, None between blocks)."""

@@ -8,6 +8,8 @@ are `Target`s, written out by the importer once it knows which blocks were skipp
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -15,13 +17,21 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
+from segflow.blocks.http_request import (
+    MAX_TIMEOUT_SECONDS,
+    METHODS_WITHOUT_BODY,
+    HttpMethod,
+    parse_path,
+)
 from segflow.blocks.typebot_values import js_number
 from segflow.blocks.typed_inputs import COUNTRIES
 from segflow.importers.report import Finding, FindingKind
 from segflow.importers.richtext import RichText, html_to_text, slate_to_text
 from segflow.importers.typebot_javascript import as_expression, looks_like_code, unquoted
 from segflow.importers.typebot_variables import VariableNames
+from segflow.web_requests import is_public
 
 NativeFields = dict[str, Any]
 
@@ -813,20 +823,148 @@ def _segment(context: BlockContext) -> NativeFields | Skipped:
     return fields
 
 
+# HTTP requests (Typebot's HTTP request block, once named Webhook, and Zapier, Make.com and
+# Pabbly Connect, which are HTTP requests to those services)
+
+_TYPEBOT_HOSTS = ("typebot.io", "typebot.co")
+_PRIVATE_SUFFIXES = (".local", ".internal", ".localhost")
+
+
+def _http_request(context: BlockContext) -> NativeFields | Skipped:
+    request = _mapping(context.options.get("webhook"))
+    if context.type == "webhook" and not request:
+        return context.skip(_SKIPPED["webhook"])
+    url = context.template(request.get("url") or "").strip()
+    if not url and context.block.get("webhookId"):
+        return context.skip(
+            "its request was kept apart from the bot (webhookId, in older Typebot versions) and "
+            "is not in the export: add an HTTP request block with its URL in segflow",
+            FindingKind.SETUP,
+        )
+    if not url:
+        return context.skip(
+            "the HTTP request has no URL (Typebot went straight on as well)", FindingKind.SETUP
+        )
+    method = str(request.get("method") or "POST").upper()
+    if method not in HttpMethod.__members__:
+        return context.skip(f"segflow does not send {method} requests")
+    fields: NativeFields = {"type": "http_request", "url": url, "method": method}
+    if headers := _http_rows(context, request.get("headers"), "headers"):
+        fields["headers"] = headers
+    if params := _http_rows(context, request.get("queryParams"), "query parameters"):
+        fields["queryParams"] = params
+    if HttpMethod(method) not in METHODS_WITHOUT_BODY:
+        fields.update(_http_body(context, request.get("body")))
+    if mapping := _response_mapping(context):
+        fields["responseMapping"] = mapping
+    timeout = _number(context.options.get("timeout"))
+    if timeout is not None:
+        fields["timeout"] = min(max(timeout, 1), MAX_TIMEOUT_SECONDS)
+    _note_where_it_goes(context, url)
+    return fields
+
+
+def _http_rows(context: BlockContext, rows: Any, what: str) -> list[dict[str, str]]:
+    kept = []
+    for row in rows if isinstance(rows, list) else []:
+        key = context.template(_mapping(row).get("key") or "")
+        value = context.template(_mapping(row).get("value") or "")
+        if not key.strip() or not value:
+            continue
+        basic = re.fullmatch(r"(?i)basic ([^:{}]*:[^{}]*)", value.strip())
+        if what == "headers" and key.strip().lower() == "authorization" and basic:
+            # Typebot writes user:password out in Basic credentials for you
+            value = "Basic " + base64.b64encode(basic.group(1).encode()).decode()
+        elif what == "headers" and key.strip().lower() == "authorization" and ":" in value:
+            context.note(
+                FindingKind.CHANGED,
+                "its Authorization header is sent as written, while Typebot turned a "
+                "user:password there into Basic credentials",
+            )
+        kept.append({"key": key, "value": value})
+    return kept
+
+
+def _http_body(context: BlockContext, body: Any) -> NativeFields:
+    text = body if isinstance(body, str) else ""
+    if context.options.get("isCustomBody") is True and text.strip() and text != "{{state}}":
+        return {"body": context.template(text)}
+    context.note(
+        FindingKind.CHANGED,
+        "Typebot sent the result (each answer by its question, and the variables) as the "
+        "body; segflow sends the chat's variables as one JSON object, by their names",
+    )
+    return {"sendVariables": True}
+
+
+def _response_mapping(context: BlockContext) -> list[dict[str, str]]:
+    kept = []
+    for row in context.options.get("responseVariableMapping") or []:
+        path = str(_mapping(row).get("bodyPath") or "").strip()
+        variable = context.variable_with_id(_mapping(row).get("variableId"))
+        if not path or variable is None:
+            continue  # Typebot ignores such a row too
+        try:
+            parse_path(path)
+        except ValueError:
+            context.note(
+                FindingKind.UNSUPPORTED,
+                f'saving "{path}" of the response into {variable} was left out: segflow reads '
+                "paths like data.user.id or data.items[0].name, not JavaScript",
+            )
+            continue
+        kept.append({"path": path, "variable": variable})
+    return kept
+
+
+def _note_where_it_goes(context: BlockContext, url: str) -> None:
+    if context.options.get("isExecutedOnClient"):
+        context.note(
+            FindingKind.CHANGED,
+            "Typebot sent this request from the visitor's browser; segflow sends it from the "
+            "server (without the visitor's cookies, and only to addresses segflow may reach)",
+        )
+    host = _host(url)
+    if any(host == name or host.endswith(f".{name}") for name in _TYPEBOT_HOSTS):
+        context.note(
+            FindingKind.CHANGED,
+            f"it calls Typebot itself ({host}), which works only while the bot runs there too",
+        )
+    elif host == "localhost" or host.endswith(_PRIVATE_SUFFIXES) or _is_private_address(host):
+        context.note(
+            FindingKind.SETUP,
+            f"it calls {host}, a local address segflow refuses unless the setting "
+            "SEGFLOW_HTTP_ALLOWED_HOSTS allows it",
+        )
+
+
+def _host(url: str) -> str:
+    """The URL's host name, in lower case; empty when a {{variable}} fills it in."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return "" if "{" in host or "}" in host else host
+
+
+def _is_private_address(host: str) -> bool:
+    try:
+        return not is_public(ipaddress.ip_address(host))
+    except ValueError:
+        return False  # a name
+
+
 # What the skipped kinds of blocks did, to start the report's sentence.
 _SKIPPED = {
     "payment input": "segflow takes no payments",
     "Code": "segflow never runs Script blocks (JavaScript code)",
     "Typebot link": "segflow cannot continue in another bot (import that bot as its own flow)",
-    "webhook": "segflow does not call webhooks",
-    "Webhook": "segflow does not call webhooks",
+    "webhook": "it waits for another service to call Typebot (a Webhook logic block), which "
+    "segflow does not receive",
     "Google Sheets": "segflow has no Google Sheets integration",
     "Google Analytics": "segflow has no Google Analytics integration (send to Segment instead)",
     "OpenAI": "segflow has no OpenAI integration",
     "Email": "segflow does not send emails",
-    "Zapier": "segflow has no Zapier integration",
-    "Make.com": "segflow has no Make.com integration",
-    "Pabbly": "segflow has no Pabbly integration",
     "Chatwoot": "segflow has no Chatwoot integration",
     "Pixel": "segflow has no Pixel integration",
 }
@@ -874,6 +1012,11 @@ CONVERTERS: dict[str, Converter] = {
     "AB test": _ab_test,
     "Wait": _wait,
     "Redirect": _redirect,
+    "Webhook": _http_request,
+    "webhook": _http_request,
+    "Zapier": _http_request,
+    "Make.com": _http_request,
+    "Pabbly": _http_request,
     "segment": _segment,
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import orjson
 
@@ -11,11 +11,18 @@ import orjson
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
 
-def fill(text: str, variables: Mapping[str, object]) -> str:
-    """`text` with each `{{name}}` replaced by that variable's value ("" when unset)."""
+def fill(
+    text: str,
+    variables: Mapping[str, object],
+    *,
+    written: Callable[[object], str] | None = None,
+) -> str:
+    """`text` with each `{{name}}` replaced by that variable's value ("" when unset), written
+    by `written` (default: `as_text`), e.g. escaped for JSON."""
     if "{{" not in text:  # the common case: plain text, no regex work
         return text
-    return _PLACEHOLDER.sub(lambda match: as_text(variables.get(match.group(1))), text)
+    write = written or as_text
+    return _PLACEHOLDER.sub(lambda match: write(variables.get(match.group(1))), text)
 
 
 def variables_in(text: str) -> list[str]:

@@ -209,7 +209,7 @@ export class FlowCanvas {
         : null,
       ownExits.length
         ? h("div", { class: "block-items" }, ownExits.map(({ key, title }) =>
-            h("div", { class: "block-item" }, h("span", {}, title),
+            h("div", { class: "block-item", dataset: { exit: key } }, h("span", {}, title),
               this.#handle({ blockId: block.id, key }, exitGroup(block[key]), title))))
         : null,
       this.#handle({ blockId: block.id }, exitGroup(block.next), itemsKey ? "Exit when no item applies" : "Exit"));
