@@ -1,4 +1,5 @@
-"""Logic: set a variable, branch on a condition, jump to another group and return."""
+"""Logic: set a variable, branch on a condition, jump to another group and return, link to a
+group or another flow and come back."""
 
 from __future__ import annotations
 
@@ -161,8 +162,40 @@ class Jump(BlockOptions):
 
 
 class Return(BlockOptions):
-    """Goes back to the block after the chat's last Jump; with no Jump to go back to, on to
-    its own exit."""
+    """Goes back to the block after the chat's last Jump; with no Jump to go back to, back
+    after the Link to flow the chat is in, else on to its own exit."""
+
+
+class Link(BlockOptions):
+    """Runs a group of this flow or of another published flow, then comes back: when that
+    path ends, the chat goes on at this block's exit, else at the next block of its group."""
+
+    flow: str | None = Field(
+        None,
+        title="Flow",
+        description="The ID (or other ID) of a published flow; empty: this flow. Its variables "
+        "start with the values of same-named variables here.",
+    )
+    group: str | None = Field(
+        None,
+        title="Group",
+        description="The group to run (its ID); empty: where the flow starts.",
+    )
+    share_variables: bool = Field(
+        True,
+        title="Share variables back",
+        description="On coming back from another flow, same-named variables here take the "
+        "values they have there.",
+    )
+
+    @model_validator(mode="after")
+    def _empty_is_none(self) -> Link:
+        self.flow = (self.flow or "").strip() or None
+        self.group = (self.group or "").strip() or None
+        return self
+
+    def exits(self) -> list[tuple[str, Exit]]:
+        return [("link", Exit(group=self.group))] if self.flow is None and self.group else []
 
 
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
@@ -220,6 +253,10 @@ def go_back(options: Return, chat: BlockContext) -> Step:
     return chat.take_return()
 
 
+def follow_link(options: Link, chat: BlockContext) -> Step:
+    return chat.link(options.flow, options.group, share_back=options.share_variables)
+
+
 SET_VARIABLE = BlockType(
     name="setVariable",
     title="Set variable",
@@ -232,3 +269,6 @@ CONDITION = BlockType(
 )
 JUMP = BlockType(name="jump", title="Jump", category="logic", options=Jump, run=jump)
 RETURN = BlockType(name="return", title="Return", category="logic", options=Return, run=go_back)
+LINK = BlockType(
+    name="link", title="Link to flow", category="logic", options=Link, run=follow_link
+)
