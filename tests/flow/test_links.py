@@ -224,11 +224,11 @@ def test_a_link_to_a_flow_that_is_not_published_is_logged_and_the_chat_goes_on()
 def test_logs_inside_a_linked_flow_name_that_flow() -> None:
     sizes = SIZES.replace(
         "- {id: hi, type: text, text: \"Which size, {{name}}?\"}",
-        "- {id: hi, type: link, group: nowhere}",
+        "- {id: hi, type: link, flow: shop, group: nowhere}",
     )
     shelf = Shelf("shop", shop=flow_from_yaml(SHOP), sizes=flow_from_yaml(sizes))
     _, turn = linked_chat(shelf, "Ada")
     assert [str(log) for log in turn.logs] == [
         'Flow "Sizes" › Group "pick" › block "hi": The link goes to group "nowhere", which is '
-        'not in flow "Sizes"; the chat goes on past the link'
+        'not in flow "Shop"; the chat goes on past the link'
     ]
