@@ -35,6 +35,7 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "condition": "logic",
         "jump": "logic",
         "return": "logic",
+        "link": "logic",
         "abTest": "logic",
         "wait": "logic",
         "redirect": "logic",

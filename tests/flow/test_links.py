@@ -201,7 +201,7 @@ def test_without_sharing_back_the_linked_flows_values_stay_there() -> None:
 
 def test_a_chat_inside_a_linked_flow_stays_on_the_version_it_entered() -> None:
     shelf = Shelf("shop", shop=flow_from_yaml(SHOP), sizes=flow_from_yaml(SIZES))
-    first, linked = linked_chat(shelf, "Ada")
+    _, linked = linked_chat(shelf, "Ada")
     shelf.publish("sizes", flow_from_yaml(SIZES.replace("Size {{size}}", "Changed {{size}}")))
     back = continue_session(shelf.home.flow, linked.state, "L", links=shelf)
     assert said(back) == ["Size L (kept)", "Ada takes L (kept)"]
@@ -223,7 +223,7 @@ def test_a_link_to_a_flow_that_is_not_published_is_logged_and_the_chat_goes_on()
 
 def test_logs_inside_a_linked_flow_name_that_flow() -> None:
     sizes = SIZES.replace(
-        "- {id: hi, type: text, text: \"Which size, {{name}}?\"}",
+        '- {id: hi, type: text, text: "Which size, {{name}}?"}',
         "- {id: hi, type: link, flow: shop, group: nowhere}",
     )
     shelf = Shelf("shop", shop=flow_from_yaml(SHOP), sizes=flow_from_yaml(sizes))

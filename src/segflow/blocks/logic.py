@@ -269,6 +269,4 @@ CONDITION = BlockType(
 )
 JUMP = BlockType(name="jump", title="Jump", category="logic", options=Jump, run=jump)
 RETURN = BlockType(name="return", title="Return", category="logic", options=Return, run=go_back)
-LINK = BlockType(
-    name="link", title="Link to flow", category="logic", options=Link, run=follow_link
-)
+LINK = BlockType(name="link", title="Link to flow", category="logic", options=Link, run=follow_link)

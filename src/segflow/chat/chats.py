@@ -93,6 +93,7 @@ class Chats:
             remembered=earlier.variables if earlier else None,
             chat_id=session_id,
             limits=self._segflow.settings.limits,
+            links=_ChatLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -118,7 +119,11 @@ class Chats:
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
         turn = continue_session(
-            published.flow, _state(row), answer, limits=self._segflow.settings.limits
+            published.flow,
+            _state(row),
+            answer,
+            limits=self._segflow.settings.limits,
+            links=_ChatLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -141,7 +146,7 @@ class Chats:
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
         state = _state(row)
-        awaited = awaited_input(published.flow, state)
+        awaited = awaited_input(published.flow, state, _ChatLinks(self.flows, published))
         return _session(row.id, published, state, awaited, row.created_at, row.updated_at)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -225,6 +230,24 @@ class Chats:
         )
 
 
+class _ChatLinks:
+    """The published flows a chat's Link to flow blocks lead to (`FlowLinks`)."""
+
+    def __init__(self, flows: Flows, home: PublishedFlow) -> None:
+        self._flows = flows
+        self._home = home
+
+    @property
+    def home(self) -> PublishedFlow:
+        return self._home
+
+    def latest(self, flow: str) -> PublishedFlow:
+        return self._flows.published(flow)
+
+    def version(self, version_id: int) -> PublishedFlow:
+        return self._flows.version(version_id)
+
+
 class _SessionRow(NamedTuple):
     """A chat_sessions row, as `_SessionStatements.select` reads it."""
 
@@ -295,15 +318,15 @@ def _session(
     )
 
 
+# What the state column keeps; the rest of the state has columns of its own.
+_SAVED_STATE = {"variables", "waiting_for", "return_to", "flow_version", "links"}
 _STATE_COLUMNS = ("state", "anonymous_id", "user_id", "status", "updated_at")
 
 
 def _columns(state: SessionState, now: float) -> dict[str, Any]:
     """The chat_sessions columns that hold a session's state (_STATE_COLUMNS)."""
     return {
-        "state": orjson.dumps(
-            state.model_dump(mode="json", include={"variables", "waiting_for", "return_to"})
-        ).decode(),
+        "state": orjson.dumps(state.model_dump(mode="json", include=_SAVED_STATE)).decode(),
         "anonymous_id": state.anonymous_id,
         "user_id": state.user_id,
         "status": state.status.value,

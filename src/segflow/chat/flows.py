@@ -96,13 +96,17 @@ class Flows:
         return self.get(flow_id)
 
     def publish(self, flow_id: str) -> PublishedFlow:
-        """Checks the draft (every problem, and its Segment accounts against the existing
-        destinations) and makes it the version new chats start on. Publishing an unchanged
-        draft again gives back the latest version."""
+        """Checks the draft (every problem, its Segment accounts against the existing
+        destinations, its links against the published flows) and makes it the version new
+        chats start on. Publishing an unchanged draft again gives back the latest version."""
         saved = self.get(flow_id)
         accounts = [destination.name for destination in self._segflow.destinations.list()]
         flow = parse_flow(
-            saved.draft, registry=self._registry, destinations=accounts, source=f'Flow "{flow_id}"'
+            saved.draft,
+            registry=self._registry,
+            destinations=accounts,
+            linked=lambda reference: self.linked_flow(reference, linking=flow_id),
+            source=f'Flow "{flow_id}"',
         )
         document = flow.model_dump(mode="json")
         with self._database.engine.begin() as connection:
@@ -169,6 +173,16 @@ class Flows:
             )
             raise FlowNotFoundError(flow_id, problem)
         return self.version(found[0])
+
+    def linked_flow(self, reference: str, *, linking: str | None = None) -> Flow | None:
+        """The latest published flow a Link to flow block names (by ID or other ID), for its
+        checks; None when none is published, or when it is the flow `linking` itself (whose
+        draft is what counts)."""
+        try:
+            published = self.published(reference)
+        except FlowNotFoundError:
+            return None
+        return None if published.flow_id == linking else published.flow
 
     def _version_row(self, flow_id: str, version: int | None) -> Any:
         if version is None:

@@ -46,7 +46,10 @@ class FlowLinks(Protocol):
 
 
 def carried_in(
-    linked: Flow, current: Flow, variables: Mapping[str, JsonValue], kept: Iterable[Mapping[str, JsonValue]]
+    linked: Flow,
+    current: Flow,
+    variables: Mapping[str, JsonValue],
+    kept: Iterable[Mapping[str, JsonValue]],
 ) -> dict[str, JsonValue]:
     """The linked flow's variables as the chat enters it: each takes the value of the variable
     of the same name (or other name) in the flow it comes from, else in the flows that linked
