@@ -318,7 +318,6 @@ class TestUnsupported:
                 "segflow never runs Script blocks (JavaScript code); it was skipped and "
                 "the chat goes straight on",
             ),
-            ("b-link", "import that bot as its own flow"),
             ("b-webhook", "segflow does not call webhooks"),
             ("b-sheets", "no Google Sheets integration"),
             ("b-openai", "no OpenAI integration"),

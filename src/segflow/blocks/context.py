@@ -175,10 +175,11 @@ class BlockContext(Protocol):
         the Link to flow the chat is in; None when there is neither."""
         ...
 
-    def link(self, flow: str | None, group: str | None, *, share_back: bool) -> Exit | None:
-        """Enters the group (None: the start) of the flow (None: this one) and comes back after
-        the running block when that path ends; `share_back`: same-named variables take the
-        linked flow's values then. None when the link cannot be followed (the log says why)."""
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
+        """Enters the target group (None: the start) of the flow (None: this one), to come
+        back after the running block when that path ends; `share_back`: same-named variables
+        take the linked flow's values then. None when the link cannot be followed (the log
+        says why)."""
         ...
 
     def remember_user(self, user_id: str) -> None:

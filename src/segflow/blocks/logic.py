@@ -181,6 +181,9 @@ class Link(BlockOptions):
         title="Group",
         description="The group to run (its ID); empty: where the flow starts.",
     )
+    block: str | None = Field(
+        None, title="Block", description="Start at this block of the group (its ID)."
+    )
     share_variables: bool = Field(
         True,
         title="Share variables back",
@@ -192,10 +195,18 @@ class Link(BlockOptions):
     def _empty_is_none(self) -> Link:
         self.flow = (self.flow or "").strip() or None
         self.group = (self.group or "").strip() or None
+        self.block = (self.block or "").strip() or None
+        if self.block and not self.group:
+            raise ValueError("Block needs a Group")
         return self
 
+    @property
+    def target(self) -> Exit | None:
+        """The group (and block) it runs; None: the linked flow's start."""
+        return Exit(group=self.group, block=self.block) if self.group else None
+
     def exits(self) -> list[tuple[str, Exit]]:
-        return [("link", Exit(group=self.group))] if self.flow is None and self.group else []
+        return [("link", self.target)] if self.flow is None and self.target else []
 
 
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
@@ -254,7 +265,7 @@ def go_back(options: Return, chat: BlockContext) -> Step:
 
 
 def follow_link(options: Link, chat: BlockContext) -> Step:
-    return chat.link(options.flow, options.group, share_back=options.share_variables)
+    return chat.link(options.flow, options.target, share_back=options.share_variables)
 
 
 SET_VARIABLE = BlockType(

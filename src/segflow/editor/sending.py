@@ -125,5 +125,5 @@ class _TestChat:
     def take_return(self) -> Exit | None:
         return None
 
-    def link(self, flow: str | None, group: str | None, *, share_back: bool) -> Exit | None:
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
         return None  # a Segment block links nowhere

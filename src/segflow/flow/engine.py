@@ -284,18 +284,18 @@ class _TurnRun:
             return self.end_path()
         return target
 
-    def link(self, flow: str | None, group: str | None, *, share_back: bool) -> Exit | None:
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
         assert self.place is not None  # only a running block links
         here, block = self.place
         found = self.linked_flow(flow)
         if found is None:
             return None
         linked, version = found
-        entry = Exit(group=group) if group else linked.entry
+        entry = target or linked.entry
         if linked.group(entry.group) is None:
             self.log(
                 "error",
-                f'The link goes to group "{group}", which is not in flow "{linked.name}"; '
+                f'The link goes to group "{entry.group}", which is not in flow "{linked.name}"; '
                 "the chat goes on past the link",
                 field="Group",
             )
