@@ -37,7 +37,10 @@ SIZES = """
         title: Pick
         blocks:
           - {id: which, type: text, text: "Which size, {{name}}?"}
-          - {id: ask-size, type: choiceInput, variable: size, items: [{id: s, label: S, value: S}, {id: m, label: M, value: M}]}
+          - id: ask-size
+            type: choiceInput
+            variable: size
+            items: [{id: s, label: S, value: S}, {id: m, label: M, value: M}]
           - {id: price, type: setVariable, variable: total, expression: total + 5}
           - id: picked
             type: segment
