@@ -207,7 +207,8 @@ export class FlowCanvas {
               this.#handle({ blockId: block.id, itemsKey, index }, exitGroup(item.next), "Exit of this item"))))
         : null,
       this.#handle({ blockId: block.id }, exitGroup(block.next), itemsKey ? "Exit when no item applies" : "Exit"));
-    if (block.type === "jump" && block.group) element.dataset.jump = block.group;
+    const callsGroup = block.type === "jump" || (block.type === "link" && !block.flow);
+    if (callsGroup && block.group) element.dataset.jump = block.group;
     return element;
   }
 
