@@ -9,7 +9,7 @@ from segflow.chat.errors import (
     FlowNotFoundError,
     NotFoundError,
 )
-from segflow.chat.flows import Flows, flow_id_for
+from segflow.chat.flows import Flows, PublishedLinks, flow_id_for
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow, SavedFlow
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Flows",
     "NotFoundError",
     "PublishedFlow",
+    "PublishedLinks",
     "SavedFlow",
     "flow_id_for",
 ]

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
-from segflow.chat.flows import Flows
+from segflow.chat.flows import Flows, PublishedLinks
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
 from segflow.chat.visitor import Visitor
 from segflow.destinations import Destination
@@ -93,7 +93,7 @@ class Chats:
             remembered=earlier.variables if earlier else None,
             chat_id=session_id,
             limits=self._segflow.settings.limits,
-            links=_ChatLinks(self.flows, published),
+            links=PublishedLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -123,7 +123,7 @@ class Chats:
             _state(row),
             answer,
             limits=self._segflow.settings.limits,
-            links=_ChatLinks(self.flows, published),
+            links=PublishedLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -146,7 +146,7 @@ class Chats:
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
         state = _state(row)
-        awaited = awaited_input(published.flow, state, _ChatLinks(self.flows, published))
+        awaited = awaited_input(published.flow, state, PublishedLinks(self.flows, published))
         return _session(row.id, published, state, awaited, row.created_at, row.updated_at)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -228,24 +228,6 @@ class Chats:
             logs=[*turn.logs, *routing.logs],
             queued=[replace(queued, destination=target.name) for target, queued in routing.targets],
         )
-
-
-class _ChatLinks:
-    """The published flows a chat's Link to flow blocks lead to (`FlowLinks`)."""
-
-    def __init__(self, flows: Flows, home: PublishedFlow) -> None:
-        self._flows = flows
-        self._home = home
-
-    @property
-    def home(self) -> PublishedFlow:
-        return self._home
-
-    def latest(self, flow: str) -> PublishedFlow:
-        return self._flows.published(flow)
-
-    def version(self, version_id: int) -> PublishedFlow:
-        return self._flows.version(version_id)
 
 
 class _SessionRow(NamedTuple):

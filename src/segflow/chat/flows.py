@@ -20,6 +20,7 @@ from segflow.chat.errors import FlowIdTakenError, FlowNotFoundError
 from segflow.chat.records import PublishedFlow, SavedFlow
 from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
+from segflow.flow.links import PublishedVersion
 from segflow.flow.model import ALIAS_PATTERN
 from segflow.flow.problems import FLOW
 from segflow.service import Segflow
@@ -224,6 +225,25 @@ class Flows:
             flow=flow,
             published_at=row.published_at,
         )
+
+
+class PublishedLinks:
+    """The published flows a chat's Link to flow blocks lead to (`FlowLinks`), from `home`,
+    the version the chat started on."""
+
+    def __init__(self, flows: Flows, home: PublishedVersion) -> None:
+        self._flows = flows
+        self._home = home
+
+    @property
+    def home(self) -> PublishedVersion:
+        return self._home
+
+    def latest(self, flow: str) -> PublishedFlow:
+        return self._flows.published(flow)
+
+    def version(self, version_id: int) -> PublishedFlow:
+        return self._flows.version(version_id)
 
 
 def _saved_flows() -> Select[Any]:
