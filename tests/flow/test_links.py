@@ -147,6 +147,7 @@ def test_links_that_keep_linking_stop_the_chat_at_the_depth_limit() -> None:
             blocks:
               - {id: say, type: text, text: Again}
               - {id: call, type: link, group: main}
+              - {id: after, type: text, text: Never said}
         """
     )
     [turn] = chat(flow)
@@ -154,6 +155,52 @@ def test_links_that_keep_linking_stop_the_chat_at_the_depth_limit() -> None:
     assert said(turn) == ["Again"] * (DEFAULT_LIMITS.max_link_depth + 1)
     assert "SEGFLOW_MAX_LINK_DEPTH" in turn.logs[-1].description
     assert turn.logs[-1].block == "call"
+
+
+def test_a_menu_that_links_back_to_itself_at_its_end_loops_without_limit() -> None:
+    flow = flow_from_yaml(
+        """
+        name: Menu
+        variables: [{name: pick}]
+        groups:
+          - id: menu
+            blocks:
+              - id: ask
+                type: choiceInput
+                variable: pick
+                items: [{id: again, label: Again, next: again}, {id: stop, label: Stop}]
+              - {id: bye, type: text, text: Bye}
+          - id: again
+            blocks:
+              - {id: again-text, type: text, text: Once more}
+              - {id: to-menu, type: link, group: menu}
+        """
+    )
+    turns = chat(flow, *["Again"] * 25, "Stop")
+    assert [said(turn) for turn in turns[1:]] == [["Once more"]] * 25 + [["Bye"]]
+    assert turns[-1].state.status is ChatStatus.COMPLETED
+    assert not any(turn.logs for turn in turns)
+
+
+def test_a_link_with_nothing_after_it_comes_back_where_the_link_before_it_does() -> None:
+    flow = flow_from_yaml(
+        """
+        name: Nested
+        groups:
+          - id: main
+            blocks:
+              - {id: to-a, type: link, group: a}
+              - {id: back, type: text, text: Back in main}
+          - id: a
+            blocks:
+              - {id: in-a, type: text, text: In A}
+              - {id: to-b, type: link, group: b}
+          - id: b
+            blocks: [{id: in-b, type: text, text: In B}]
+        """
+    )
+    [turn] = chat(flow)
+    assert said(turn) == ["In A", "In B", "Back in main"]
 
 
 SHOP = """

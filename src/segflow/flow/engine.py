@@ -300,23 +300,28 @@ class _TurnRun:
                 field="Group",
             )
             return None
+        other_flow = linked is not self.flow
+        back_to = block.next or _next_in_group(here, block)
+        return_to, self._return_to = self._return_to, None  # a Return there: its own Jumps
+        if back_to is None and not other_flow:
+            # Nothing to come back to here: the linked path just takes over, so a menu that
+            # links back to itself at its end loops without piling up links.
+            return entry
         if len(self._frames) >= self._limits.max_link_depth:
             what = (
                 f"it would be inside more than {len(self._frames):,} links at once (a linked "
                 "path links again before it ends; the loop passes through here)"
             )
             raise LimitExceededError(what, "max_link_depth", self._limits)
-        other_flow = linked is not self.flow
         self._frames.append(
             LinkFrame(
-                back_to=block.next or _next_in_group(here, block),
+                back_to=back_to,
                 flow_version=self._flow_version,
                 variables=dict(self._variables) if other_flow else None,
                 share_back=share_back,
-                return_to=self._return_to,
+                return_to=return_to,
             )
         )
-        self._return_to = None  # a Return in the linked path goes back to its own Jumps
         if other_flow:
             kept = (frame.variables for frame in reversed(self._frames) if frame.variables)
             self.replace_variables(carried_in(linked, self.flow, self._variables, kept))
