@@ -306,3 +306,19 @@ def test_a_preview_follows_a_link_into_a_published_flow_and_back(editor: EditorS
     assert started["input"]["blockId"] == "ask-size"
     turn = editor.api.post(f"/preview/{started['sessionId']}/answers", json={"answer": "M"})
     assert [message["text"] for message in turn.json()["messages"]] == ["Size M"]
+
+
+def test_importing_a_bot_in_the_editor_asks_for_the_bot_it_links_to_until_it_is_there(
+    editor: EditorServer,
+) -> None:
+    fixtures = Path(__file__).parents[1] / "importers" / "fixtures"
+
+    def report(name: str) -> list[str]:
+        text = (fixtures / name).read_text(encoding="utf-8")
+        answer = editor.api.post("/flows/import", json={"text": text, "filename": name})
+        assert answer.status_code == 201, answer.text
+        return [finding["message"] for finding in answer.json()["report"]]
+
+    [missing] = report("plans.v6.json")
+    assert 'links to the Typebot "cl-front-desk-0001", which is not imported yet' in missing
+    assert report("front-desk.v6.json") == []  # Plans is there: its Typebot ID is an alias

@@ -146,6 +146,12 @@ class Flows:
             return False
         return bool(reread.model_dump(mode="json") == document)
 
+    def known_ids(self) -> set[str]:
+        """Every flow's ID and other IDs: what links may name."""
+        with self._database.engine.connect() as connection:
+            ids = set(connection.execute(select(flows.c.id)).scalars())
+            return ids | set(connection.execute(select(flow_aliases.c.alias)).scalars())
+
     def list(self) -> list[SavedFlow]:
         with self._database.engine.connect() as connection:
             rows = connection.execute(_saved_flows().order_by(flows.c.name, flows.c.id)).all()
