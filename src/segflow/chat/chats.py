@@ -197,6 +197,7 @@ class Chats:
                         group=queued.group,
                         block=queued.block,
                         field="Segment account",
+                        flow=queued.flow,
                     )
                 )
             else:

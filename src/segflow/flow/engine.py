@@ -248,11 +248,10 @@ class _TurnRun:
 
     def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
         group, block = self.where()
-        flow = self.flow.name if self._flow_version is not None else None
         entry = TurnLog(
             status=status,
             description=description,
-            flow=flow,
+            flow=self.linked_name(),
             group=group,
             block=block,
             field=field,
@@ -264,7 +263,9 @@ class _TurnRun:
     def queue(self, message: SegmentMessage, destination: str | None) -> None:
         group, block = self.where()
         account = destination or self.flow.segment.destination
-        self.segment.append(QueuedMessage(message, account, group=group, block=block))
+        self.segment.append(
+            QueuedMessage(message, account, group=group, block=block, flow=self.linked_name())
+        )
 
     def remember_user(self, user_id: str) -> None:
         self._user_id = user_id
@@ -375,6 +376,10 @@ class _TurnRun:
     def replace_variables(self, variables: Mapping[str, JsonValue]) -> None:
         self._variables = dict(variables)
         self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
+
+    def linked_name(self) -> str | None:
+        """The name of the flow a link took the chat into, for logs; None in its own flow."""
+        return self.flow.name if self._flow_version is not None else None
 
     def where(self) -> tuple[str | None, str | None]:
         """The running block's group title and ID, for logs (None, None between blocks)."""

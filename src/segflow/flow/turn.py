@@ -58,6 +58,7 @@ class QueuedMessage:
     destination: str | None
     group: str | None = None  # where it was sent from; None for automatic tracking
     block: str | None = None
+    flow: str | None = None  # the linked flow's name, when a link took the chat into another
 
 
 @dataclass(frozen=True)
