@@ -143,3 +143,18 @@ def test_the_imported_bots_chat_over_typebots_api(server: ServeProcess) -> None:
     ]
     assert texts == TRANSCRIPT
     assert "input" not in last or last["input"] is None
+
+
+def test_when_one_bot_cannot_be_imported_no_flow_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"version": "6", "name": "No groups"}', encoding="utf-8")
+
+    result = runner.invoke(
+        app, ["import", "typebot", str(FRONT_DESK), str(broken), "-o", str(tmp_path / "flows")]
+    )
+
+    assert result.exit_code == 1
+    assert 'This is not a Typebot export: it has no "groups" list' in result.stderr
+    assert list((tmp_path / "flows").iterdir()) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -51,62 +51,55 @@ def typebot(
     """Import Typebot exports and list what did not carry over as it was."""
     report = errors if output is None else console  # without a file, stdout holds the flow
     try:
-        documents = [(file, _read(file)) for file in files]
         targets = _targets(files, output)
+        documents = [read_document(file, syntax="json") for file in files]
+        imported_with = {bot for document in documents for bot in typebot_ids(document)}
+        # Every bot is imported before any flow is written: one that fails writes nothing.
+        results = [import_typebot(document, imported_with=imported_with) for document in documents]
+        for result, target in zip(results, targets, strict=True):
+            _write_flow(result.flow, target)
     except SegflowError as error:
-        _fail(error)
-    imported_with = {bot for _file, document in documents for bot in typebot_ids(document)}
-    for (file, document), target in zip(documents, targets, strict=True):
-        try:
-            result = _import_typebot(file, document, target, imported_with)
-        except SegflowError as error:
-            _fail(error)
+        # One line however long the path: the root handler would wrap it at the terminal width.
+        errors.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    for result, target in zip(results, targets, strict=True):
         _print_result(report, result, target)
-
-
-def _read(file: Path) -> Any:
-    return read_document(file, syntax="json")
 
 
 def _targets(files: list[Path], output: Path | None) -> list[Path | None]:
     """Where each flow is written: `output` for one bot, a file in the folder `output` for
     several; None: printed."""
-    if len(files) == 1:
-        return [output]
+    targets = [output] if len(files) == 1 else _files_in_folder(files, output)
+    exports = {file.resolve() for file in files}
+    for target in targets:
+        if target is not None and target.resolve() in exports:
+            raise SegflowError(f"Refusing to write the flow over the Typebot export {target}")
+    return targets
+
+
+def _files_in_folder(files: list[Path], output: Path | None) -> list[Path | None]:
     if output is None:
         raise SegflowError("Give --output a folder to import several bots: each flow goes there")
     if output.exists() and not output.is_dir():
         raise SegflowError(f"{output} is a file: with several bots, --output names a folder")
-    targets = [output / f"{file.stem}.json" for file in files]
+    targets: list[Path | None] = [output / f"{file.stem}.json" for file in files]
     if len(set(targets)) < len(targets):
         raise SegflowError(
-            "Two exports have the same file name: rename one, as each flow is "
-            "written under its export's name"
+            "Two exports have the same file name: rename one, as each flow is written under "
+            "its export's name"
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise SegflowError(f"Cannot make the folder {output}: {error.strerror or error}") from None
-    return list(targets)
+    return targets
 
 
-def _fail(error: SegflowError) -> NoReturn:
-    # One line however long the path: the root handler would wrap it at the terminal width.
-    errors.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1) from None
-
-
-def _import_typebot(
-    file: Path, document: Any, output: Path | None, imported_with: set[str]
-) -> TypebotImport:
-    if output is not None and output.resolve() == file.resolve():
-        raise SegflowError(f"Refusing to write the flow over the Typebot export {file}")
-    result = import_typebot(document, imported_with=imported_with)
+def _write_flow(flow: dict[str, Any], output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(_as_json(result.flow))
+        sys.stdout.write(_as_json(flow))
     else:
-        _write(result.flow, output)
-    return result
+        _write(flow, output)
 
 
 def _print_result(report: Console, result: TypebotImport, output: Path | None) -> None:
