@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from segflow.errors import SegflowError
 from segflow.flow import ChatStatus, Flow, Turn, continue_session, start_session
 from segflow.flow.links import PublishedVersion
-from segflow.limits import DEFAULT_LIMITS
+from segflow.limits import DEFAULT_LIMITS, Limits
 from tests.flow.helpers import chat, flow_from_yaml, said
 
 
@@ -279,3 +279,19 @@ def test_logs_inside_a_linked_flow_name_that_flow() -> None:
         'Flow "Sizes" › Group "pick" › block "hi": The link goes to group "nowhere", which is '
         'not in flow "Shop"; the chat goes on past the link'
     ]
+
+
+def test_the_variables_kept_for_coming_back_count_towards_the_chats_size() -> None:
+    shelf = Shelf("shop", shop=flow_from_yaml(SHOP), sizes=flow_from_yaml(SIZES))
+    limits = Limits.model_construct(**{**DEFAULT_LIMITS.model_dump(), "max_session_bytes": 1_000})
+    first = start_session(shelf.home.flow, links=shelf, limits=limits)
+    turn = continue_session(shelf.home.flow, first.state, "a" * 600, links=shelf, limits=limits)
+
+    assert turn.state.status is ChatStatus.STOPPED
+    assert turn.logs[-1].description.startswith(
+        'The chat stopped: Link to flow "Sizes" would make the chat\'s variables'
+    )
+    assert turn.logs[-1].description.endswith(
+        "bytes in all (with those kept for coming back from links); the limit is 1,000 "
+        "(SEGFLOW_MAX_SESSION_BYTES)"
+    )

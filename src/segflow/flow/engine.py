@@ -175,6 +175,8 @@ class _TurnRun:
         self._variables: dict[str, Any] = dict(state.variables)
         # Each variable's bytes in the saved state, "name":value, so a turn never re-measures all.
         self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
+        # The variables the flows that linked into another keep for coming back count too.
+        self._kept_bytes = sum(_json_size(f.variables) for f in self._frames if f.variables)
         self._anonymous_id = state.anonymous_id
         self._user_id = state.user_id
         self._context = state.context
@@ -231,9 +233,7 @@ class _TurnRun:
             made = f'{what} would make "{name}" a value of {size:,} bytes'
             raise LimitExceededError(made, "max_variable_bytes", self._limits)
         sizes = {**self._sizes, name: _entry_size(name, value, size)}
-        if (total := _variables_size(sizes)) > self._limits.max_session_bytes:
-            made = f"{what} would make the chat's variables {total:,} bytes in all"
-            raise LimitExceededError(made, "max_session_bytes", self._limits)
+        self.check_session_size(what, _variables_size(sizes))
         self._variables[name] = value
         self._sizes = sizes
 
@@ -314,19 +314,21 @@ class _TurnRun:
                 "path links again before it ends; the loop passes through here)"
             )
             raise LimitExceededError(what, "max_link_depth", self._limits)
-        self._frames.append(
-            LinkFrame(
-                back_to=back_to,
-                flow_version=self._flow_version,
-                variables=dict(self._variables) if other_flow else None,
-                share_back=share_back,
-                return_to=return_to,
-            )
+        frame = LinkFrame(
+            back_to=back_to,
+            flow_version=self._flow_version,
+            variables=dict(self._variables) if other_flow else None,
+            share_back=share_back,
+            return_to=return_to,
         )
         if other_flow:
-            kept = (frame.variables for frame in reversed(self._frames) if frame.variables)
-            self.replace_variables(carried_in(linked, self.flow, self._variables, kept))
+            kept = [self._variables, *(f.variables for f in reversed(self._frames) if f.variables)]
+            carried = carried_in(linked, self.flow, self._variables, kept)
+            self._kept_bytes += _json_size(frame.variables)  # past the limit, the chat stops
+            self.check_session_size(f'Link to flow "{linked.name}"', _json_size(carried))
+            self.replace_variables(carried)
             self.flow, self._flow_version = linked, version
+        self._frames.append(frame)
         return entry
 
     def linked_flow(self, reference: str | None) -> tuple[Flow, int | None] | None:
@@ -361,6 +363,7 @@ class _TurnRun:
         while self._frames:
             frame = self._frames.pop()
             if frame.variables is not None:
+                self._kept_bytes -= _json_size(frame.variables)
                 variables = frame.variables
                 if frame.share_back:
                     variables = shared_back(variables, self.flow, self._variables)
@@ -376,6 +379,12 @@ class _TurnRun:
     def replace_variables(self, variables: Mapping[str, JsonValue]) -> None:
         self._variables = dict(variables)
         self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
+
+    def check_session_size(self, what: str, variables_size: int) -> None:
+        if (total := variables_size + self._kept_bytes) > self._limits.max_session_bytes:
+            kept = " (with those kept for coming back from links)" if self._kept_bytes else ""
+            made = f"{what} would make the chat's variables {total:,} bytes in all{kept}"
+            raise LimitExceededError(made, "max_session_bytes", self._limits)
 
     def linked_name(self) -> str | None:
         """The name of the flow a link took the chat into, for logs; None in its own flow."""
