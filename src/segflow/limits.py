@@ -54,6 +54,12 @@ class Limits(BaseSettings):
     max_blocks_per_turn: int = Field(
         500, gt=0, description="Blocks a turn may run without reaching an input (jump loops)."
     )
+    max_link_depth: int = Field(
+        10,
+        gt=0,
+        description="Most Link to flow blocks a chat may be inside at once (a link in a linked "
+        "group or flow counts one more); past it, the chat stops.",
+    )
     regex_timeout: float = Field(
         0.05,
         gt=0,

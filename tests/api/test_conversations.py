@@ -125,6 +125,7 @@ def test_a_chat_starts_with_prefilled_variables_a_first_answer_and_the_visitors_
         {
             "status": "warning",
             "description": 'Prefilled variable "team" is not in the flow; it is ignored',
+            "flow": None,
             "group": None,
             "block": None,
             "field": None,

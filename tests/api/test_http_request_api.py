@@ -22,7 +22,7 @@ groups:
     title: Look up
     blocks:
       - id: weather
-        type: http_request
+        type: httpRequest
         url: "{base}/json/weather"
         queryParams: [{key: city, value: "{{city}}"}]
         responseMapping:
@@ -31,7 +31,7 @@ groups:
         failure: failed
       - {id: tell, type: text, text: "{{city}}: {{sky}}, {{degrees}} degrees"}
       - id: metadata
-        type: http_request
+        type: httpRequest
         url: http://169.254.169.254/latest/meta-data/
         failure: failed
   - id: failed

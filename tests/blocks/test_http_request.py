@@ -37,7 +37,7 @@ def calling(request: dict[str, Any], *, then: str = "Done", **document: Any) -> 
                     "id": "main",
                     "title": "Main",
                     "blocks": [
-                        {"id": "call", "type": "http_request", **request},
+                        {"id": "call", "type": "httpRequest", **request},
                         {"id": "after", "type": "text", "text": then},
                     ],
                 },

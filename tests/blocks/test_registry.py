@@ -35,10 +35,11 @@ def test_every_built_in_block_type_describes_its_form() -> None:
         "condition": "logic",
         "jump": "logic",
         "return": "logic",
+        "link": "logic",
         "abTest": "logic",
         "wait": "logic",
         "redirect": "logic",
-        "http_request": "integration",
+        "httpRequest": "integration",
         "segment": "integration",
     }
     email = {block.name: block for block in BUILT_IN}["emailInput"].options_schema()

@@ -350,3 +350,46 @@ def test_only_a_flow_never_published_can_be_deleted(editor: EditorServer) -> Non
     refused = editor.api.delete(f"/flows/{published}")
     assert refused.status_code == 400
     assert "is published (version 1)" in refused.json()["message"]
+
+
+# -- links to other flows --------------------------------------------------------------------------
+
+
+def test_a_preview_follows_a_link_into_a_published_flow_and_back(editor: EditorServer) -> None:
+    ask = {"id": "ask-size", "type": "textInput", "variable": "size"}
+    sizes = saved_flow(editor, "Sizes", ask, variables=[{"name": "size"}])
+    link = {"id": "to-sizes", "type": "link", "flow": sizes}
+    done = {"id": "done", "type": "text", "text": "Size {{size}}"}
+    checkout = saved_flow(editor, "Checkout", link, done, variables=[{"name": "size"}])
+
+    unpublished = editor.api.post(f"/flows/{checkout}/publish").json()
+    [warning] = unpublished["warnings"]
+    assert (warning["level"], warning["blockId"], warning["field"], warning["problem"]) == (
+        "warning",
+        "to-sizes",
+        ["flow"],
+        'Link goes to flow "sizes", which is not published (yet); until it is, chats go on '
+        "past the link",
+    )
+    editor.api.post(f"/flows/{sizes}/publish").raise_for_status()
+
+    started = editor.api.post("/preview", json={"flowId": checkout, "source": "draft"}).json()
+    assert started["input"]["blockId"] == "ask-size"
+    turn = editor.api.post(f"/preview/{started['sessionId']}/answers", json={"answer": "M"})
+    assert [message["text"] for message in turn.json()["messages"]] == ["Size M"]
+
+
+def test_importing_a_bot_in_the_editor_asks_for_the_bot_it_links_to_until_it_is_there(
+    editor: EditorServer,
+) -> None:
+    fixtures = Path(__file__).parents[1] / "importers" / "fixtures"
+
+    def report(name: str) -> list[str]:
+        text = (fixtures / name).read_text(encoding="utf-8")
+        answer = editor.api.post("/flows/import", json={"text": text, "filename": name})
+        assert answer.status_code == 201, answer.text
+        return [finding["message"] for finding in answer.json()["report"]]
+
+    [missing] = report("plans.v6.json")
+    assert 'links to the Typebot "cl-front-desk-0001", which is not imported yet' in missing
+    assert report("front-desk.v6.json") == []  # Plans is there: its Typebot ID is an alias

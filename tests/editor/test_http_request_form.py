@@ -28,7 +28,7 @@ def test_an_http_request_block_is_added_and_its_url_filled_in(
     expect(welcome).to_be_visible()
 
     add_block_to_group(page, "HTTP request", welcome)
-    expect(block_card(page, "http_request")).to_be_visible()
+    expect(block_card(page, "httpRequest")).to_be_visible()
     expect(page.locator('[data-path="url"] .field-error')).to_have_text("URL is required")
     expect(page.locator('[data-path="method"] select')).to_have_value("GET")
     page.locator('[data-path="url"] input').fill("https://api.example.com/users?page=1")
@@ -40,13 +40,13 @@ def test_an_http_request_block_is_added_and_its_url_filled_in(
     add_block_to_canvas(page, "Text", canvas["x"] + 560, canvas["y"] + 360)
     page.get_by_label("Text", exact=True).fill("The service is down")
     sorry = page.locator(".group").filter(has=block_card(page, "text"))
-    failure = block_card(page, "http_request").locator('[data-exit="failure"] .exit-handle')
+    failure = block_card(page, "httpRequest").locator('[data-exit="failure"] .exit-handle')
     connect(page, failure, sorry)
     expect(failure).to_have_attribute("data-target", re.compile(r"^g-"))
 
     expect_saved(page)
     draft: dict[str, Any] = editor.api.get(f"/flows/{flow_id}").json()["draft"]
-    [request] = [b for b in draft["groups"][0]["blocks"] if b["type"] == "http_request"]
+    [request] = [b for b in draft["groups"][0]["blocks"] if b["type"] == "httpRequest"]
     assert request["url"] == "https://api.example.com/users?page=1"
     assert request["timeout"] == 5
     assert request["failure"] == draft["groups"][1]["id"]

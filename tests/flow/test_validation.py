@@ -69,8 +69,8 @@ def test_every_problem_is_listed_with_its_place() -> None:
         'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
         'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
         "text, image, video, audio, embed, textInput, emailInput, numberInput, choiceInput, "
-        "urlInput, phoneInput, dateInput, ratingInput, setVariable, condition, jump, return, "
-        "abTest, wait, redirect, http_request, segment)",
+        "urlInput, phoneInput, dateInput, ratingInput, setVariable, condition, jump, return, link, "
+        "abTest, wait, redirect, httpRequest, segment)",
         'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
         'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
         "allowed (at position 5); use the functions instead, e.g. upper(name)",

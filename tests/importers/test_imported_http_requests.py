@@ -32,7 +32,7 @@ def test_the_http_request_keeps_url_method_headers_query_mapping_and_timeout() -
 
     assert lookup == {
         "id": "b-lookup",
-        "type": "http_request",
+        "type": "httpRequest",
         "url": "{{Api}}/json/orders/{{Order}}",
         "method": "GET",
         "headers": [{"key": "Authorization", "value": "Bearer {{Token}}"}],

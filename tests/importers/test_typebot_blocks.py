@@ -325,7 +325,6 @@ class TestUnsupported:
                 "segflow never runs Script blocks (JavaScript code); it was skipped and "
                 "the chat goes straight on",
             ),
-            ("b-link", "import that bot as its own flow"),
             ("b-sheets", "no Google Sheets integration"),
             ("b-openai", "no OpenAI integration"),
             ("b-claude", 'segflow has no "anthropic" blocks'),
@@ -348,7 +347,7 @@ class TestUnsupported:
     ) -> None:
         request = block(others.flow, "b-webhook")
 
-        assert request["type"] == "http_request"
+        assert request["type"] == "httpRequest"
         assert (request["url"], request["method"]) == ("https://hooks.example.invalid/hook", "POST")
 
     def test_media_and_actions_become_their_segflow_blocks(self, others: TypebotImport) -> None:

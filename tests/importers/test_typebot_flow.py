@@ -143,14 +143,16 @@ class TestSkippedBlocks:
     def test_the_block_before_takes_over_the_skipped_blocks_exit(self) -> None:
         flow = imported("unsupported.v6.1.json").flow
 
-        # Redirect, then Code and Typebot link (exit to A/B), both skipped; the Wait and
-        # Return after them are kept, though no chat reaches them (nor did in Typebot).
+        # Redirect, then Code (skipped) and a Typebot link (exit to A/B); the Wait and Return
+        # after them are kept, though no chat reaches them (nor did in Typebot).
         assert [b["id"] for b in group(flow, "g-logic")["blocks"]] == [
             "b-redirect",
+            "b-link",
             "b-wait",
             "b-return",
         ]
-        assert block(flow, "b-redirect")["next"] == "g-ab"
+        assert "next" not in block(flow, "b-redirect")  # on to the link, past the Code
+        assert block(flow, "b-link")["next"] == "g-ab"
 
     def test_an_ab_test_keeps_its_split_and_both_paths(self) -> None:
         result = imported("unsupported.v6.1.json")

@@ -1,13 +1,13 @@
-"""Typebot's Return, links to the same bot and exports without a version, imported and chatted
-through as Typebot would."""
+"""Typebot's Return, links to the same bot and to other bots, and exports without a version,
+imported and chatted through as Typebot would."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from segflow.flow import Flow, continue_session, parse_flow, start_session
-from segflow.importers import FindingKind
-from tests.importers.helpers import about, block, bot, has_block, imported
+from segflow.flow import Flow, continue_session, parse_flow, read_document, start_session
+from segflow.importers import FindingKind, import_typebot
+from tests.importers.helpers import FIXTURES, about, block, bot, has_block, imported
 from tests.importers.test_imported_chats import said
 
 
@@ -98,21 +98,52 @@ def test_a_return_point_waits_through_an_answer() -> None:
     assert turn.state.variables["Name"] == "Ada"
 
 
-def test_a_link_to_the_same_bot_becomes_a_jump_to_its_group() -> None:
+def test_a_link_to_the_same_bot_becomes_a_link_to_its_group_that_comes_back() -> None:
     result = imported("errands.v6.json")
 
-    assert block(result.flow, "b-to-bye") == {"id": "b-to-bye", "type": "jump", "group": "g-bye"}
-    [finding] = about(result, "b-to-bye")
-    assert finding.kind is FindingKind.CHANGED and "became a Jump" in finding.message
+    assert block(result.flow, "b-to-bye") == {"id": "b-to-bye", "type": "link", "group": "g-bye"}
+    assert about(result, "b-to-bye") == []
 
 
-def test_a_link_to_another_bot_is_still_reported_unsupported() -> None:
+def test_a_link_to_the_bot_by_its_own_id_is_a_link_within_the_flow() -> None:
+    link = {
+        "id": "b-self",
+        "type": "Typebot link",
+        "options": {"typebotId": "bot-test", "groupId": "g-b"},
+    }
+    result = imported(
+        bot(
+            {"id": "g-a", "title": "A", "blocks": [link, text("b-back", "Back")]},
+            {"id": "g-b", "title": "B", "blocks": [text("b-in", "In B")]},
+        )
+        | {"id": "bot-test"}
+    )
+
+    assert block(result.flow, "b-self") == {"id": "b-self", "type": "link", "group": "g-b"}
+    assert said(start_session(parse_flow(result.flow))) == ["In B", "Back"]
+
+
+def test_a_link_to_another_bot_links_to_the_flow_of_that_bot_and_asks_for_its_export() -> None:
     result = imported("errands.v6.json")
 
+    assert block(result.flow, "b-other-bot") == {
+        "id": "b-other-bot",
+        "type": "link",
+        "flow": "bot-billing",
+        "group": "g-pay",
+    }
     [finding] = about(result, "b-other-bot")
-    assert not has_block(result.flow, "b-other-bot")
-    assert finding.kind is FindingKind.UNSUPPORTED
-    assert "import that bot as its own flow" in finding.message
+    assert finding.kind is FindingKind.SETUP
+    assert 'links to the Typebot "bot-billing", which is not imported yet' in finding.message
+    assert "import that bot's export too" in finding.message
+
+
+def test_a_link_to_a_bot_imported_along_reports_nothing() -> None:
+    result = import_typebot(
+        read_document(FIXTURES / "errands.v6.json"), imported_with={"bot-billing"}
+    )
+
+    assert about(result, "b-other-bot") == []
 
 
 def test_a_link_to_the_same_bot_without_a_group_is_skipped_and_reported() -> None:

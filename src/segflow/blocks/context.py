@@ -173,7 +173,15 @@ class BlockContext(Protocol):
         ...
 
     def take_return(self) -> Exit | None:
-        """Where a Return block goes back to, forgetting it; None when no Jump marked one."""
+        """Where a Return block goes back to, forgetting it: after the last Jump, else after
+        the Link to flow the chat is in; None when there is neither."""
+        ...
+
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
+        """Enters the target group (None: the start) of the flow (None: this one), to come
+        back after the running block when that path ends; `share_back`: same-named variables
+        take the linked flow's values then. None when the link cannot be followed (the log
+        says why)."""
         ...
 
     def remember_user(self, user_id: str) -> None:

@@ -352,7 +352,7 @@ def _failed(options: HttpRequestOptions, chat: BlockContext, what: str) -> Step:
 
 
 HTTP_REQUEST = BlockType(
-    name="http_request",
+    name="httpRequest",
     title="HTTP request",
     category="integration",
     options=HttpRequestOptions,

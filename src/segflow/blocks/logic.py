@@ -1,4 +1,5 @@
-"""Logic: set a variable, branch on a condition, jump to another group and return."""
+"""Logic: set a variable, branch on a condition, jump to another group and return, link to a
+group or another flow and come back."""
 
 from __future__ import annotations
 
@@ -166,8 +167,51 @@ class Jump(BlockOptions):
 
 
 class Return(BlockOptions):
-    """Goes back to the block after the chat's last Jump; with no Jump to go back to, on to
-    its own exit."""
+    """Goes back to the block after the chat's last Jump; with no Jump to go back to, back
+    after the Link to flow the chat is in, else on to its own exit."""
+
+
+class Link(BlockOptions):
+    """Runs a group of this flow or of another published flow, then comes back: when that
+    path ends, the chat goes on at this block's exit, else at the next block of its group."""
+
+    flow: str | None = Field(
+        None,
+        title="Flow",
+        description="The ID (or other ID) of a published flow; empty: this flow. Its variables "
+        "start with the values of same-named variables here.",
+    )
+    group: str | None = Field(
+        None,
+        title="Group",
+        description="The group to run (its ID); empty: where the flow starts.",
+    )
+    block: str | None = Field(
+        None, title="Block", description="Start at this block of the group (its ID)."
+    )
+    share_variables: bool = Field(
+        True,
+        title="Share variables back",
+        description="On coming back from another flow, same-named variables here take the "
+        "values they have there.",
+    )
+
+    @model_validator(mode="after")
+    def _empty_is_none(self) -> Link:
+        self.flow = (self.flow or "").strip() or None
+        self.group = (self.group or "").strip() or None
+        self.block = (self.block or "").strip() or None
+        if self.block and not self.group:
+            raise ValueError("Block needs a Group")
+        return self
+
+    @property
+    def target(self) -> Exit | None:
+        """The group (and block) it runs; None: the linked flow's start."""
+        return Exit(group=self.group, block=self.block) if self.group else None
+
+    def exits(self) -> list[tuple[str, Exit]]:
+        return [("link", self.target)] if self.flow is None and self.target else []
 
 
 def set_variable(options: SetVariable, chat: BlockContext) -> Step:
@@ -228,6 +272,10 @@ def go_back(options: Return, chat: BlockContext) -> Step:
     return chat.take_return()
 
 
+def follow_link(options: Link, chat: BlockContext) -> Step:
+    return chat.link(options.flow, options.target, share_back=options.share_variables)
+
+
 SET_VARIABLE = BlockType(
     name="setVariable",
     title="Set variable",
@@ -240,3 +288,4 @@ CONDITION = BlockType(
 )
 JUMP = BlockType(name="jump", title="Jump", category="logic", options=Jump, run=jump)
 RETURN = BlockType(name="return", title="Return", category="logic", options=Return, run=go_back)
+LINK = BlockType(name="link", title="Link to flow", category="logic", options=Link, run=follow_link)

@@ -19,7 +19,7 @@ from segflow.blocks.base import BlockType
 from segflow.blocks.bubbles import IMAGE, TEXT
 from segflow.blocks.http_request import HTTP_REQUEST
 from segflow.blocks.inputs import CHOICE_INPUT, EMAIL_INPUT, NUMBER_INPUT, TEXT_INPUT
-from segflow.blocks.logic import CONDITION, JUMP, RETURN, SET_VARIABLE
+from segflow.blocks.logic import CONDITION, JUMP, LINK, RETURN, SET_VARIABLE
 from segflow.blocks.media import AUDIO, EMBED, VIDEO
 from segflow.blocks.segment import SEGMENT
 from segflow.blocks.split import AB_TEST
@@ -46,6 +46,7 @@ BUILT_IN: tuple[BlockType[Any], ...] = (
     CONDITION,
     JUMP,
     RETURN,
+    LINK,
     AB_TEST,
     WAIT,
     REDIRECT,

@@ -10,7 +10,7 @@ from segflow.chat.errors import (
     FlowNotFoundError,
     NotFoundError,
 )
-from segflow.chat.flows import Flows, flow_id_for
+from segflow.chat.flows import Flows, PublishedLinks, flow_id_for
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow, SavedFlow
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Flows",
     "NotFoundError",
     "PublishedFlow",
+    "PublishedLinks",
     "SavedFlow",
     "flow_id_for",
 ]

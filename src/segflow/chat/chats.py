@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
-from segflow.chat.flows import Flows
+from segflow.chat.flows import Flows, PublishedLinks
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
 from segflow.chat.visitor import Visitor
 from segflow.destinations import Destination
@@ -97,6 +97,7 @@ class Chats:
             chat_id=session_id,
             limits=self._segflow.settings.limits,
             http=self._web,
+            links=PublishedLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -131,6 +132,7 @@ class Chats:
             answer,
             limits=self._segflow.settings.limits,
             http=self._web,
+            links=PublishedLinks(self.flows, published),
         )
         routing = self._route(turn)
         now = time.time()
@@ -156,7 +158,7 @@ class Chats:
         row = self._row(session_id)
         published = self.flows.version(row.flow_version_id)
         state = _state(row)
-        awaited = awaited_input(published.flow, state)
+        awaited = awaited_input(published.flow, state, PublishedLinks(self.flows, published))
         return _session(row.id, published, state, awaited, row.created_at, row.updated_at)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -207,6 +209,7 @@ class Chats:
                         group=queued.group,
                         block=queued.block,
                         field="Segment account",
+                        flow=queued.flow,
                     )
                 )
             else:
@@ -316,15 +319,15 @@ def _session(
     )
 
 
+# What the state column keeps; the rest of the state has columns of its own.
+_SAVED_STATE = {"variables", "waiting_for", "return_to", "flow_version", "links"}
 _STATE_COLUMNS = ("state", "anonymous_id", "user_id", "status", "updated_at")
 
 
 def _columns(state: SessionState, now: float) -> dict[str, Any]:
     """The chat_sessions columns that hold a session's state (_STATE_COLUMNS)."""
     return {
-        "state": orjson.dumps(
-            state.model_dump(mode="json", include={"variables", "waiting_for", "return_to"})
-        ).decode(),
+        "state": orjson.dumps(state.model_dump(mode="json", include=_SAVED_STATE)).decode(),
         "anonymous_id": state.anonymous_id,
         "user_id": state.user_id,
         "status": state.status.value,

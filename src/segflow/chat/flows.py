@@ -20,6 +20,7 @@ from segflow.chat.errors import DraftConflictError, FlowIdTakenError, FlowNotFou
 from segflow.chat.records import PublishedFlow, SavedFlow
 from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
+from segflow.flow.links import PublishedVersion
 from segflow.flow.model import ALIAS_PATTERN
 from segflow.flow.problems import FLOW
 from segflow.service import Segflow
@@ -116,16 +117,21 @@ class Flows:
         return _saved(saved)
 
     def publish(self, flow_id: str, *, base_revision: int | None = None) -> PublishedFlow:
-        """Checks the draft (every problem, and its Segment accounts against the existing
-        destinations) and makes it the version new chats start on. Publishing an unchanged
-        draft again gives back the latest version. With `base_revision`, only that revision
-        of the draft is published (`DraftConflictError` if another one was saved since)."""
+        """Checks the draft (every problem, its Segment accounts against the existing
+        destinations, its links against the published flows) and makes it the version new
+        chats start on. Publishing an unchanged draft again gives back the latest version.
+        With `base_revision`, only that revision of the draft is published
+        (`DraftConflictError` if another one was saved since)."""
         saved = self.get(flow_id)
         if base_revision is not None and saved.revision != base_revision:
             raise DraftConflictError(flow_id, base_revision, saved.revision, saved.updated_at)
         accounts = [destination.name for destination in self._segflow.destinations.list()]
         flow = parse_flow(
-            saved.draft, registry=self._registry, destinations=accounts, source=f'Flow "{flow_id}"'
+            saved.draft,
+            registry=self._registry,
+            destinations=accounts,
+            linked=lambda reference: self.linked_flow(reference, linking=flow_id),
+            source=f'Flow "{flow_id}"',
         )
         document = flow.model_dump(mode="json")
         with self._database.engine.begin() as connection:
@@ -164,6 +170,12 @@ class Flows:
             return False
         return bool(reread.model_dump(mode="json") == document)
 
+    def known_ids(self) -> set[str]:
+        """Every flow's ID and other IDs: what links may name."""
+        with self._database.engine.connect() as connection:
+            ids = set(connection.execute(select(flows.c.id)).scalars())
+            return ids | set(connection.execute(select(flow_aliases.c.alias)).scalars())
+
     def list(self) -> list[SavedFlow]:
         with self._database.engine.connect() as connection:
             rows = connection.execute(_saved_flows().order_by(flows.c.name, flows.c.id)).all()
@@ -192,6 +204,16 @@ class Flows:
             )
             raise FlowNotFoundError(flow_id, problem)
         return self.version(found[0])
+
+    def linked_flow(self, reference: str, *, linking: str | None = None) -> Flow | None:
+        """The latest published flow a Link to flow block names (by ID or other ID), for its
+        checks; None when none is published, or when it is the flow `linking` itself (whose
+        draft is what counts)."""
+        try:
+            published = self.published(reference)
+        except FlowNotFoundError:
+            return None
+        return None if published.flow_id == linking else published.flow
 
     def _version_row(self, flow_id: str, version: int | None) -> Any:
         if version is None:
@@ -233,6 +255,25 @@ class Flows:
             flow=flow,
             published_at=row.published_at,
         )
+
+
+class PublishedLinks:
+    """The published flows a chat's Link to flow blocks lead to (`FlowLinks`), from `home`,
+    the version the chat started on."""
+
+    def __init__(self, flows: Flows, home: PublishedVersion) -> None:
+        self._flows = flows
+        self._home = home
+
+    @property
+    def home(self) -> PublishedVersion:
+        return self._home
+
+    def latest(self, flow: str) -> PublishedFlow:
+        return self._flows.published(flow)
+
+    def version(self, version_id: int) -> PublishedFlow:
+        return self._flows.version(version_id)
 
 
 def _saved_flows() -> Select[Any]:

@@ -32,6 +32,14 @@ def chat(
         list[str] | None,
         typer.Option("--var", help="Prefill a variable: name=text or name:=json."),
     ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--flow",
+            help="Another flow file to publish first (repeatable), e.g. one this flow links "
+            "to; its ID is the file's name.",
+        ),
+    ] = None,
     anonymous_id: Annotated[
         str | None,
         typer.Option("--anonymous-id", help="The visitor's anonymous ID (default: a new one)."),
@@ -44,6 +52,8 @@ def chat(
     """Chat with a flow; after each turn, see the Segment messages it queued."""
     with open_segflow(ctx) as segflow:
         chats = Chats(segflow)
+        for path in also or []:
+            _publish_file(chats, segflow, path, quiet=True)
         flow_id = _publish_file(chats, segflow, Path(flow)) if Path(flow).is_file() else flow
         delivery = _BackgroundDelivery(segflow) if deliver else None
         try:
@@ -53,13 +63,14 @@ def chat(
                 delivery.stop()
 
 
-def _publish_file(chats: Chats, segflow: Segflow, path: Path) -> str:
+def _publish_file(chats: Chats, segflow: Segflow, path: Path, *, quiet: bool = False) -> str:
     accounts = [destination.name for destination in segflow.destinations.list()]
     load_flow(path, destinations=accounts)  # every problem, named by the file
     flow_id = flow_id_for(path.stem)
     chats.flows.save(read_document(path), flow_id)
     published = chats.flows.publish(flow_id)
-    console.print(f"[dim]Chatting with {flow_id}, version {published.version}[/dim]")
+    doing = "Published" if quiet else "Chatting with"
+    console.print(f"[dim]{doing} {flow_id}, version {published.version}[/dim]")
     return flow_id
 
 

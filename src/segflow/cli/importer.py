@@ -1,4 +1,4 @@
-"""`segflow import typebot FILE [-o OUT]`: a chatbot built with another tool, as a segflow flow."""
+"""`segflow import typebot FILE... [-o OUT]`: chatbots built with another tool, as segflow flows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from segflow.cli.app import app, errors
 from segflow.cli.context import console
 from segflow.errors import SegflowError
 from segflow.flow import read_document
-from segflow.importers import Finding, FindingKind, TypebotImport, import_typebot
+from segflow.importers import Finding, FindingKind, TypebotImport, import_typebot, typebot_ids
 
 importer = typer.Typer(help="Import chatbots built with other tools as segflow flows.")
 app.add_typer(importer, name="import")
@@ -29,28 +29,81 @@ _HEADINGS = {
 
 @importer.command()
 def typebot(
-    file: Annotated[
-        Path,
-        typer.Argument(help="The bot exported from Typebot (Export as JSON), versions 3 to 6.1."),
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The bots exported from Typebot (Export as JSON), versions 3 to 6.1. Give "
+            "together the bots that link to each other.",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the flow here: YAML for .yaml/.yml, else JSON. Default: print JSON.",
+            help="Write the flow here: YAML for .yaml/.yml, else JSON. Default: print JSON. "
+            "With several bots, a folder: each flow is written there as JSON, named like its "
+            "export.",
         ),
     ] = None,
 ) -> None:
-    """Import a Typebot export and list what did not carry over as it was."""
+    """Import Typebot exports and list what did not carry over as it was."""
+    report = errors if output is None else console  # without a file, stdout holds the flow
     try:
-        result = _import_typebot(file, output)
+        targets = _targets(files, output)
+        documents = [read_document(file, syntax="json") for file in files]
+        imported_with = {bot for document in documents for bot in typebot_ids(document)}
+        # Every bot is imported before any flow is written: one that fails writes nothing.
+        results = [import_typebot(document, imported_with=imported_with) for document in documents]
+        for result, target in zip(results, targets, strict=True):
+            _write_flow(result.flow, target)
     except SegflowError as error:
         # One line however long the path: the root handler would wrap it at the terminal width.
         errors.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    for result, target in zip(results, targets, strict=True):
+        _print_result(report, result, target)
+
+
+def _targets(files: list[Path], output: Path | None) -> list[Path | None]:
+    """Where each flow is written: `output` for one bot, a file in the folder `output` for
+    several; None: printed."""
+    targets = [output] if len(files) == 1 else _files_in_folder(files, output)
+    exports = {file.resolve() for file in files}
+    for target in targets:
+        if target is not None and target.resolve() in exports:
+            raise SegflowError(f"Refusing to write the flow over the Typebot export {target}")
+    return targets
+
+
+def _files_in_folder(files: list[Path], output: Path | None) -> list[Path | None]:
+    if output is None:
+        raise SegflowError("Give --output a folder to import several bots: each flow goes there")
+    if output.exists() and not output.is_dir():
+        raise SegflowError(f"{output} is a file: with several bots, --output names a folder")
+    targets: list[Path | None] = [output / f"{file.stem}.json" for file in files]
+    if len(set(targets)) < len(targets):
+        raise SegflowError(
+            "Two exports have the same file name: rename one, as each flow is written under "
+            "its export's name"
+        )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SegflowError(f"Cannot make the folder {output}: {error.strerror or error}") from None
+    return targets
+
+
+def _write_flow(flow: dict[str, Any], output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(_as_json(flow))
+    else:
+        _write(flow, output)
+
+
+def _print_result(report: Console, result: TypebotImport, output: Path | None) -> None:
     flow = result.flow
-    report = errors if output is None else console  # without a file, stdout holds the flow
     blocks = sum(len(group["blocks"]) for group in flow["groups"])
     where = f" into {output}" if output is not None else ""
     report.print(
@@ -61,17 +114,6 @@ def typebot(
         soft_wrap=True,
     )
     _print_report(report, result.report)
-
-
-def _import_typebot(file: Path, output: Path | None) -> TypebotImport:
-    if output is not None and output.resolve() == file.resolve():
-        raise SegflowError(f"Refusing to write the flow over the Typebot export {file}")
-    result = import_typebot(read_document(file, syntax="json"))
-    if output is None:
-        sys.stdout.write(_as_json(result.flow))
-    else:
-        _write(result.flow, output)
-    return result
 
 
 def _write(flow: dict[str, Any], output: Path) -> None:

@@ -17,17 +17,23 @@ from segflow.editor.problems import LocatedProblem, Path
 from segflow.flow import FlowError, FlowProblem, flow_warnings, parse_flow
 from segflow.flow.model import BLOCK_KEYS
 from segflow.flow.problems import FLOW, block_place, describe, group_place
+from segflow.flow.validation import LinkedFlows
 
 
 def check_draft(
-    document: Any, *, registry: BlockRegistry, destinations: Collection[str]
+    document: Any,
+    *,
+    registry: BlockRegistry,
+    destinations: Collection[str],
+    linked: LinkedFlows | None = None,
 ) -> list[LocatedProblem]:
     """Every problem of the document, located; it can be published when none is an error
-    (warnings are there to know)."""
+    (warnings are there to know). `linked` finds the published flows links name."""
     if not isinstance(document, Mapping):
         return [LocatedProblem(FLOW, "A flow must be a JSON object")]
     try:
-        found = flow_warnings(parse_flow(document, registry=registry, destinations=destinations))
+        flow = parse_flow(document, registry=registry, destinations=destinations, linked=linked)
+        found = flow_warnings(flow, linked=linked)
     except FlowError as error:
         found = error.problems
     places = _Places(document, registry)

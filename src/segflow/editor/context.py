@@ -23,4 +23,9 @@ class EditorContext:
         return [destination.name for destination in self.segflow.destinations.list()]
 
     def check(self, document: object) -> list[LocatedProblem]:
-        return check_draft(document, registry=self.registry, destinations=self.account_names())
+        return check_draft(
+            document,
+            registry=self.registry,
+            destinations=self.account_names(),
+            linked=self.flows.linked_flow,
+        )

@@ -3,7 +3,7 @@ imports, exports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +61,9 @@ class ImportedFlow:
     report: list[Finding] = field(default_factory=list)
 
 
-def read_import(text: str, filename: str = "") -> ImportedFlow:
-    """The flow in an uploaded file: a segflow flow (YAML or JSON) or a Typebot export (JSON)."""
+def read_import(text: str, filename: str = "", known: Collection[str] = ()) -> ImportedFlow:
+    """The flow in an uploaded file: a segflow flow (YAML or JSON) or a Typebot export (JSON).
+    `known` holds the IDs of the flows there are, which a Typebot's links may name."""
     shown = f'"{filename}"' if filename else "The file"
     try:
         document = parse_document(text, source=shown)
@@ -71,7 +72,7 @@ def read_import(text: str, filename: str = "") -> ImportedFlow:
     if not isinstance(document, Mapping):
         raise FlowImportError(f"{shown} does not hold a flow (a JSON or YAML object)")
     if "version" in document or "typebot" in document:  # segflow flows have no "version"
-        imported = import_typebot(document)
+        imported = import_typebot(document, imported_with=known)
         return ImportedFlow(dict(imported.flow), "typebot", list(imported.report))
     if not isinstance(document.get("name"), str) or not document["name"].strip():
         raise FlowImportError(f'{shown} is not a segflow flow: it has no "name"')

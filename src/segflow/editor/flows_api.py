@@ -121,7 +121,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
     @router.post("/flows/import", status_code=status.HTTP_201_CREATED)
     def import_flow(upload: ImportedFile) -> dict[str, Any]:
         """Saves the flow as a new draft, problems and all, and says what needs fixing."""
-        imported = read_import(upload.text, upload.filename)
+        imported = read_import(upload.text, upload.filename, flows.known_ids())
         saved = flows.save(imported.document)
         return flow_json(saved, editor) | {
             "source": imported.source,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from segflow.blocks import BlockRegistry
-from segflow.chat import Flows, NotFoundError
+from segflow.chat import Flows, NotFoundError, PublishedFlow, PublishedLinks
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
 from segflow.flow import (
@@ -34,6 +34,16 @@ Source = Literal["draft", "published"]
 KEPT_SESSIONS = 200
 
 
+@dataclass(frozen=True)
+class _Previewed:
+    """The flow a preview runs, as its links see it: a published version, or the draft (ID 0,
+    which no published version has)."""
+
+    id: int
+    flow_id: str
+    flow: Flow
+
+
 class PreviewNotFoundError(NotFoundError):
     def __init__(self, session_id: str) -> None:
         super().__init__(f'Preview chat "{session_id}" does not exist (any more): start a new one')
@@ -47,6 +57,7 @@ class PreviewSession:
     version: int | None  # the published version it runs; None for a draft
     flow: Flow
     state: SessionState
+    links: PublishedLinks  # the published flows its links lead to
     sent: list[SentMessage] = field(default_factory=list)
     answering: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -94,14 +105,18 @@ class PreviewChats:
         """
         flow, version = self._flow(flow_id, source)
         chat_id = str(uuid.uuid4())
+        links = PublishedLinks(self._flows, _Previewed(version.id if version else 0, flow_id, flow))
         turn = start_session(
             flow,
             prefilled=prefilled,
             chat_id=chat_id,
             limits=self._segflow.settings.limits,
             http=self._web,
+            links=links,
         )
-        session = PreviewSession(chat_id, flow_id, source, version, flow, turn.state)
+        session = PreviewSession(
+            chat_id, flow_id, source, version.version if version else None, flow, turn.state, links
+        )
         started = self._saved(session, turn)
         with self._lock:
             self._sessions[session.id] = session
@@ -122,6 +137,7 @@ class PreviewChats:
                 answer,
                 limits=self._segflow.settings.limits,
                 http=self._web,
+                links=session.links,
             )
             return self._saved(session, turn)
 
@@ -136,10 +152,10 @@ class PreviewChats:
             raise PreviewNotFoundError(session_id)
         return session
 
-    def _flow(self, flow_id: str, source: Source) -> tuple[Flow, int | None]:
+    def _flow(self, flow_id: str, source: Source) -> tuple[Flow, PublishedFlow | None]:
         if source == "published":
             published = self._flows.published(flow_id)
-            return published.flow, published.version
+            return published.flow, published
         accounts = [destination.name for destination in self._segflow.destinations.list()]
         draft = self._flows.get(flow_id).draft
         flow = parse_flow(

@@ -128,3 +128,6 @@ class _TestChat:
 
     def send_http(self, request: HttpRequest) -> HttpResponse:
         return NO_HTTP.send(request)  # a Segment block sends no HTTP request
+
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
+        return None  # a Segment block links nowhere

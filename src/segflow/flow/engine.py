@@ -6,6 +6,10 @@ A turn runs blocks from where the chat is until an input waits for an answer (or
 ends): bubbles add messages, logic moves the chat on, Segment blocks hand over messages. A
 block that fails (a Segment message that cannot be built) is logged and the chat goes on.
 
+A Link to flow block runs a group of this flow or of another published flow (reached through
+the `FlowLinks` the caller gives) and, when that path ends, the chat comes back after the link;
+the state keeps a stack of those links (`LinkFrame`) and the version of the flow it is in.
+
 A turn runs within `Limits` (blocks, messages, the size of each variable and of them all, the
 time of regular expressions): past one, the chat stops there with a log naming the limit and
 its setting, and keeps the variables as they were before the step that went past it.
@@ -26,8 +30,9 @@ from segflow.blocks.formatting import format_text
 from segflow.blocks.patterns import RegexTime
 from segflow.blocks.web import NO_HTTP, HttpClient, HttpRequest, HttpResponse
 from segflow.errors import SegflowError, SegmentActionError
+from segflow.flow.links import FlowLinks, carried_in, shared_back
 from segflow.flow.model import Block, Flow, Group
-from segflow.flow.session import ChatEndedError, ChatStatus, SessionState
+from segflow.flow.session import ChatEndedError, ChatStatus, LinkFrame, SessionState
 from segflow.flow.turn import AwaitedInput, QueuedMessage, Turn, TurnLog
 from segflow.limits import DEFAULT_LIMITS, LimitExceededError, Limits
 from segflow.segment import (
@@ -54,6 +59,7 @@ def start_session(
     limits: Limits = DEFAULT_LIMITS,
     rng: random.Random | None = None,
     http: HttpClient = NO_HTTP,
+    links: FlowLinks | None = None,
 ) -> Turn:
     """A new chat's first turn.
 
@@ -64,7 +70,9 @@ def start_session(
     variables last, by name or by one of a variable's aliases. `chat_id` is the chat's ID,
     which Set variable's "Chat ID" gives. `rng` is the random source of A/B tests (seed one
     to replay a chat); the system's by default. `http` sends the requests of HTTP request
-    blocks; without it, each is refused (and the block takes its failure path).
+    blocks; without it, each is refused (and the block takes its failure path). `links` finds
+    the published flows Link to flow blocks lead to (without it, only links within the flow
+    are followed).
     """
     state = SessionState(
         anonymous_id=anonymous_id or str(uuid.uuid4()),
@@ -73,7 +81,7 @@ def start_session(
         context=dict(context or {}),
         chat_id=chat_id,
     )
-    turn = _TurnRun(flow, state, limits, rng, http)
+    turn = _TurnRun(flow, state, limits, rng, http, links)
     gone = [name for name in remembered or {} if name not in state.variables]
     if gone:
         names = ", ".join(f'"{name}"' for name in gone)
@@ -107,22 +115,28 @@ def continue_session(
     limits: Limits = DEFAULT_LIMITS,
     rng: random.Random | None = None,
     http: HttpClient = NO_HTTP,
+    links: FlowLinks | None = None,
 ) -> Turn:
-    """The turn that the person's `answer` to the awaited input starts.
+    """The turn that the person's `answer` to the awaited input starts. `flow` is the flow
+    the chat started on; `links` is needed when a link took the chat into another flow.
 
     Raises ChatEndedError when the chat is over.
     """
-    placed = flow.locate(state.waiting_for) if state.waiting_for else None
+    turn = _TurnRun(flow, state, limits, rng, http, links)
+    placed = turn.flow.locate(state.waiting_for) if state.waiting_for else None
     if state.status is not ChatStatus.ACTIVE or placed is None:
         raise ChatEndedError(state.status)
     group, index = placed
-    turn = _TurnRun(flow, state, limits, rng, http)
     turn.answer(group, index, answer)
     return turn.result()
 
 
-def awaited_input(flow: Flow, state: SessionState) -> AwaitedInput | None:
-    """The input a chat waits on, as its last turn showed it."""
+def awaited_input(
+    flow: Flow, state: SessionState, links: FlowLinks | None = None
+) -> AwaitedInput | None:
+    """The input a chat waits on, as its last turn showed it (in the flow a link took it into,
+    if one did: `links` finds that flow)."""
+    flow = _current_flow(flow, state, links)
     placed = flow.locate(state.waiting_for) if state.waiting_for else None
     if placed is None:
         return None
@@ -130,18 +144,38 @@ def awaited_input(flow: Flow, state: SessionState) -> AwaitedInput | None:
     return _awaited(group.blocks[index], state.variables)
 
 
+def _current_flow(home: Flow, state: SessionState, links: FlowLinks | None) -> Flow:
+    """The flow the chat is in: the one it started on, unless a link took it into another."""
+    return _flow_at(home, state.flow_version, links)
+
+
+def _flow_at(home: Flow, version: int | None, links: FlowLinks | None) -> Flow:
+    if version is None:
+        return home
+    if links is None:
+        raise SegflowError(
+            "This chat is inside a linked flow: going on needs the published flows (FlowLinks)"
+        )
+    return links.version(version).flow
+
+
 class _TurnRun:
     """One turn in progress; it is the `BlockContext` the turn's blocks run with."""
 
     def __init__(
         self,
-        flow: Flow,
+        home: Flow,
         state: SessionState,
         limits: Limits,
         rng: random.Random | None,
         http: HttpClient,
+        links: FlowLinks | None,
     ) -> None:
-        self.flow = flow
+        self._home = home
+        self._links = links
+        self.flow = _current_flow(home, state, links)  # where the chat is: a link may change it
+        self._flow_version = state.flow_version
+        self._frames = list(state.links)
         self._limits = limits
         self._http = http
         self._random = rng or random.Random()
@@ -149,6 +183,8 @@ class _TurnRun:
         self._variables: dict[str, Any] = dict(state.variables)
         # Each variable's bytes in the saved state, "name":value, so a turn never re-measures all.
         self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
+        # The variables the flows that linked into another keep for coming back count too.
+        self._kept_bytes = sum(_json_size(f.variables) for f in self._frames if f.variables)
         self._anonymous_id = state.anonymous_id
         self._user_id = state.user_id
         self._context = state.context
@@ -205,9 +241,7 @@ class _TurnRun:
             made = f'{what} would make "{name}" a value of {size:,} bytes'
             raise LimitExceededError(made, "max_variable_bytes", self._limits)
         sizes = {**self._sizes, name: _entry_size(name, value, size)}
-        if (total := _variables_size(sizes)) > self._limits.max_session_bytes:
-            made = f"{what} would make the chat's variables {total:,} bytes in all"
-            raise LimitExceededError(made, "max_session_bytes", self._limits)
+        self.check_session_size(what, _variables_size(sizes))
         self._variables[name] = value
         self._sizes = sizes
 
@@ -223,7 +257,12 @@ class _TurnRun:
     def log(self, status: LogStatus, description: str, *, field: str | None = None) -> None:
         group, block = self.where()
         entry = TurnLog(
-            status=status, description=description, group=group, block=block, field=field
+            status=status,
+            description=description,
+            flow=self.linked_name(),
+            group=group,
+            block=block,
+            field=field,
         )
         if entry not in self._logged:  # a loop repeats the same log: once says it
             self._logged.add(entry)
@@ -232,7 +271,9 @@ class _TurnRun:
     def queue(self, message: SegmentMessage, destination: str | None) -> None:
         group, block = self.where()
         account = destination or self.flow.segment.destination
-        self.segment.append(QueuedMessage(message, account, group=group, block=block))
+        self.segment.append(
+            QueuedMessage(message, account, group=group, block=block, flow=self.linked_name())
+        )
 
     def remember_user(self, user_id: str) -> None:
         self._user_id = user_id
@@ -248,10 +289,117 @@ class _TurnRun:
 
     def take_return(self) -> Exit | None:
         target, self._return_to = self._return_to, None
+        if target is None and self._frames:  # the linked path ends here: back after the link
+            return self.end_path()
         return target
 
     def send_http(self, request: HttpRequest) -> HttpResponse:
         return self._http.send(request)
+
+    def link(self, flow: str | None, target: Exit | None, *, share_back: bool) -> Exit | None:
+        assert self.place is not None  # only a running block links
+        here, block = self.place
+        found = self.linked_flow(flow)
+        if found is None:
+            return None
+        linked, version = found
+        entry = target or linked.entry
+        if linked.group(entry.group) is None:
+            self.log(
+                "error",
+                f'The link goes to group "{entry.group}", which is not in flow "{linked.name}"; '
+                "the chat goes on past the link",
+                field="Group",
+            )
+            return None
+        other_flow = linked is not self.flow
+        back_to = block.next or _next_in_group(here, block)
+        return_to, self._return_to = self._return_to, None  # a Return there: its own Jumps
+        if back_to is None and not other_flow:
+            # Nothing to come back to here: the linked path just takes over, so a menu that
+            # links back to itself at its end loops without piling up links.
+            return entry
+        if len(self._frames) >= self._limits.max_link_depth:
+            what = (
+                f"it would be inside more than {len(self._frames):,} links at once (a linked "
+                "path links again before it ends; the loop passes through here)"
+            )
+            raise LimitExceededError(what, "max_link_depth", self._limits)
+        frame = LinkFrame(
+            back_to=back_to,
+            flow_version=self._flow_version,
+            variables=dict(self._variables) if other_flow else None,
+            share_back=share_back,
+            return_to=return_to,
+        )
+        if other_flow:
+            kept = [self._variables, *(f.variables for f in reversed(self._frames) if f.variables)]
+            carried = carried_in(linked, self.flow, self._variables, kept)
+            self._kept_bytes += _json_size(frame.variables)  # past the limit, the chat stops
+            self.check_session_size(f'Link to flow "{linked.name}"', _json_size(carried))
+            self.replace_variables(carried)
+            self.flow, self._flow_version = linked, version
+        self._frames.append(frame)
+        return entry
+
+    def linked_flow(self, reference: str | None) -> tuple[Flow, int | None] | None:
+        """The flow a link leads to and its version (None: the chat's own); None when it
+        cannot be followed, which the log says."""
+        if not reference or reference in self.flow.aliases:
+            return self.flow, self._flow_version
+        if self._links is None:
+            self.log(
+                "error",
+                f'Flow "{reference}" cannot be reached from here: links to other flows are '
+                "followed in chats of published flows; the chat goes on past the link",
+                field="Flow",
+            )
+            return None
+        try:
+            found = self._links.latest(reference)
+        except SegflowError as error:
+            self.log("warning", f"{error}; the chat goes on past the link", field="Flow")
+            return None
+        home = self._links.home
+        here = home if self._flow_version is None else self._links.version(self._flow_version)
+        if found.flow_id == here.flow_id:
+            return self.flow, self._flow_version
+        if found.id == home.id:
+            return home.flow, None
+        return found.flow, found.id
+
+    def end_path(self) -> Exit | None:
+        """Where the chat goes once a path ends: back after the latest link that has
+        somewhere to go on to; with no such link, the chat is complete."""
+        while self._frames:
+            frame = self._frames.pop()
+            if frame.variables is not None:
+                self._kept_bytes -= _json_size(frame.variables)
+                variables = frame.variables
+                if frame.share_back:
+                    variables = shared_back(variables, self.flow, self._variables)
+                self.replace_variables(variables)
+                self._flow_version = frame.flow_version
+                self.flow = _flow_at(self._home, frame.flow_version, self._links)
+            self._return_to = frame.return_to
+            if frame.back_to is not None:
+                return frame.back_to
+        self.complete()
+        return None
+
+    def replace_variables(self, variables: Mapping[str, JsonValue]) -> None:
+        self._variables = dict(variables)
+        self._sizes = {name: _entry_size(name, value) for name, value in self._variables.items()}
+
+    def check_session_size(self, what: str, variables_size: int) -> None:
+        if (total := variables_size + self._kept_bytes) > self._limits.max_session_bytes:
+            kept = " (with those kept for coming back from links)" if self._kept_bytes else ""
+            made = f"{what} would make the chat's variables {total:,} bytes in all{kept}"
+            raise LimitExceededError(made, "max_session_bytes", self._limits)
+
+    def linked_name(self) -> str | None:
+        """The name of the flow a link took the chat into, for logs; None in its own flow."""
+        return self.flow.name if self._flow_version is not None else None
 
     def where(self) -> tuple[str | None, str | None]:
         """The running block's group title and ID, for logs (None, None between blocks)."""
@@ -290,14 +438,13 @@ class _TurnRun:
                 return None
             self.blocks_run += 1
             step = self.run(group, block)
-            if self.status is ChatStatus.STOPPED:
+            if self.status is not ChatStatus.ACTIVE:  # stopped, or a Return ended the chat
                 return None
             target = _follow(step, block)
             if target is not None:
                 return target
             index += 1
-        self.complete()
-        return None
+        return self.end_path()
 
     def run(self, group: Group, block: Block) -> Step:
         self.place = (group, block)
@@ -394,6 +541,8 @@ class _TurnRun:
             context=self._context,
             waiting_for=waiting.id if waiting else None,
             return_to=self._return_to,
+            flow_version=self._flow_version,
+            links=self._frames,
             chat_id=self._chat_id,
             status=self.status,
         )
@@ -422,6 +571,13 @@ def _entry_size(name: str, value: object, size: int | None = None) -> int:
 def _variables_size(entries: Mapping[str, int]) -> int:
     """Bytes of the variables as one JSON object: {"name":value,...}."""
     return 2 + sum(entries.values()) + max(len(entries) - 1, 0)
+
+
+def _next_in_group(group: Group, block: Block) -> Exit | None:
+    index = group.blocks.index(block)
+    if index + 1 < len(group.blocks):
+        return Exit(group=group.id, block=group.blocks[index + 1].id)
+    return None
 
 
 def _follow(step: Step, block: Block) -> Exit | None:

@@ -25,7 +25,7 @@ from segflow.flow.problems import (
     describe,
     group_place,
 )
-from segflow.flow.validation import check_flow
+from segflow.flow.validation import LinkedFlows, check_flow
 
 
 def parse_flow(
@@ -33,13 +33,15 @@ def parse_flow(
     *,
     registry: BlockRegistry | None = None,
     destinations: Collection[str] | None = None,
+    linked: LinkedFlows | None = None,
     source: str = "The flow",
 ) -> Flow:
     """The flow a document (a dict, as read from YAML or JSON) describes.
 
     Raises FlowError listing every problem, each with its place: the document's shape and
     every block's options, then exits, variables and, when `destinations` (the names of the
-    existing Segment accounts) is given, the accounts Segment blocks name.
+    existing Segment accounts) is given, the accounts Segment blocks name; when `linked` (the
+    published flows) is given, the groups links to other flows go to.
     """
     registry = registry or default_registry()
     check_document(document, source=source)
@@ -52,9 +54,9 @@ def parse_flow(
             flow = Flow.model_validate(document, context=FlowReading(registry, lenient=True))
         except ValidationError:
             raise FlowError(problems, source=source) from None
-        problems += check_flow(flow, destinations=destinations)
+        problems += check_flow(flow, destinations=destinations, linked=linked)
         raise FlowError(problems, source=source) from None
-    if problems := check_flow(flow, destinations=destinations):
+    if problems := check_flow(flow, destinations=destinations, linked=linked):
         raise FlowError(problems, source=source)
     return flow
 

@@ -32,6 +32,7 @@ class TurnLog(_TurnPart):
 
     status: LogStatus
     description: str
+    flow: str | None = None  # the linked flow's name, when a link took the chat into another
     group: str | None = None  # the group's title
     block: str | None = None  # the block's ID
     field: str | None = None  # the field's title, e.g. "Event Name"
@@ -40,6 +41,7 @@ class TurnLog(_TurnPart):
         place = " › ".join(
             part
             for part in (
+                f'Flow "{self.flow}"' if self.flow else "",
                 f'Group "{self.group}"' if self.group else "",
                 f'block "{self.block}"' if self.block else "",
             )
@@ -56,6 +58,7 @@ class QueuedMessage:
     destination: str | None
     group: str | None = None  # where it was sent from; None for automatic tracking
     block: str | None = None
+    flow: str | None = None  # the linked flow's name, when a link took the chat into another
 
 
 @dataclass(frozen=True)

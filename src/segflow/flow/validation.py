@@ -1,39 +1,82 @@
-"""A flow's checks beyond its shape: ids, exits, variables and Segment accounts (errors), and
-what is worth a warning (regular expressions known to backtrack)."""
+"""A flow's checks beyond its shape: ids, exits, variables, Segment accounts and the groups
+links to other flows go to (errors), and what is worth a warning (regular expressions known to
+backtrack, links to flows not published yet)."""
 
 from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from segflow.blocks import Exit
+from segflow.blocks.logic import Link
 from segflow.blocks.references import exits_of, variable_uses
 from segflow.blocks.segment import SegmentAccount
 from segflow.blocks.slow_patterns import slow_patterns
 from segflow.flow.model import Block, Flow, Group
 from segflow.flow.problems import FLOW, FlowProblem, block_place, group_place
 
+LinkedFlows = Callable[[str], Flow | None]
+"""The published flow a Link to flow block names (by ID or other ID); None: none is."""
 
-def check_flow(flow: Flow, *, destinations: Collection[str] | None = None) -> list[FlowProblem]:
+
+def check_flow(
+    flow: Flow,
+    *,
+    destinations: Collection[str] | None = None,
+    linked: LinkedFlows | None = None,
+) -> list[FlowProblem]:
     """Every problem of the flow's graph and variables; with `destinations` (the names of the
-    Segment accounts that exist), also every Segment account that does not."""
+    Segment accounts that exist), also every Segment account that does not; with `linked`,
+    also every link to a group that the published flow it names does not have."""
     return [
         *_duplicates(flow),
         *_start(flow),
         *_exits(flow),
         *_variables(flow),
         *(_accounts(flow, destinations) if destinations is not None else ()),
+        *(_linked_groups(flow, linked) if linked is not None else ()),
     ]
 
 
-def flow_warnings(flow: Flow) -> list[FlowProblem]:
-    """What a valid flow may still do wrong in chats: each one a warning, with its place."""
-    return [
+def flow_warnings(flow: Flow, *, linked: LinkedFlows | None = None) -> list[FlowProblem]:
+    """What a valid flow may still do wrong in chats: each one a warning, with its place. With
+    `linked`, also the links to flows that are not published (yet)."""
+    slow = [
         FlowProblem(place, slow.problem, level="warning", field=slow.path)
         for _group, block, place in _blocks(flow)
         for slow in slow_patterns(block.options)
     ]
+    return slow + list(_unknown_flows(flow, linked) if linked is not None else ())
+
+
+def _links_to_other_flows(flow: Flow) -> Iterator[tuple[Link, str]]:
+    for _group, block, place in _blocks(flow):
+        options = block.options
+        if isinstance(options, Link) and options.flow and options.flow not in flow.aliases:
+            yield options, place
+
+
+def _linked_groups(flow: Flow, linked: LinkedFlows) -> Iterator[FlowProblem]:
+    for link, place in _links_to_other_flows(flow):
+        target = linked(link.flow or "")
+        if target is not None and link.group and target.group(link.group) is None:
+            known = [group.id for group in target.groups]
+            problem = (
+                f'Link goes to group "{link.group}", which is not in flow "{target.name}"'
+                + _guess(link.group, known)
+            )
+            yield FlowProblem(place, problem, field=("group",))
+
+
+def _unknown_flows(flow: Flow, linked: LinkedFlows) -> Iterator[FlowProblem]:
+    for link, place in _links_to_other_flows(flow):
+        if linked(link.flow or "") is None:
+            problem = (
+                f'Link goes to flow "{link.flow}", which is not published (yet); until it is, '
+                "chats go on past the link"
+            )
+            yield FlowProblem(place, problem, level="warning", field=("flow",))
 
 
 def _blocks(flow: Flow) -> Iterator[tuple[Group, Block, str]]:

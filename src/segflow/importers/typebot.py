@@ -8,7 +8,7 @@ Typebot would have gone after them (their exit, else the next block), and the re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +43,16 @@ class TypebotImport:
     """Everything that did not carry over as it was, in the order of the groups."""
 
 
-def import_typebot(document: Mapping[str, Any]) -> TypebotImport:
-    """The segflow flow of a Typebot export (its parsed JSON) and the import report."""
-    return _TypebotImporter(document).run()
+def import_typebot(
+    document: Mapping[str, Any], *, imported_with: Collection[str] = ()
+) -> TypebotImport:
+    """The segflow flow of a Typebot export (its parsed JSON) and the import report.
+
+    The flow's other IDs are the Typebot's publicId and ID, so links from other imported bots
+    find it. `imported_with` holds the IDs of the Typebots imported along with it: the report
+    names every other bot it links to that is not among them.
+    """
+    return _TypebotImporter(document, imported_with).run()
 
 
 @dataclass
@@ -66,8 +73,17 @@ class _Group:
         return next((b for b in self.blocks[index + 1 :] if not _skipped(b)), None)
 
 
+def typebot_ids(document: Any) -> set[str]:
+    """The IDs links from other bots may name a Typebot export by: its ID and publicId."""
+    if not isinstance(document, Mapping):
+        return set()
+    if "groups" not in document and isinstance(document.get("typebot"), Mapping):
+        document = document["typebot"]  # as Typebot's API returns it
+    return {value for key in ("id", "publicId") if isinstance(value := document.get(key), str)}
+
+
 class _TypebotImporter:
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], imported_with: Collection[str] = ()) -> None:
         if not isinstance(document, Mapping):
             raise TypebotImportError("This is not a Typebot export: expected a JSON object")
         if "groups" not in document and isinstance(document.get("typebot"), Mapping):
@@ -84,6 +100,8 @@ class _TypebotImporter:
         if not isinstance(groups, list):
             raise TypebotImportError('This is not a Typebot export: it has no "groups" list')
         self.document = document
+        self.own_ids = typebot_ids(document)
+        self.imported_with = set(imported_with)
         self.report: list[Finding] = []
         self.source_groups = [g for g in groups if isinstance(g, Mapping) and g.get("id")]
         edges = [e for e in document.get("edges") or [] if isinstance(e, Mapping)]
@@ -210,6 +228,12 @@ class _TypebotImporter:
             block_id = None
         return Target(group_id, str(block_id) if block_id else None)
 
+    def is_this_bot(self, typebot_id: str) -> bool:
+        return typebot_id in self.own_ids
+
+    def is_imported(self, typebot_id: str) -> bool:
+        return typebot_id in self.imported_with
+
     def _edge(self, source_id: str, item_id: str | None, edge_id: Any) -> Mapping[str, Any] | None:
         # Typebot follows the id a block or item holds; older exports may only have the edge.
         edge = self.edges.get(str(edge_id)) if edge_id else None
@@ -288,8 +312,8 @@ class _TypebotImporter:
             onward = self._onward(group, index) if branches or not block.exit else None
             native: dict[str, Any] = {"id": block.id}
             for key, value in block.converted.items():
-                if key == "target":  # a jump's
-                    native |= _as_jump(self._exit(self._resolve(value)))
+                if key == "target":  # a jump's or a link's
+                    native |= _as_target(self._exit(self._resolve(value)))
                 elif key == "items":
                     native["items"] = [self._native_item(item, branches) for item in value]
                 elif isinstance(value, Target):  # an exit of the block's own (A/B test paths)
@@ -345,7 +369,7 @@ class _TypebotImporter:
             context.note(FindingKind.CHANGED, message)
 
 
-def _as_jump(target: str | dict[str, str]) -> dict[str, str]:
+def _as_target(target: str | dict[str, str]) -> dict[str, str]:
     return {"group": target} if isinstance(target, str) else dict(target)
 
 

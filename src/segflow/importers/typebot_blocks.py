@@ -63,6 +63,14 @@ class Graph(Protocol):
 
     def target(self, group_id: Any, block_id: Any, context: BlockContext) -> Target | None: ...
 
+    def is_this_bot(self, typebot_id: str) -> bool:
+        """Whether a Typebot ID is the imported bot's own."""
+        ...
+
+    def is_imported(self, typebot_id: str) -> bool:
+        """Whether another bot's export is imported too, so a link to it finds its flow."""
+        ...
+
 
 class BlockContext:
     """A Typebot block being converted, and what its converter may ask about it."""
@@ -101,6 +109,12 @@ class BlockContext:
         """The input's own message for an answer it cannot take, else the bot's, as in Typebot."""
         given = self.options.get("retryMessageContent")
         fields["retryMessage"] = self.template(given or self._graph.invalid_message)
+
+    def is_this_bot(self, typebot_id: str) -> bool:
+        return self._graph.is_this_bot(typebot_id)
+
+    def is_imported(self, typebot_id: str) -> bool:
+        return self._graph.is_imported(typebot_id)
 
     def note(self, kind: FindingKind, message: str) -> None:
         self._report.append(Finding(kind, message, self.group_title, self.id, self.type))
@@ -717,21 +731,33 @@ def _return(context: BlockContext) -> NativeFields:
 
 
 def _typebot_link(context: BlockContext) -> NativeFields | Skipped:
-    if context.options.get("typebotId") != "current":
-        return context.skip(_SKIPPED["Typebot link"])
-    target = context.target(context.options.get("groupId"))
-    if target is None:
+    bot = context.options.get("typebotId")
+    group = context.options.get("groupId")
+    if not isinstance(bot, str) or not bot:
         return context.skip(
-            "it links to this bot but to no group, which Typebot could not follow either",
-            FindingKind.CHANGED,
+            "it links to no bot, which Typebot could not follow either", FindingKind.CHANGED
         )
-    context.note(
-        FindingKind.CHANGED,
-        "it links to a group of this bot: it became a Jump there; when the path from that "
-        "group ends, Typebot went on after the link, while segflow's chat ends (end that path "
-        "with a Return block to come back)",
-    )
-    return {"type": "jump", "target": target}
+    if bot == "current" or context.is_this_bot(bot):
+        target = context.target(group)
+        if target is None:
+            return context.skip(
+                "it links to this bot but to no group, which Typebot could not follow either",
+                FindingKind.CHANGED,
+            )
+        return {"type": "link", "target": target}
+    if not context.is_imported(bot):
+        context.note(
+            FindingKind.SETUP,
+            f'it links to the Typebot "{bot}", which is not imported yet: import that bot\'s '
+            "export too (the link finds its flow by that Typebot ID); until then, chats go on "
+            "past the link",
+        )
+    fields: NativeFields = {"type": "link", "flow": bot}
+    if isinstance(group, str) and group:
+        fields["group"] = group
+    if context.options.get("mergeResults") is False:
+        fields["shareVariables"] = False
+    return fields
 
 
 def _ab_test(context: BlockContext) -> NativeFields:
@@ -848,7 +874,7 @@ def _http_request(context: BlockContext) -> NativeFields | Skipped:
     method = str(request.get("method") or "POST").upper()
     if method not in HttpMethod.__members__:
         return context.skip(f"segflow does not send {method} requests")
-    fields: NativeFields = {"type": "http_request", "url": url, "method": method}
+    fields: NativeFields = {"type": "httpRequest", "url": url, "method": method}
     if headers := _http_rows(context, request.get("headers"), "headers"):
         fields["headers"] = headers
     if params := _http_rows(context, request.get("queryParams"), "query parameters"):
@@ -958,7 +984,6 @@ def _is_private_address(host: str) -> bool:
 _SKIPPED = {
     "payment input": "segflow takes no payments",
     "Code": "segflow never runs Script blocks (JavaScript code)",
-    "Typebot link": "segflow cannot continue in another bot (import that bot as its own flow)",
     "webhook": "it waits for another service to call Typebot (a Webhook logic block), which "
     "segflow does not receive",
     "Google Sheets": "segflow has no Google Sheets integration",

@@ -213,7 +213,8 @@ export class FlowCanvas {
               this.#handle({ blockId: block.id, key }, exitGroup(block[key]), title))))
         : null,
       this.#handle({ blockId: block.id }, exitGroup(block.next), itemsKey ? "Exit when no item applies" : "Exit"));
-    if (block.type === "jump" && block.group) element.dataset.jump = block.group;
+    const callsGroup = block.type === "jump" || (block.type === "link" && !block.flow);
+    if (callsGroup && block.group) element.dataset.jump = block.group;
     return element;
   }
 
