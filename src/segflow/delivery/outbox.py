@@ -315,12 +315,33 @@ class Outbox:
             connection.execute(update(destinations).values(retry_at=None, failures=0))
         return int(result.rowcount)
 
-    def purge(self, states: Sequence[str], destination_id: int | None = None) -> int:
+    def purge(
+        self,
+        states: Sequence[str],
+        destination_id: int | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> int:
+        """Deletes the messages in `states`; with `connection`, inside its open transaction."""
         condition: list[ColumnElement[bool]] = [outbox.c.state.in_(states)]
         if destination_id is not None:
             condition.append(outbox.c.destination_id == destination_id)
-        with self._database.engine.begin() as connection:
+        if connection is not None:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
+        with self._database.engine.begin() as own:
+            return int(own.execute(delete(outbox).where(*condition)).rowcount)
+
+    def move(
+        self, states: Sequence[str], from_id: int, to_id: int, *, connection: Connection
+    ) -> int:
+        """Hands a destination's messages in `states` to another one, inside the caller's
+        transaction. They keep their message IDs and order; their attempts start again."""
+        moved = connection.execute(
+            update(outbox)
+            .where(outbox.c.destination_id == from_id, outbox.c.state.in_(states))
+            .values(destination_id=to_id, attempts=0, claimed_by=None, claimed_until=None)
+        )
+        return int(moved.rowcount)
 
 
 _claimed_message = partial(tuple.__new__, ClaimedMessage)
