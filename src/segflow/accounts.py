@@ -20,7 +20,7 @@ from segflow.service import Segflow
 
 CHECK_TIMEOUT = 10.0
 CHECK_SENDS = (
-    'an empty batch ({"batch": []}) to {url} with the Write Key: no event, nothing that '
+    'an empty batch ({{"batch": []}}) to {url} with the Write Key: no event, nothing that '
     "reaches your workspace's data"
 )
 

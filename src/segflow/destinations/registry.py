@@ -120,7 +120,8 @@ class Destinations:
         """Changes the endpoint and/or the Write Key. Either ends the destination's backoff, so
         its queued and retrying messages go out at once, to the new endpoint, with the new key.
         """
-        chosen = self._own(name, "changed")
+        with self._database.engine.connect() as connection:
+            chosen = self._own(connection, name, "changed")
         values: dict[str, object] = {}
         if endpoint is not None:
             values["endpoint"] = resolve_endpoint(endpoint)
@@ -146,25 +147,26 @@ class Destinations:
     ) -> Destination:
         """Renames the destination; its queued messages stay with it (they name its id).
         With `connection`, inside that connection's transaction."""
-        chosen = self._own(name, "renamed")
         new_name = _new_name(new_name)
-        if new_name == chosen.name:
-            return chosen
         with _transaction(self._database, connection) as own:
-            found = self._find(own, new_name)
-            if found is not None:
+            chosen = self._own(own, name, "renamed")
+            if new_name == chosen.name:
+                return _destination(chosen)
+            if self._find(own, new_name) is not None:
                 raise DestinationError(f"A destination named {new_name!r} already exists")
             own.execute(
                 update(destinations).where(destinations.c.id == chosen.id).values(name=new_name)
             )
+            renamed = self._find(own, new_name)
         self._resolved.clear()
-        return self.by_id(chosen.id)
+        assert renamed is not None
+        return _destination(renamed)
 
     def remove(self, name: str, *, connection: Connection | None = None) -> None:
         """Refuses while undelivered messages (queued or dead-lettered) wait for the
         destination: removing it would drop them. Move or drop them first."""
-        chosen = self._own(name, "removed")
         with _transaction(self._database, connection) as own:
+            chosen = self._own(own, name, "removed")
             waiting = own.execute(
                 select(func.count())
                 .select_from(outbox)
@@ -178,13 +180,19 @@ class Destinations:
             own.execute(delete(destinations).where(destinations.c.id == chosen.id))
         self._resolved.clear()
 
-    def _own(self, name: str, done: str) -> Destination:
+    def _own(self, connection: Connection, name: str, done: str) -> Row:
         """A destination the user added: segflow's own ones follow its settings."""
         if name in MANAGED:
             raise DestinationError(
                 f"{LABELS[name]} ({name!r}) comes from segflow's settings and cannot be {done}"
             )
-        return self.get(name)
+        found = self._find(connection, name)
+        if found is None:
+            known = ", ".join(
+                row.name for row in connection.execute(select(destinations.c.name)).all()
+            )
+            raise DestinationError(f"No destination named {name!r} (known: {known or 'none yet'})")
+        return found
 
     def write_key(self, destination_id: int) -> WriteKey:
         with self._database.engine.connect() as connection:

@@ -122,6 +122,11 @@ def accounts_router(editor: EditorContext) -> APIRouter:
         """Replaces the endpoint and/or Write Key (waiting messages go out at once with them),
         renames (drafts naming the account follow; "renamedIn" lists them), or makes it the
         default."""
+        if not change.model_fields_set - {"endpoint"}:
+            raise DestinationError(
+                f"Nothing to change in destination {name!r}: give a name, a region, "
+                "a Write Key or default"
+            )
         renamed_in: list[str] = []
         endpoint = endpoint_of(change.region, change.endpoint) if change.region else None
         if endpoint is not None or change.write_key is not None:
