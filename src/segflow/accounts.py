@@ -14,7 +14,7 @@ from segflow.delivery.batching import batch_body
 from segflow.delivery.http import ACCOUNT_STATUSES, SegmentHTTP
 from segflow.destinations import Destination
 from segflow.destinations.endpoints import REGIONS
-from segflow.destinations.registry import LABELS, UNDELIVERED
+from segflow.destinations.registry import LABELS, UNDELIVERED, label_for
 from segflow.errors import DestinationError
 from segflow.service import Segflow
 
@@ -68,7 +68,7 @@ class ConnectionCheck:
 
 
 def label_of(destination: Destination) -> str:
-    return LABELS.get(destination.name, destination.name)
+    return label_for(destination.name)
 
 
 def account_states(segflow: Segflow) -> list[AccountState]:

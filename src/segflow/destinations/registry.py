@@ -43,6 +43,11 @@ UNDELIVERED = ("queued", "dead")
 _DECRYPTED_KEYS = 256
 
 
+def label_for(name: str) -> str:
+    """The name people see: a user's account by its name, segflow's own ones by what they are."""
+    return LABELS.get(name, name)
+
+
 class Destinations:
     def __init__(self, database: Database, cipher: WriteKeyCipher, settings: Settings) -> None:
         self._database = database
