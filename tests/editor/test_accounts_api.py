@@ -77,6 +77,24 @@ def test_a_new_write_key_delivers_the_stuck_messages_at_once(
         assert (healthy["health"], healthy["lastError"]) == ("healthy", None)
 
 
+def test_a_corrected_endpoint_delivers_the_messages_that_found_nobody(
+    editor: EditorServer, tmp_path: Path
+) -> None:
+    with strict_collector(tmp_path, "strict.db") as collector:
+        add_account(editor, "production", "http://127.0.0.1:9", RIGHT_KEY)
+        message_id = send(editor, "Signed Up", "production")
+        stuck = wait_for(lambda: account(editor, "production")["lastError"])
+        assert stuck.startswith("production: network error")
+
+        moved = editor.api.patch(
+            "/destinations/production", json={"region": "custom", "endpoint": collector.url}
+        )
+
+        assert moved.json()["endpoint"] == collector.url
+        [received] = collector.wait_for_events(1)
+        assert received["message_id"] == message_id
+
+
 def test_an_account_moves_to_the_eu_endpoint_or_another_url(editor: EditorServer) -> None:
     add_account(editor, "production", "http://127.0.0.1:9", RIGHT_KEY)
 
