@@ -21,7 +21,7 @@ from segflow.accounts import (
     update_account,
 )
 from segflow.api.fields import Identifier, Text, Url
-from segflow.destinations import Destination
+from segflow.destinations import Destination, resolve_endpoint
 from segflow.destinations.registry import LABELS
 from segflow.editor.answers import EditorRoute
 from segflow.editor.context import EditorContext
@@ -127,13 +127,18 @@ def accounts_router(editor: EditorContext) -> APIRouter:
                 f"Nothing to change in destination {name!r}: give a name, a region, "
                 "a Write Key or default"
             )
-        renamed_in: list[str] = []
+        # Everything is checked before anything changes: a refused rename changes nothing.
         endpoint = endpoint_of(change.region, change.endpoint) if change.region else None
-        if endpoint is not None or change.write_key is not None:
-            update_account(segflow, name, endpoint=endpoint, write_key=change.write_key)
+        if endpoint is not None:
+            resolve_endpoint(endpoint)
+        if change.write_key is not None and not change.write_key.strip():
+            raise DestinationError("The new Write Key is empty: type it, or leave it out")
+        renamed_in: list[str] = []
         if change.name is not None and change.name != name:
             renamed = rename_account(segflow, name, change.name)
             name, renamed_in = renamed.destination.name, renamed.drafts
+        if endpoint is not None or change.write_key is not None:
+            update_account(segflow, name, endpoint=endpoint, write_key=change.write_key)
         if change.default:
             segflow.destinations.set_default(name)
         return account_json(segflow.destinations.get(name)) | {"renamedIn": renamed_in}
