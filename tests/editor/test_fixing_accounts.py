@@ -84,6 +84,9 @@ def test_a_write_key_fixed_in_the_editor_delivers_the_stuck_messages(
         screenshot(page, "editor-fix-account.png")
         edit.get_by_role("button", name="Save").click()
         expect(edit).to_be_hidden()
+        expect(manager.get_by_role("status")).to_have_text(
+            "Saved production: its waiting messages are sent again now."
+        )
 
         received = collector.wait_for_events(2, timeout=10)
         assert sorted(event["message_id"] for event in received) == sorted(stuck)
@@ -112,6 +115,9 @@ def test_a_renamed_account_is_renamed_in_the_open_flow_too(
     rename = page.get_by_role("dialog", name="Rename account production")
     rename.get_by_label("New name").fill("live")
     rename.get_by_role("button", name="Rename").click()
+    expect(manager.get_by_role("status")).to_have_text(
+        "Renamed production to live. The drafts of Lead follow."
+    )
     expect(manager.locator('[data-account="live"]')).to_be_visible()
     manager.get_by_role("button", name="Close").click()
 
@@ -153,3 +159,33 @@ def test_the_first_account_picked_on_a_block_becomes_the_flows(
     assert editor.api.get(f"/flows/{flow_id}").json()["draft"]["segment"]["destination"] == (
         "production"
     )
+
+
+def test_removing_an_account_moves_its_waiting_messages_where_the_user_says(
+    page: Page, editor: EditorServer, tmp_path: Path
+) -> None:
+    with CollectorProcess(
+        f"sqlite:///{tmp_path / 'strict.db'}", write_keys=[RIGHT_KEY]
+    ) as collector:
+        add_account(editor, "new", collector.url, RIGHT_KEY)
+        add_account(editor, "old", collector.url, WRONG_KEY)
+        message_id = queue(editor, "Signed Up", "old")
+        flow_id = saved_flow(editor, "Lead", segment_block("track", "Lead"))
+        page.goto(f"{editor.url}/editor/#/flows/{flow_id}")
+
+        page.get_by_role("button", name="Manage accounts").click()
+        manager = page.get_by_role("dialog", name="Segment accounts")
+        manager.get_by_role("button", name="Remove old").click()
+        remove = page.get_by_role("dialog", name="Remove account old")
+        expect(remove).to_contain_text("1 message(s) have not been delivered to old")
+        expect(remove.get_by_role("radio", name="Move them to")).to_be_checked()
+        expect(remove.get_by_label("Account to move them to")).to_have_value("new")
+        screenshot(page, "editor-remove-account.png")
+        remove.get_by_role("button", name="Remove account").click()
+
+        expect(manager.get_by_role("status")).to_have_text(
+            "Removed old. 1 undelivered message(s) moved to new."
+        )
+        expect(manager.locator('[data-account="old"]')).to_have_count(0)
+        [received] = collector.wait_for_events(1)
+        assert received["message_id"] == message_id

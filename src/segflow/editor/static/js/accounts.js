@@ -73,10 +73,12 @@ export class Accounts {
   // The accounts manager. `onRenamed(old, new)` lets the open flow follow a rename.
   async manage({ onRenamed = () => {} } = {}) {
     const rows = h("ul", { class: "accounts-list" });
+    const notice = h("p", { class: "accounts-notice", role: "status", hidden: true });
+    const say = (text) => { notice.textContent = text; notice.hidden = false; };
     const draw = async () => {
       await this.load();
       rows.replaceChildren(...(this.list.length
-        ? this.list.map((account) => this.#row(account, { draw, onRenamed }))
+        ? this.list.map((account) => this.#row(account, { draw, onRenamed, say }))
         : [h("li", { class: "help" }, "No accounts yet: messages go to the built-in test collector.")]));
     };
     await draw();
@@ -84,14 +86,14 @@ export class Accounts {
       "Add Segment account");
     await openDialog({
       title: "Segment accounts",
-      body: h("div", { class: "accounts-manager" }, rows, add),
+      body: h("div", { class: "accounts-manager" }, notice, rows, add),
       className: "accounts-dialog",
       actions: [{ label: "Close", primary: true, run: () => true }],
     });
     await this.load();
   }
 
-  #row(account, { draw, onRenamed }) {
+  #row(account, { draw, onRenamed, say }) {
     const outcome = h("p", { class: "check-outcome", "aria-live": "polite", hidden: true });
     const button = (label, run, className = "") =>
       h("button", { type: "button", class: className, onclick: run, "aria-label": `${label} ${accountLabel(account)}` }, label);
@@ -110,12 +112,29 @@ export class Accounts {
       }
     });
     const own = account.builtIn ? [] : [
-      button("Edit", async () => { if (await this.edit(account)) await draw(); }),
+      button("Edit", async () => {
+        if (!(await this.edit(account))) return;
+        say(`Saved ${account.name}: its waiting messages are sent again now.`);
+        await draw();
+      }),
       button("Rename", async () => {
         const renamed = await this.rename(account);
-        if (renamed) { onRenamed(account.name, renamed); await draw(); }
+        if (!renamed) return;
+        onRenamed(account.name, renamed.name);
+        const drafts = renamed.renamedIn.length ? ` The drafts of ${renamed.renamedIn.join(", ")} follow.` : "";
+        say(`Renamed ${account.name} to ${renamed.name}.${drafts}`);
+        await draw();
       }),
-      button("Remove", async () => { if (await this.remove(account)) await draw(); }, "danger"),
+      button("Remove", async () => {
+        const removed = await this.remove(account);
+        if (!removed) return;
+        const messages = removed.movedTo ? ` ${removed.moved} undelivered message(s) moved to ${removed.movedTo}.`
+          : removed.dropped ? ` ${removed.dropped} undelivered message(s) dropped.` : "";
+        const drafts = removed.draftsNamingIt.length
+          ? ` The drafts of ${removed.draftsNamingIt.join(", ")} still use it: choose another account there.` : "";
+        say(`Removed ${account.name}.${messages}${drafts}`);
+        await draw();
+      }, "danger"),
     ];
     return h("li", { class: `account account-${account.health || "healthy"}`, dataset: { account: account.name } },
       h("div", { class: "account-title" },
@@ -161,10 +180,10 @@ export class Accounts {
     });
   }
 
-  // Answers the new name, or null.
-  async rename(account) {
+  // Answers the renamed account (with the flows whose drafts follow, renamedIn), or null.
+  rename(account) {
     const input = h("input", { type: "text", value: account.name, "aria-label": "New name" });
-    const renamed = await openDialog({
+    return openDialog({
       title: `Rename account ${account.name}`,
       body: h("div", {},
         h("label", { class: "dialog-field" }, "New name", input),
@@ -182,7 +201,6 @@ export class Accounts {
         },
       ],
     });
-    return renamed ? renamed.name : null;
   }
 
   // Asks where its undelivered messages go; answers the removal, or null.
@@ -199,7 +217,8 @@ export class Accounts {
     const target = h("select", { name: "moveTo", "aria-label": "Account to move them to" },
       others.map((other) => h("option", { value: other.name }, accountLabel(other))));
     const choice = (value, label, extra = null, checked = false) =>
-      h("label", { class: "radio" }, h("input", { type: "radio", name: "undelivered", value, checked }), ` ${label}`, extra);
+      h("div", { class: "choice" },
+        h("label", { class: "radio" }, h("input", { type: "radio", name: "undelivered", value, checked }), ` ${label}`), extra);
     const body = h("div", { class: "account-form" },
       h("p", {}, `${waiting} message(s) have not been delivered to ${account.name} (queued, retrying or dead-lettered).`),
       h("fieldset", { class: "undelivered" }, h("legend", {}, "Its undelivered messages"),
