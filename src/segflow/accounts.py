@@ -72,10 +72,10 @@ def label_of(destination: Destination) -> str:
 
 
 def account_states(segflow: Segflow) -> list[AccountState]:
-    counts = {counted.destination: counted for counted in segflow.outbox.counts()}
+    counts = segflow.outbox.undelivered()
     states = []
     for destination in segflow.destinations.list():
-        counted = counts.get(destination.name)
+        counted = counts.get(destination.id)
         states.append(
             AccountState(
                 destination=destination,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from segflow.accounts import remove_account, rename_account, update_account
+from segflow.accounts import account_states, remove_account, rename_account, update_account
 from segflow.chat import Flows
 from segflow.destinations import EU_ENDPOINT, US_ENDPOINT
 from segflow.destinations.registry import RESOLVED_FOR
@@ -143,8 +143,9 @@ def test_a_new_write_key_or_endpoint_ends_the_backoff(segflow: Segflow) -> None:
     assert changed.masked_write_key == "…0042"
     assert segflow.destinations.write_key(added.id).reveal() == "wk_live_new_key_0042"
     assert segflow.outbox.destinations_due(time.time()) == [added.id]
-    [counts] = segflow.outbox.counts()
-    assert (counts.queued, counts.retry_at, counts.last_error) == (1, None, None)
+    [state] = account_states(segflow)
+    assert (state.queued, state.retrying, state.retry_at, state.last_error) == (1, 1, None, None)
+    assert state.health == "healthy"
     moved = update_account(segflow, "production", endpoint="eu")
     assert moved.endpoint == EU_ENDPOINT
 
@@ -180,6 +181,9 @@ def test_removing_moves_the_undelivered_messages_to_another_account(segflow: Seg
     new = segflow.destinations.add("new", WRITE_KEY)
     for event in ("One", "Two"):
         segflow.send(TrackEvent(event_name=event, user_id="u1"), destination="old")
+
+    states = {state.destination.name: state for state in account_states(segflow)}
+    assert (states["old"].queued, states["old"].health, states["new"].queued) == (2, "healthy", 0)
 
     removed = remove_account(segflow, "old", move_to="new")
 

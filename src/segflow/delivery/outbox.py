@@ -67,6 +67,17 @@ class OutboxCounts:
     last_error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A destination's messages not delivered yet, and its backoff."""
+
+    queued: int  # retrying ones included
+    retrying: int
+    dead: int
+    retry_at: float | None
+    last_error: str | None
+
+
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -272,6 +283,45 @@ class Outbox:
                 )
                 for row in connection.execute(query)
             ]
+
+    def undelivered(self) -> dict[int, Undelivered]:
+        """Per destination id: its queued (and of those, retrying) and dead-lettered messages,
+        and its backoff. Delivered ones are not counted, so the answer stays quick however
+        long the history."""
+        waiting = (
+            select(
+                outbox.c.destination_id,
+                func.count().filter(outbox.c.state == QUEUED).label(QUEUED),
+                func.count()
+                .filter(outbox.c.state == QUEUED, outbox.c.attempts > 0)
+                .label("retrying"),
+                func.count().filter(outbox.c.state == DEAD).label(DEAD),
+            )
+            .where(outbox.c.state.in_((QUEUED, DEAD)))
+            .group_by(outbox.c.destination_id)
+            .subquery()
+        )
+        query = select(
+            destinations.c.id,
+            destinations.c.retry_at,
+            destinations.c.last_error,
+            waiting.c.queued,
+            waiting.c.retrying,
+            waiting.c.dead,
+        ).select_from(
+            destinations.outerjoin(waiting, waiting.c.destination_id == destinations.c.id)
+        )
+        with self._database.engine.connect() as connection:
+            return {
+                row.id: Undelivered(
+                    queued=row.queued or 0,
+                    retrying=row.retrying or 0,
+                    dead=row.dead or 0,
+                    retry_at=row.retry_at,
+                    last_error=row.last_error,
+                )
+                for row in connection.execute(query)
+            }
 
     def pending(self) -> int:
         with self._database.engine.connect() as connection:
