@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from segflow.accounts import account_states, remove_account, rename_account, update_account
+from segflow.chat import Flows
 from segflow.destinations import EU_ENDPOINT, US_ENDPOINT
 from segflow.destinations.registry import RESOLVED_FOR
 from segflow.errors import DestinationError, SettingsError
@@ -119,7 +121,7 @@ def test_removing_an_account_with_queued_messages_is_refused(segflow: Segflow) -
     segflow.destinations.add("production", WRITE_KEY)
     segflow.send(TrackEvent(event_name="Signed Up", user_id="u1"), destination="production")
 
-    with pytest.raises(DestinationError, match="still has 1 queued message"):
+    with pytest.raises(DestinationError, match="still has 1 undelivered message"):
         segflow.destinations.remove("production")
     assert [d.name for d in segflow.destinations.list()] == ["production"]
 
@@ -127,3 +129,68 @@ def test_removing_an_account_with_queued_messages_is_refused(segflow: Segflow) -
     segflow.destinations.remove("production")
     with pytest.raises(DestinationError, match="No destination named 'production'"):
         segflow.destinations.get("production")
+
+
+def test_a_new_write_key_or_endpoint_ends_the_backoff(segflow: Segflow) -> None:
+    added = segflow.destinations.add("production", WRITE_KEY)
+    segflow.send(TrackEvent(event_name="Signed Up", user_id="u1"), destination="production")
+    [claimed] = segflow.outbox.claim(added.id, "sender", lease=60)
+    segflow.outbox.failed([claimed.id], added.id, "production: HTTP 401", time.time() + 600)
+    assert segflow.outbox.destinations_due(time.time()) == []
+
+    changed = update_account(segflow, "production", write_key="wk_live_new_key_0042")
+
+    assert changed.masked_write_key == "…0042"
+    assert segflow.destinations.write_key(added.id).reveal() == "wk_live_new_key_0042"
+    assert segflow.outbox.destinations_due(time.time()) == [added.id]
+    [state] = account_states(segflow)
+    assert (state.queued, state.retrying, state.retry_at, state.last_error) == (1, 1, None, None)
+    assert state.health == "healthy"
+    moved = update_account(segflow, "production", endpoint="eu")
+    assert moved.endpoint == EU_ENDPOINT
+
+
+def test_a_rename_follows_drafts_and_is_refused_while_a_published_flow_names_it(
+    segflow: Segflow,
+) -> None:
+    segflow.destinations.add("production", WRITE_KEY)
+    flows = Flows(segflow)
+    block = {"id": "t", "type": "segment", "action": "Track Event", "eventName": "Lead"}
+    draft = {
+        "name": "Lead",
+        "segment": {"destination": "production"},
+        "groups": [{"id": "g", "title": "G", "blocks": [block | {"destination": "production"}]}],
+    }
+    flows.save(draft, "lead")
+
+    renamed = rename_account(segflow, "production", "live")
+
+    assert (renamed.destination.name, renamed.drafts) == ("live", ["Lead"])
+    saved = flows.get("lead").draft
+    assert saved["segment"]["destination"] == "live"
+    assert saved["groups"][0]["blocks"][0]["destination"] == "live"
+    flows.publish("lead")
+    with pytest.raises(DestinationError, match=r'published flows name it \("Lead"\)'):
+        rename_account(segflow, "live", "production")
+    with pytest.raises(DestinationError, match=r'published flows name it \("Lead"\)'):
+        remove_account(segflow, "live", drop=True)
+
+
+def test_removing_moves_the_undelivered_messages_to_another_account(segflow: Segflow) -> None:
+    old = segflow.destinations.add("old", WRITE_KEY)
+    new = segflow.destinations.add("new", WRITE_KEY)
+    for event in ("One", "Two"):
+        segflow.send(TrackEvent(event_name=event, user_id="u1"), destination="old")
+
+    states = {state.destination.name: state for state in account_states(segflow)}
+    assert (states["old"].queued, states["old"].health, states["new"].queued) == (2, "healthy", 0)
+
+    removed = remove_account(segflow, "old", move_to="new")
+
+    assert (removed.moved, removed.moved_to, removed.dropped) == (2, "new", 0)
+    assert [d.name for d in segflow.destinations.list()] == ["new"]
+    claimed = segflow.outbox.claim(new.id, "sender", lease=60)
+    assert len(claimed) == 2
+    assert segflow.outbox.claim(old.id, "sender", lease=60) == []
+    with pytest.raises(DestinationError, match="not both"):
+        remove_account(segflow, "new", move_to="new", drop=True)

@@ -79,6 +79,8 @@ def test_a_write_key_goes_in_once_and_never_comes_back(editor: EditorServer) -> 
     assert added.status_code == 201
     assert added.json() == {
         "name": "production",
+        "label": "production",
+        "builtIn": False,
         "region": "eu",
         "endpoint": "https://events.eu1.segmentapis.com",
         "writeKeyHint": "…9d2c",

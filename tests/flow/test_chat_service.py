@@ -120,7 +120,7 @@ def test_a_draft_with_problems_is_saved_but_not_published(chats: Chats) -> None:
         'Group "Welcome" › block "ask-name" (Text input): Exit goes to group "nowhere", which '
         "does not exist",
         'Group "Email" › block "identify" (Segment): Segment account "production" does not '
-        "exist (the accounts are none yet: add one with `segflow destination add`)",
+        "exist (the accounts are none yet: add a Segment account first)",
     ]
     assert chats.flows.get("lead").published_version == 1  # chats go on with version 1
 

@@ -54,6 +54,7 @@ class SegmentHTTP:
         transport: httpx.BaseTransport | None = None,
         compress_level: int = 1,
     ) -> None:
+        self.endpoint = endpoint
         self._url = endpoint.rstrip("/") + "/v1/batch"
         self._compress_level = compress_level
         self._timeout = timeout

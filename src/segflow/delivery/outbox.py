@@ -89,6 +89,17 @@ class OutboxCounts:
     last_error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A destination's messages not delivered yet, and its backoff."""
+
+    queued: int  # retrying ones included
+    retrying: int
+    dead: int
+    retry_at: float | None
+    last_error: str | None
+
+
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -319,6 +330,45 @@ class Outbox:
         with self._database.engine.connect() as connection:
             return [ChatMessage(*row) for row in connection.execute(query)]
 
+    def undelivered(self) -> dict[int, Undelivered]:
+        """Per destination id: its queued (and of those, retrying) and dead-lettered messages,
+        and its backoff. Delivered ones are not counted, so the answer stays quick however
+        long the history."""
+        waiting = (
+            select(
+                outbox.c.destination_id,
+                func.count().filter(outbox.c.state == QUEUED).label(QUEUED),
+                func.count()
+                .filter(outbox.c.state == QUEUED, outbox.c.attempts > 0)
+                .label("retrying"),
+                func.count().filter(outbox.c.state == DEAD).label(DEAD),
+            )
+            .where(outbox.c.state.in_((QUEUED, DEAD)))
+            .group_by(outbox.c.destination_id)
+            .subquery()
+        )
+        query = select(
+            destinations.c.id,
+            destinations.c.retry_at,
+            destinations.c.last_error,
+            waiting.c.queued,
+            waiting.c.retrying,
+            waiting.c.dead,
+        ).select_from(
+            destinations.outerjoin(waiting, waiting.c.destination_id == destinations.c.id)
+        )
+        with self._database.engine.connect() as connection:
+            return {
+                row.id: Undelivered(
+                    queued=row.queued or 0,
+                    retrying=row.retrying or 0,
+                    dead=row.dead or 0,
+                    retry_at=row.retry_at,
+                    last_error=row.last_error,
+                )
+                for row in connection.execute(query)
+            }
+
     def pending(self) -> int:
         with self._database.engine.connect() as connection:
             return int(
@@ -361,12 +411,33 @@ class Outbox:
             connection.execute(update(destinations).values(retry_at=None, failures=0))
         return int(result.rowcount)
 
-    def purge(self, states: Sequence[str], destination_id: int | None = None) -> int:
+    def purge(
+        self,
+        states: Sequence[str],
+        destination_id: int | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> int:
+        """Deletes the messages in `states`; with `connection`, inside its open transaction."""
         condition: list[ColumnElement[bool]] = [outbox.c.state.in_(states)]
         if destination_id is not None:
             condition.append(outbox.c.destination_id == destination_id)
-        with self._database.engine.begin() as connection:
+        if connection is not None:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
+        with self._database.engine.begin() as own:
+            return int(own.execute(delete(outbox).where(*condition)).rowcount)
+
+    def move(
+        self, states: Sequence[str], from_id: int, to_id: int, *, connection: Connection
+    ) -> int:
+        """Hands a destination's messages in `states` to another one, inside the caller's
+        transaction. They keep their message IDs and order; their attempts start again."""
+        moved = connection.execute(
+            update(outbox)
+            .where(outbox.c.destination_id == from_id, outbox.c.state.in_(states))
+            .values(destination_id=to_id, attempts=0, claimed_by=None, claimed_until=None)
+        )
+        return int(moved.rowcount)
 
 
 _claimed_message = partial(tuple.__new__, ClaimedMessage)

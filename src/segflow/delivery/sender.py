@@ -28,7 +28,7 @@ from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_b
 from segflow.delivery.http import Answer, SegmentHTTP
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
-from segflow.errors import SettingsError
+from segflow.errors import DestinationError, SettingsError
 
 log = logging.getLogger("segflow.delivery")
 
@@ -173,6 +173,9 @@ class Sender:
         destination = self._destinations.by_id(destination_id)
         write_key = self._destinations.write_key(destination_id).reveal()
         client = self._clients.get(destination_id)
+        if client is not None and client.endpoint != destination.endpoint:
+            client.close()  # the account's endpoint was changed
+            client = None
         if client is None:
             client = SegmentHTTP(
                 destination.endpoint,
@@ -244,6 +247,10 @@ class Sender:
             log.debug("Delivered %d message(s) to %s", len(batch), destination)
             return True
         if answer.retryable:
+            if self._changed_since(destination_id, client, write_key):
+                # Sent with the settings just replaced: try again with the new ones, no backoff.
+                outbox.release_ids(ids)
+                return False
             self._retry_later(destination_id, destination, batch, answer, report, outbox)
             return False
         if len(batch) == 1:
@@ -259,6 +266,15 @@ class Sender:
                 outbox.release_ids(ids)
                 return False
         return True
+
+    def _changed_since(self, destination_id: int, client: SegmentHTTP, write_key: str) -> bool:
+        """Whether the account's endpoint or Write Key changed since the batch was sent."""
+        try:
+            now = self._destinations.by_id(destination_id)
+            key = self._destinations.write_key(destination_id).reveal()
+        except DestinationError:
+            return False  # removed meanwhile: its messages went with it or elsewhere
+        return now.endpoint != client.endpoint or key != write_key
 
     def _retry_later(
         self,

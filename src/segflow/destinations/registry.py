@@ -1,4 +1,4 @@
-"""The destinations table: add, list, remove, and pick the default Segment account.
+"""The destinations table: add, change, rename, list, remove, and pick the default account.
 
 Every Segment message of a chat turn asks which account it goes to, so the answer is kept for
 RESOLVED_FOR seconds, and decrypted Write Keys for as long as their encrypted form is the one
@@ -7,8 +7,10 @@ stored.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,11 +27,25 @@ from segflow.store.tables import destinations, outbox
 ENVIRONMENT = "environment"
 LOCAL_COLLECTOR = "local-collector"
 LOCAL_WRITE_KEY = "segflow-local-collector"
+MANAGED = (ENVIRONMENT, LOCAL_COLLECTOR)
+# What people see instead of the managed destinations' names.
+LABELS = {
+    LOCAL_COLLECTOR: "Built-in test collector",
+    ENVIRONMENT: "Account of SEGMENT_WRITE_KEY",
+}
 # Seconds a resolved destination is reused. Changes made through the same `Destinations` apply
 # at once; another process's (`segflow destination add --default` beside `segflow serve`) within
 # this time.
 RESOLVED_FOR = 2.0
+NAME_LENGTH = 100
+# Messages not delivered yet: waiting (retrying included) or dead-lettered.
+UNDELIVERED = ("queued", "dead")
 _DECRYPTED_KEYS = 256
+
+
+def label_for(name: str) -> str:
+    """The name people see: a user's account by its name, segflow's own ones by what they are."""
+    return LABELS.get(name, name)
 
 
 class Destinations:
@@ -48,17 +64,8 @@ class Destinations:
         *,
         default: bool = False,
     ) -> Destination:
-        name = name.strip()
-        if not name:
-            raise DestinationError("A destination needs a name")
-        if name in (ENVIRONMENT, LOCAL_COLLECTOR):
-            raise DestinationError(f"The name {name!r} is reserved for segflow's own destinations")
-        key = write_key.strip()
-        if not key:
-            raise DestinationError(
-                f"Destination {name!r} needs a Write Key "
-                "(Segment dashboard: Sources, select the source, API Keys)"
-            )
+        name = _new_name(name)
+        key = _write_key(name, write_key)
         with self._database.engine.begin() as connection:
             if self._find(connection, name) is not None:
                 raise DestinationError(f"A destination named {name!r} already exists")
@@ -112,23 +119,85 @@ class Destinations:
         self._resolved.clear()
         return self.get(name)
 
-    def remove(self, name: str) -> None:
-        """Refuses while messages wait for the destination: removing it would drop them."""
-        chosen = self.get(name)
+    def update(
+        self, name: str, *, endpoint: str | None = None, write_key: str | None = None
+    ) -> Destination:
+        """Changes the endpoint and/or the Write Key. Either ends the destination's backoff, so
+        its queued and retrying messages go out at once, to the new endpoint, with the new key.
+        """
+        with self._database.engine.connect() as connection:
+            chosen = self._own(connection, name, "changed")
+        values: dict[str, object] = {}
+        if endpoint is not None:
+            values["endpoint"] = resolve_endpoint(endpoint)
+        if write_key is not None:
+            key = _write_key(name, write_key)
+            values["write_key_encrypted"] = self._cipher.encrypt(WriteKey(key))
+            values["write_key_hint"] = hint(key)
+        if not values:
+            raise DestinationError(
+                f"Nothing to change in destination {name!r}: give an endpoint or a Write Key"
+            )
         with self._database.engine.begin() as connection:
-            waiting = connection.execute(
+            connection.execute(
+                update(destinations)
+                .where(destinations.c.id == chosen.id)
+                .values(**values, retry_at=None, failures=0, last_error=None)
+            )
+        self._resolved.clear()
+        return self.get(name)
+
+    def rename(
+        self, name: str, new_name: str, *, connection: Connection | None = None
+    ) -> Destination:
+        """Renames the destination; its queued messages stay with it (they name its id).
+        With `connection`, inside that connection's transaction."""
+        new_name = _new_name(new_name)
+        with _transaction(self._database, connection) as own:
+            chosen = self._own(own, name, "renamed")
+            if new_name == chosen.name:
+                return _destination(chosen)
+            if self._find(own, new_name) is not None:
+                raise DestinationError(f"A destination named {new_name!r} already exists")
+            own.execute(
+                update(destinations).where(destinations.c.id == chosen.id).values(name=new_name)
+            )
+            renamed = self._find(own, new_name)
+        self._resolved.clear()
+        assert renamed is not None
+        return _destination(renamed)
+
+    def remove(self, name: str, *, connection: Connection | None = None) -> None:
+        """Refuses while undelivered messages (queued or dead-lettered) wait for the
+        destination: removing it would drop them. Move or drop them first."""
+        with _transaction(self._database, connection) as own:
+            chosen = self._own(own, name, "removed")
+            waiting = own.execute(
                 select(func.count())
                 .select_from(outbox)
-                .where(outbox.c.destination_id == chosen.id, outbox.c.state == "queued")
+                .where(outbox.c.destination_id == chosen.id, outbox.c.state.in_(UNDELIVERED))
             ).scalar_one()
             if waiting:
                 raise DestinationError(
-                    f"Destination {name!r} still has {waiting} queued message(s); deliver them "
-                    f"first (segflow deliver --until-empty) or purge them "
-                    f"(segflow outbox purge --destination {name} --queued)"
+                    f"Destination {name!r} still has {waiting} undelivered message(s): move them "
+                    "to another account or drop them when removing it"
                 )
-            connection.execute(delete(destinations).where(destinations.c.id == chosen.id))
+            own.execute(delete(destinations).where(destinations.c.id == chosen.id))
         self._resolved.clear()
+
+    def _own(self, connection: Connection, name: str, done: str) -> Row:
+        """A destination the user added: segflow's own ones follow its settings."""
+        if name in MANAGED:
+            raise DestinationError(
+                f"{LABELS[name]} ({name!r}) comes from segflow's settings and cannot be {done}"
+            )
+        found = self._find(connection, name)
+        if found is None:
+            known = ", ".join(
+                row.name for row in connection.execute(select(destinations.c.name)).all()
+            )
+            raise DestinationError(f"No destination named {name!r} (known: {known or 'none yet'})")
+        return found
 
     def write_key(self, destination_id: int) -> WriteKey:
         with self._database.engine.connect() as connection:
@@ -231,6 +300,45 @@ class Destinations:
     @staticmethod
     def _find(connection: Connection, name: str) -> Row | None:
         return connection.execute(select(destinations).where(destinations.c.name == name)).first()
+
+
+@contextmanager
+def _transaction(database: Database, connection: Connection | None) -> Iterator[Connection]:
+    """The caller's open transaction, else one of our own."""
+    if connection is not None:
+        yield connection
+        return
+    with database.engine.begin() as own:
+        yield own
+
+
+def _new_name(name: str) -> str:
+    """A name a user may give: not empty, not too long, not one segflow's own could be taken for."""
+    name = name.strip()
+    if not name:
+        raise DestinationError("A destination needs a name")
+    if len(name) > NAME_LENGTH:
+        raise DestinationError(f"A destination's name fits {NAME_LENGTH} characters at most")
+    if _plain(name) in {_plain(managed) for managed in MANAGED} | {_plain(LABELS[LOCAL_COLLECTOR])}:
+        raise DestinationError(
+            f"The name {name!r} is too close to segflow's own {LABELS[LOCAL_COLLECTOR]!r} "
+            f"({LOCAL_COLLECTOR!r}) or {ENVIRONMENT!r}: choose another"
+        )
+    return name
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
+
+
+def _write_key(name: str, write_key: str) -> str:
+    key = write_key.strip()
+    if not key:
+        raise DestinationError(
+            f"Destination {name!r} needs a Write Key "
+            "(Segment dashboard: Sources, select the source, API Keys)"
+        )
+    return key
 
 
 def _destination(row: Row) -> Destination:

@@ -1,18 +1,28 @@
 """Routes for block types (with their options' JSON Schemas), Segment accounts and test events.
 
-A Write Key goes in once, when an account is added, and never comes back out: answers show
-its last four characters only.
+A Write Key goes in when an account is added or its key replaced, and never comes back out:
+answers show its last four characters only.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import Field
 
+from segflow.accounts import (
+    AccountState,
+    account_states,
+    check_connection,
+    label_of,
+    remove_account,
+    rename_account,
+    update_account,
+)
 from segflow.api.fields import Identifier, Text, Url
-from segflow.destinations import Destination
+from segflow.destinations import Destination, resolve_endpoint
+from segflow.destinations.registry import LABELS
 from segflow.editor.answers import EditorRoute
 from segflow.editor.context import EditorContext
 from segflow.editor.deliveries import deliveries
@@ -29,6 +39,16 @@ class NewAccount(EditorModel):
     default: bool = False
 
 
+class AccountChange(EditorModel):
+    """What to change in an account; what is left out stays as it is."""
+
+    name: Identifier | None = Field(None, description="A new name for the account.")
+    write_key: Annotated[Text, Field(max_length=500)] | None = None
+    region: Literal["us", "eu", "custom"] | None = None
+    endpoint: Url = Field("", description="The collector's URL, for the custom region.")
+    default: Literal[True] | None = Field(None, description="Make it segflow's default account.")
+
+
 class TestEvent(EditorModel):
     options: dict[str, Any] = Field(description="The Segment block's options, as in the flow.")
     variables: dict[str, Any] = Field(default_factory=dict)
@@ -40,11 +60,30 @@ class TestEvent(EditorModel):
 def account_json(destination: Destination) -> dict[str, Any]:
     return {
         "name": destination.name,
+        "label": label_of(destination),
+        "builtIn": destination.name in LABELS,
         "region": destination.region,
         "endpoint": destination.endpoint,
         "writeKeyHint": destination.masked_write_key,
         "isDefault": destination.is_default,
     }
+
+
+def state_json(state: AccountState) -> dict[str, Any]:
+    return account_json(state.destination) | {
+        "health": state.health,
+        "queued": state.queued,
+        "retrying": state.retrying,
+        "dead": state.dead,
+        "lastError": state.last_error,
+        "retryAt": state.retry_at,
+    }
+
+
+def endpoint_of(region: str, endpoint: str) -> str:
+    if region == "custom" and not endpoint.strip():
+        raise DestinationError("A custom region needs the endpoint's URL")
+    return endpoint if region == "custom" else region
 
 
 def accounts_router(editor: EditorContext) -> APIRouter:
@@ -67,17 +106,70 @@ def accounts_router(editor: EditorContext) -> APIRouter:
 
     @router.get("/destinations")
     def list_accounts() -> list[dict[str, Any]]:
-        return [account_json(destination) for destination in segflow.destinations.list()]
+        """Every account with its delivery state: health, messages waiting, last error."""
+        return [state_json(state) for state in account_states(segflow)]
 
     @router.post("/destinations", status_code=status.HTTP_201_CREATED)
     def add_account(account: NewAccount) -> dict[str, Any]:
-        if account.region == "custom" and not account.endpoint.strip():
-            raise DestinationError("A custom region needs the endpoint's URL")
-        endpoint = account.endpoint if account.region == "custom" else account.region
+        endpoint = endpoint_of(account.region, account.endpoint)
         added = segflow.destinations.add(
             account.name, account.write_key, endpoint, default=account.default
         )
         return account_json(added)
+
+    @router.patch("/destinations/{name}")
+    def change_account(name: str, change: AccountChange) -> dict[str, Any]:
+        """Replaces the endpoint and/or Write Key (waiting messages go out at once with them),
+        renames (drafts naming the account follow; "renamedIn" lists them), or makes it the
+        default."""
+        if not change.model_fields_set - {"endpoint"}:
+            raise DestinationError(
+                f"Nothing to change in destination {name!r}: give a name, a region, "
+                "a Write Key or default"
+            )
+        # Everything is checked before anything changes: a refused rename changes nothing.
+        endpoint = endpoint_of(change.region, change.endpoint) if change.region else None
+        if endpoint is not None:
+            resolve_endpoint(endpoint)
+        if change.write_key is not None and not change.write_key.strip():
+            raise DestinationError("The new Write Key is empty: type it, or leave it out")
+        renamed_in: list[str] = []
+        if change.name is not None and change.name != name:
+            renamed = rename_account(segflow, name, change.name)
+            name, renamed_in = renamed.destination.name, renamed.drafts
+        if endpoint is not None or change.write_key is not None:
+            update_account(segflow, name, endpoint=endpoint, write_key=change.write_key)
+        if change.default:
+            segflow.destinations.set_default(name)
+        return account_json(segflow.destinations.get(name)) | {"renamedIn": renamed_in}
+
+    @router.delete("/destinations/{name}")
+    def remove(
+        name: str,
+        move_to: Annotated[Identifier | None, Query(alias="moveTo")] = None,
+        drop_queued: Annotated[bool, Query(alias="dropQueued")] = False,
+    ) -> dict[str, Any]:
+        """Removes the account; its undelivered messages go to `moveTo`, or are dropped with
+        `dropQueued=true`; with neither, refused while there are any."""
+        removed = remove_account(segflow, name, move_to=move_to, drop=drop_queued)
+        return {
+            "name": removed.name,
+            "moved": removed.moved,
+            "movedTo": removed.moved_to,
+            "dropped": removed.dropped,
+            "draftsNamingIt": removed.drafts,
+        }
+
+    @router.post("/destinations/{name}/check")
+    def check(name: str) -> dict[str, Any]:
+        """Sends an empty batch with the account's Write Key; "sent" says so in words."""
+        checked = check_connection(segflow, name)
+        return {
+            "ok": checked.ok,
+            "status": checked.status,
+            "sent": checked.sent,
+            "outcome": checked.outcome,
+        }
 
     @router.post("/test-events")
     def test_event(event: TestEvent) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from segflow.destinations.registry import label_for
 from segflow.editor.deliveries import Delivery, deliveries
 from segflow.segment import SegmentMessage
 from segflow.store import Database
@@ -21,6 +22,7 @@ class SentMessage:
             "messageId": self.message.message_id,
             "type": self.message.type,
             "destination": self.destination,
+            "destinationLabel": label_for(self.destination),
             "body": self.message.body(),
         }
         if delivery is not None:

@@ -166,7 +166,7 @@ def _variables(flow: Flow) -> Iterator[FlowProblem]:
 
 def _accounts(flow: Flow, destinations: Collection[str]) -> Iterator[FlowProblem]:
     known = sorted(destinations)
-    listed = ", ".join(known) or "none yet: add one with `segflow destination add`"
+    listed = ", ".join(known) or "none yet: add a Segment account first"
     account = flow.segment.destination
     if account and account not in destinations:
         yield FlowProblem(

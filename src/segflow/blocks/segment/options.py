@@ -32,7 +32,7 @@ class SegmentAccount(ActionBase):
     destination: str = Field(
         "",
         title="Segment account",
-        description="The destination's name (see `segflow destination list`). "
+        description="The Segment account that gets the message. "
         "Leave empty for the flow's account, else segflow's default.",
         json_schema_extra={"ui": "destination"},
     )

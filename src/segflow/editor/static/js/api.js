@@ -61,6 +61,14 @@ export const api = {
   blockTypes: () => request("GET", "/block-types"),
   accounts: () => request("GET", "/destinations"),
   addAccount: (account) => request("POST", "/destinations", account),
+  updateAccount: (name, change) => request("PATCH", `/destinations/${encodeURIComponent(name)}`, change),
+  removeAccount: (name, { moveTo, dropQueued } = {}) => {
+    const query = new URLSearchParams();
+    if (moveTo) query.set("moveTo", moveTo);
+    if (dropQueued) query.set("dropQueued", "true");
+    return request("DELETE", `/destinations/${encodeURIComponent(name)}?${query}`);
+  },
+  checkAccount: (name) => request("POST", `/destinations/${encodeURIComponent(name)}/check`),
   sendTestEvent: (options, variables, flowDestination) =>
     request("POST", "/test-events", { options, variables, flowDestination }),
   delivery: (messageId) => request("GET", `/messages/${encodeURIComponent(messageId)}`),

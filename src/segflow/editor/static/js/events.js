@@ -97,7 +97,7 @@ export class EventsPanel {
       state.className = `state state-${current.state}`;
       state.textContent = STATE_LABELS[current.state] || current.state;
       const attempts = current.attempts ? ` · ${current.attempts} failed attempt${current.attempts === 1 ? "" : "s"}` : "";
-      meta.textContent = `to ${current.destination}${attempts}`;
+      meta.textContent = `to ${current.destinationLabel || current.destination}${attempts}`;
       reason.textContent = current.error || "";
       reason.hidden = !current.error;
     };

@@ -3,6 +3,7 @@
 // checks (a required field left empty, a typed value that does not parse) or the problem the
 // API located at that field. No block has a form of its own.
 
+import { accountLabel } from "./accounts.js";
 import { h } from "./dom.js";
 import { keyValueList } from "./key-values.js";
 import { isExit, newValue, requiredIn, resolve, unwrapNullable } from "./schema.js";
@@ -180,11 +181,14 @@ export class SchemaForm {
   }
 
   #accountPicker(id, current, choose) {
+    const accounts = this.context.accounts();
+    const flowAccount = this.context.flowAccount?.();
+    const flowLabel = flowAccount ? accountLabel(accounts.find((a) => a.name === flowAccount) || { name: flowAccount }) : "";
     const select = h("select", { id, onchange: () => choose(select.value) },
-      h("option", { value: "" }, "The flow's account (else segflow's default)"),
-      this.context.accounts().map((account) =>
+      h("option", { value: "" }, flowAccount ? `The flow's account (${flowLabel})` : "The flow's account (none set: segflow's default)"),
+      accounts.map((account) =>
         h("option", { value: account.name, selected: account.name === current },
-          `${account.name} (${account.region.toUpperCase()}, key ${account.writeKeyHint})`)));
+          account.builtIn ? accountLabel(account) : `${account.name} (${account.region.toUpperCase()}, key ${account.writeKeyHint})`)));
     const add = h("button", {
       type: "button", class: "add-account",
       onclick: async () => {
@@ -192,7 +196,10 @@ export class SchemaForm {
         if (name) choose(name);
       },
     }, "Add Segment account");
-    return h("span", { class: "account-picker" }, select, add);
+    const manage = this.context.manageAccounts
+      ? h("button", { type: "button", class: "manage-accounts", onclick: () => this.context.manageAccounts() }, "Manage accounts")
+      : null;
+    return h("span", { class: "account-picker" }, select, h("span", { class: "account-buttons" }, add, manage));
   }
 
   #itemList(key, schema, holder, path, title, shownTitle) {

@@ -1,11 +1,12 @@
 // The panel beside the canvas: the selected block's settings (a form drawn from its options'
 // schema), the selected group's, an exit's, or the flow's own when nothing is selected.
 
+import { accountLabel } from "./accounts.js";
 import { h } from "./dom.js";
 import { itemLabel } from "./blocks.js";
 import { exitGroup, exitHolder, findBlock, findGroup } from "./flow-ops.js";
 import { SchemaForm } from "./schema-form.js";
-import { segmentSettings } from "./segment-panel.js";
+import { manageAccounts, segmentSettings } from "./segment-panel.js";
 
 export class SettingsPanel {
   constructor(element, editor) {
@@ -138,7 +139,7 @@ export class SettingsPanel {
       }) },
       h("option", { value: "" }, "segflow's default"),
       editor.accounts.list.map((item) =>
-        h("option", { value: item.name, selected: item.name === doc.segment?.destination }, item.name)));
+        h("option", { value: item.name, selected: item.name === doc.segment?.destination }, accountLabel(item))));
     const autoTrack = (key, label) => {
       const box = h("input", { type: "checkbox", checked: Boolean(doc.segment?.autoTrack?.[key]),
         onchange: () => change(null, (next) => {
@@ -159,6 +160,7 @@ export class SettingsPanel {
           "+ Add variable")),
       h("fieldset", { class: "field" }, h("legend", {}, "Segment"),
         h("label", { for: "flow-account" }, "Segment account of blocks that name none"), account,
+        h("button", { type: "button", class: "manage-accounts", onclick: () => manageAccounts(editor) }, "Manage accounts"),
         autoTrack("pageViews", "A Page View for each group entered"),
         autoTrack("flowEvents", 'Track "Flow Started" and "Flow Completed"')));
   }

@@ -65,7 +65,7 @@ function show(outcome, answer) {
   const state = h("span", { class: "state state-queued" }, "queued");
   const reason = h("p", { class: "reason", hidden: true });
   outcome.replaceChildren(
-    h("p", {}, `Queued ${/^[aeiou]/i.test(answer.type) ? "an" : "a"} ${answer.type} message for `, h("strong", {}, answer.destination), ": ", state),
+    h("p", {}, `Queued ${/^[aeiou]/i.test(answer.type) ? "an" : "a"} ${answer.type} message for `, h("strong", {}, answer.destinationLabel || answer.destination), ": ", state),
     reason,
     h("pre", { class: "payload" }, JSON.stringify(answer.body, null, 2)));
   return follow(answer.messageId, state, reason);
