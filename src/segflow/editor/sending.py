@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus, Semantics
 from segflow.blocks.segment import SEGMENT, send_to_segment
 from segflow.editor.answers import DraftProblemsError
-from segflow.editor.problems import LocatedProblem
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
-from segflow.flow.problems import describe
+from segflow.flow import FlowProblem
+from segflow.flow.problems import field_problems
 from segflow.limits import DEFAULT_LIMITS, Limits
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
@@ -53,8 +53,8 @@ def send_test_event(
     except ValidationError as error:
         raise DraftProblemsError(
             [
-                LocatedProblem(_PLACE, describe(kind.options, details["loc"], details))
-                for details in error.errors()
+                FlowProblem(_PLACE, text, field=path)
+                for path, text in field_problems(error, kind.options)
             ],
             summary="The Segment block",
         ) from None
