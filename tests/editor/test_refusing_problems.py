@@ -93,12 +93,12 @@ def test_the_api_saves_the_same_draft_says_where_each_problem_is_and_refuses_to_
     body = answer.json()
     assert body["draft"] == draft
     assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == draft
-    place = 'Group "Welcome" › block "track" (Segment)'
+    place = 'Group "Welcome" › block 1 (Segment)'
     found = {tuple(p["field"]): p["problem"] for p in body["problems"]}
     assert found.keys() == {("eventName",), ("context",), ("properties", 0, "value")}
     assert found["eventName",] == "Event Name is required"
     assert found["context",] == "Context is not a JSON object"
-    assert found["properties", 0, "value"].startswith('Properties "cart" is not valid JSON (')
+    assert found["properties", 0, "value"].startswith('Properties #1 "cart" is not valid JSON (')
     assert found["properties", 0, "value"].endswith('): "{oops"')
     assert {(p["place"], p["groupId"], p["blockId"]) for p in body["problems"]} == {
         (place, "welcome", "track")

@@ -58,7 +58,7 @@ groups:
     assert result.exit_code == 0, result.output
     warning, valid = result.stdout.splitlines()
     assert warning == (
-        '⚠ Warning: Group "Ask" › block "check" (Condition): Conditions #1 › Comparisons #1 › '
+        '⚠ Warning: Group "Ask" › block 2 (Condition): Conditions #1 › Comparisons #1 › '
         'Value: the regular expression "^(a+)+$" can take very long on some answers, as a '
         "repeated part of it can match the same text in many ways (like (a+)+, (a|a)* or "
         "(.*)*); a turn stops when its regular expressions run out of time "
@@ -86,9 +86,9 @@ groups:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"✗ {broken} has 3 problems:",
-        '- Group "Welcome" › block "track" (Segment): Event Name is required',
-        '- Group "Welcome" › block "hi" (Text): Exit goes to group "nowhere", which does not exist',
-        '- Group "Welcome" › block "hi" (Text): the variable "name" (Text) is not in the flow\'s '
+        '- Group "Welcome" › block 2 (Segment): Event Name is required',
+        '- Group "Welcome" › block 1 (Text): Exit goes to group "nowhere", which does not exist',
+        '- Group "Welcome" › block 1 (Text): the variable "name" (Text) is not in the flow\'s '
         "variables",
     ]
 

@@ -64,28 +64,28 @@ def test_every_problem_is_listed_with_its_place() -> None:
     }
 
     assert problems(document) == [
-        'Group "Welcome" › block "styled" (Text): "colour" is not a known setting (a typo?)',
-        'Group "Email" › block "identify" (Segment): Event Name is required',
-        'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
-        'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
+        'Group "Welcome" › block 1 (Text): "colour" is not a known setting (a typo?)',
+        'Group "Email" › block 1 (Segment): Event Name is required',
+        'Group "Email" › block 2 (Number input): Minimum (5) is greater than Maximum (1)',
+        'Group "Email" › block 3 (sgment): Type "sgment" is not a block type (the types are '
         "text, image, video, audio, embed, textInput, emailInput, numberInput, choiceInput, "
         "urlInput, phoneInput, dateInput, ratingInput, setVariable, condition, jump, return, "
         "abTest, wait, redirect, segment)",
-        'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
-        'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
+        'Group "Email" › block 4 (Buttons): Buttons #1 › Label is required',
+        'Group "Email" › block 6 (Set variable): Expression: attribute access (\'.\') is not '
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
-        'Group "Email" › block "both" (Set variable): Value, Expression or Chat ID is required',
+        'Group "Email" › block 7 (Set variable): Value, Expression or Chat ID is required',
         'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
         "each block needs its own",
         'Flow: the variable "email" is listed 2 times',
         'Flow: Start goes to group "welcom", which does not exist (did you mean "welcome"?)',
-        'Group "Welcome" › block "ask" (Email input): Exit goes to group "emial", which does not '
+        'Group "Welcome" › block 3 (Email input): Exit goes to group "emial", which does not '
         'exist (did you mean "email"?)',
-        'Group "Email" › block "go" (Jump): Jump goes to block "nowhere", which is not in group '
+        'Group "Email" › block 5 (Jump): Jump goes to block "nowhere", which is not in group '
         '"Email"',
-        'Group "Welcome" › block "hello" (Text): the variable "nme" (Text) is not in the flow\'s '
+        'Group "Welcome" › block 2 (Text): the variable "nme" (Text) is not in the flow\'s '
         'variables (did you mean "name"?)',
-        'Group "Welcome" › block "ask" (Email input): the variable "mail" (Save the answer in) is '
+        'Group "Welcome" › block 3 (Email input): the variable "mail" (Save the answer in) is '
         'not in the flow\'s variables (did you mean "email"?)',
     ]
 
@@ -112,15 +112,15 @@ def test_variables_are_checked_wherever_they_are_used() -> None:
     )
 
     assert problems(document) == [
-        f'Group "G" › block "{block}" ({title}): the variable "{name}" ({field}) is not in the '
+        f'Group "G" › block {block} ({title}): the variable "{name}" ({field}) is not in the '
         "flow's variables"
         for block, title, name, field in [
-            ("set", "Set variable", "total", "Variable"),
-            ("set", "Set variable", "price", "Expression"),
-            ("check", "Condition", "plan", "Conditions #1 › Comparisons #1 › Variable"),
-            ("check", "Condition", "tier", "Conditions #1 › Comparisons #1 › Value"),
-            ("track", "Segment", "event", "Event Name"),
-            ("track", "Segment", "seat_count", 'Properties #1 "seats"'),
+            (1, "Set variable", "total", "Variable"),
+            (1, "Set variable", "price", "Expression"),
+            (2, "Condition", "plan", "Conditions #1 › Comparisons #1 › Variable"),
+            (2, "Condition", "tier", "Conditions #1 › Comparisons #1 › Value"),
+            (3, "Segment", "event", "Event Name"),
+            (3, "Segment", "seat_count", 'Properties #1 "seats"'),
         ]
     ]
 
@@ -149,7 +149,7 @@ def test_segment_accounts_are_checked_against_the_destinations_given() -> None:
     assert parse_flow(document)  # without a list of accounts, they are not checked
     assert problems(document, destinations=["production", "staging"]) == [
         'Flow: Segment account "prodution" does not exist (the accounts are production, staging)',
-        'Group "G" › block "t" (Segment): Segment account "stage" does not exist (the accounts '
+        'Group "G" › block 1 (Segment): Segment account "stage" does not exist (the accounts '
         "are production, staging)",
     ]
 

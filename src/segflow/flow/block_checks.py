@@ -44,7 +44,7 @@ def _model_problems(
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, KeyValue):
-                    if problem := _row_problem(options, item, title):
+                    if problem := _row_problem(options, item, f"{title} #{index + 1}"):
                         yield (*path, key, index, "value"), problem
                 elif isinstance(item, BaseModel):
                     item_title = f"{title} #{index + 1}"
