@@ -48,8 +48,7 @@ PROBLEMS = [
     'Group "Order" › block 1 (Segment): Properties #1 "items" is not a number: "abc"',
     'Group "Order" › block 1 (Segment): Properties #2 "code" is not a number: "0x10"',
     'Group "Order" › block 1 (Segment): Exit goes to group "nowhere", which does not exist',
-    'Group "Welcome" › block 1 (Text): the variable "nme" (Text) is not in the flow\'s '
-    "variables",
+    'Group "Welcome" › block 1 (Text): the variable "nme" (Text) is not in the flow\'s variables',
     'Group "Order" › block 1 (Segment): the variable "cart" (Properties #4 "cart") is not in the '
     "flow's variables",
 ]

@@ -72,7 +72,7 @@ def test_every_problem_is_listed_with_its_place() -> None:
         "urlInput, phoneInput, dateInput, ratingInput, setVariable, condition, jump, return, "
         "abTest, wait, redirect, segment)",
         'Group "Email" › block 4 (Buttons): Buttons #1 › Label is required',
-        'Group "Email" › block 6 (Set variable): Expression: attribute access (\'.\') is not '
+        "Group \"Email\" › block 6 (Set variable): Expression: attribute access ('.') is not "
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
         'Group "Email" › block 7 (Set variable): Value, Expression or Chat ID is required',
         'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
