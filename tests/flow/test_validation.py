@@ -9,7 +9,8 @@ import orjson
 import pytest
 import yaml
 
-from segflow.flow import FlowError, load_flow, parse_flow
+from segflow.flow import FlowError, FlowProblem, check_flow_document, load_flow, parse_flow
+from segflow.flow.problems import BlockAt, GroupAt, block_place, placed_in
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "lead-capture.yaml"
 
@@ -211,3 +212,84 @@ def test_other_names_and_ids_must_each_say_which_variable_or_flow_they_are() -> 
         'Flow: the variables "name" and "plan" share the other name "First name"',
         'Flow: the other ID "lead-abc" is listed 2 times',
     ]
+
+
+def test_values_that_can_never_be_sent_are_problems_before_any_chat() -> None:
+    rows = [
+        {"key": "seats", "value": "abc", "type": "number"},
+        {"key": "code", "value": "0x10", "type": "number"},
+        {"key": "trial", "value": "maybe", "type": "boolean"},
+        {"key": "total", "value": "-2.5", "type": "number"},
+        {"key": "items", "value": "{{count}}", "type": "number"},  # known once filled in
+    ]
+    track = {"id": "t", "type": "segment", "action": "Track Event", "eventName": "  "}
+    document = {
+        "name": "Values",
+        "variables": [{"name": "count"}],
+        "groups": [
+            {
+                "id": "g",
+                "title": "G",
+                "blocks": [track | {"properties": rows, "context": "[1, 2]"}],
+            }
+        ],
+    }
+
+    assert problems(document) == [
+        'Group "G" › block 1 (Segment): Context is not a JSON object',
+        'Group "G" › block 1 (Segment): Event Name is required',
+        'Group "G" › block 1 (Segment): Properties #1 "seats" is not a number: "abc"',
+        'Group "G" › block 1 (Segment): Properties #2 "code" is not a number: "0x10"',
+        'Group "G" › block 1 (Segment): Properties #3 "trial" is not a boolean (true/false, '
+        'yes/no, 1/0): "maybe"',
+    ]
+
+
+def test_each_problem_says_which_group_block_and_field_it_is_in() -> None:
+    document = {
+        "name": "Places",
+        "groups": [
+            {"id": "g-1", "title": "Ask", "blocks": [{"id": "b-x7", "type": "text", "text": ""}]},
+            {"id": "g-1", "blocks": [{"id": "b-k2", "type": "text", "text": "Hi", "next": "no"}]},
+        ],
+    }
+
+    found = check_flow_document(document).problems
+
+    assert found == [
+        FlowProblem(
+            'Group "Ask" › block 1 (Text)',
+            "Text is required",
+            field=("text",),
+            group_id="g-1",
+            group_title="Ask",
+            block_id="b-x7",
+            block_position=1,
+            block_type="Text",
+        ),
+        FlowProblem(
+            'Group "Ask"', 'its ID "g-1" is used by 2 groups', group_id="g-1", group_title="Ask"
+        ),
+        FlowProblem(
+            'Group "g-1"', 'its ID "g-1" is used by 2 groups', group_id="g-1", group_title="g-1"
+        ),
+        FlowProblem(
+            'Group "g-1" › block 1 (Text)',
+            'Exit goes to group "no", which does not exist',
+            group_id="g-1",
+            group_title="g-1",
+            block_id="b-k2",
+            block_position=1,
+            block_type="Text",
+        ),
+    ]
+
+
+def test_a_problem_placed_by_its_block_id_is_named_by_the_blocks_position() -> None:
+    problem = FlowProblem(block_place("Email", "identify", "Segment"), "Event Name is required")
+    blocks = {"identify": BlockAt(GroupAt("email", "Email"), "identify", 3, "Segment")}
+
+    placed = placed_in(blocks, problem)
+
+    assert str(placed) == 'Group "Email" › block 3 (Segment): Event Name is required'
+    assert (placed.group_id, placed.block_id, placed.block_position) == ("email", "identify", 3)

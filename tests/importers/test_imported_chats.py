@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from segflow.blocks import TextMessage
-from segflow.blocks import default_registry
+from segflow.blocks import TextMessage, default_registry
 from segflow.flow import Flow, FlowReading, Turn, continue_session, start_session
 from tests.importers.helpers import SAMPLES, imported, needs_samples
 
