@@ -221,6 +221,7 @@ def test_values_that_can_never_be_sent_are_problems_before_any_chat() -> None:
         {"key": "trial", "value": "maybe", "type": "boolean"},
         {"key": "total", "value": "-2.5", "type": "number"},
         {"key": "items", "value": "{{count}}", "type": "number"},  # known once filled in
+        {"key": "", "value": "yes", "type": "text"},
     ]
     track = {"id": "t", "type": "segment", "action": "Track Event", "eventName": "  "}
     document = {
@@ -242,6 +243,7 @@ def test_values_that_can_never_be_sent_are_problems_before_any_chat() -> None:
         'Group "G" › block 1 (Segment): Properties #2 "code" is not a number: "0x10"',
         'Group "G" › block 1 (Segment): Properties #3 "trial" is not a boolean (true/false, '
         'yes/no, 1/0): "maybe"',
+        'Group "G" › block 1 (Segment): Properties #6 has a value but no key',
     ]
 
 

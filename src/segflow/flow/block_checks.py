@@ -64,12 +64,14 @@ def _json_object_problem(model: BaseModel, name: str, text: str) -> str | None:
 
 
 def _row_problem(options: BaseModel, row: KeyValue, title: str) -> str | None:
-    """A typed value written out (no template) that will never convert, in build_object's
-    own words."""
-    if row.type not in _PARSED_TYPES or "{{" in row.value or "{{" in row.key:
-        return None
+    """A value without a key, or a typed value written out (no template) that will never
+    convert, in build_object's own words."""
     if not (row.key.strip() or row.value.strip()):
         return None  # an empty row, left out when sent
+    if not row.key.strip():
+        return f"{title} has a value but no key"
+    if row.type not in _PARSED_TYPES or "{{" in row.value or "{{" in row.key:
+        return None
     action = getattr(options, "action", "")
     try:
         build_object([row], {}, action=action, field=title)
