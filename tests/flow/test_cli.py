@@ -93,6 +93,37 @@ groups:
     ]
 
 
+def test_validate_lists_warnings_after_the_problems(runner: CliRunner, tmp_path: Path) -> None:
+    flow = tmp_path / "both.yaml"
+    flow.write_text(
+        """
+name: Both
+variables: [{name: answer}]
+groups:
+  - id: ask
+    title: Ask
+    blocks:
+      - {id: b-1, type: textInput, variable: answer}
+      - id: b-2
+        type: condition
+        items:
+          - comparisons: [{variable: answer, operator: matchesRegex, value: '(.*)*x'}]
+      - {id: b-3, type: segment, action: Track Event, eventName: "  "}
+"""
+    )
+
+    result = runner.invoke(app, ["validate", str(flow)])
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        f"✗ {flow} has 1 problem:",
+        '- Group "Ask" › block 3 (Segment): Event Name is required',
+    ]
+    assert lines[2].startswith('⚠ Warning: Group "Ask" › block 2 (Condition): Conditions #1 › ')
+    assert len(lines) == 3
+
+
 def test_schema_prints_the_json_schema(runner: CliRunner) -> None:
     result = runner.invoke(app, ["schema"])
 
