@@ -131,9 +131,8 @@ def test_a_flow_file_with_problems_stops_serve_naming_each(tmp_path: Path) -> No
     assert ran.returncode == 1
     assert ran.stderr.splitlines() == [
         f"Error: {broken} has 2 problems:",
-        '- Group "Main" › block "ask" (Text input): Exit goes to group "nowhere", which does '
-        "not exist",
-        '- Group "Main" › block "ask" (Text input): the variable "nobody" (Save the answer in) '
+        '- Group "Main" › block 1 (Text input): Exit goes to group "nowhere", which does not exist',
+        '- Group "Main" › block 1 (Text input): the variable "nobody" (Save the answer in) '
         "is not in the flow's variables",
     ]
 

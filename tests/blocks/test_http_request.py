@@ -308,7 +308,7 @@ def test_a_url_that_is_no_web_address_fails_before_any_request() -> None:
 
 
 def test_a_get_request_with_a_body_is_refused_when_the_flow_is_read() -> None:
-    refusal = 'block "call" (HTTP request): A GET request sends no body'
+    refusal = "block 1 (HTTP request): A GET request sends no body"
     with pytest.raises(FlowError, match=re.escape(refusal)):
         calling({"url": "https://api.example.com", "body": "{}"})
 

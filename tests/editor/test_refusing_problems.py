@@ -1,6 +1,7 @@
-"""Empty required fields and invalid JSON values are problems, with a message that names the
-field: beside the field in the form, and by the API with each problem's place. The draft is
-saved with them; they keep it from being published."""
+"""Empty required fields, and typed values that do not convert (JSON, numbers), are problems,
+with a message that names the field: beside the field in the form, and by the API with each
+problem's place, in `segflow validate`'s words. The draft is saved with them; they keep it
+from being published."""
 
 from __future__ import annotations
 
@@ -49,14 +50,22 @@ def test_the_form_shows_an_empty_required_field_and_invalid_json_and_saves_the_d
     page.get_by_label("Property 1 type").select_option("json")
     page.get_by_label("Property 1 value").fill("{oops")
     row_error = page.locator('[data-path="properties.0.value"] .field-error')
-    expect(row_error).to_contain_text('"cart" is not valid JSON')
+    expect(row_error).to_contain_text('Properties #1 "cart" is not valid JSON')
+    # Whether a typed value is a number is segflow's to say: "0x10" is none, as for the CLI.
+    page.get_by_role("button", name="+ Add property").click()
+    page.get_by_label("Property 2 key").fill("count")
+    page.get_by_label("Property 2 type").select_option("number")
+    page.get_by_label("Property 2 value").fill("0x10")
+    expect(page.locator('[data-path="properties.1.value"] .field-error')).to_have_text(
+        'Properties #2 "count" is not a number: "0x10"'
+    )
 
     page.locator(".advanced summary").click()
     page.locator('[data-path="context"] input').fill("[1, 2]")
     expect(page.locator('[data-path="context"] .field-error')).to_have_text(
         "Context is not a JSON object"
     )  # this one the API finds: the form shows it at its field
-    expect(page.locator(".save-status")).to_have_text("Saved (3 problems)")
+    expect(page.locator(".save-status")).to_have_text("Saved (4 problems)")
     expect(block_card(page, "segment")).to_have_class(re.compile(r"\bhas-problem\b"))
     screenshot(page, "editor-problems.png")
 
@@ -64,20 +73,24 @@ def test_the_form_shows_an_empty_required_field_and_invalid_json_and_saves_the_d
     expect(page.locator(".problem-list")).to_contain_text("Event Name is required")
     saved = editor.api.get(f"/flows/{flow['id']}").json()["draft"]
     [block] = [block for group in saved["groups"] for block in group["blocks"]]
-    assert block["properties"] == [{"key": "cart", "value": "{oops", "type": "json"}]
+    assert block["properties"][0] == {"key": "cart", "value": "{oops", "type": "json"}
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".save-status")).to_have_text("Not published: the draft has 3 problems")
+    expect(page.locator(".save-status")).to_have_text("Not published: the draft has 4 problems")
     assert editor.api.get(f"/flows/{flow['id']}").json()["publishedVersion"] is None
 
     # Fixed, the draft has no problem.
     page.get_by_label("Event Name").fill("Order Completed")
     page.get_by_label("Property 1 value").fill('{"items": 2}')
+    page.get_by_label("Property 2 value").fill("16")
     page.locator('[data-path="context"] input').fill('{"locale": "fr"}')
     expect_saved(page)
     saved = editor.api.get(f"/flows/{flow['id']}").json()["draft"]
     [block] = [block for group in saved["groups"] for block in group["blocks"]]
     assert block["eventName"] == "Order Completed"
-    assert block["properties"] == [{"key": "cart", "value": '{"items": 2}', "type": "json"}]
+    assert block["properties"] == [
+        {"key": "cart", "value": '{"items": 2}', "type": "json"},
+        {"key": "count", "value": "16", "type": "number"},
+    ]
 
 
 def test_the_api_saves_the_same_draft_says_where_each_problem_is_and_refuses_to_publish_it(
@@ -93,12 +106,12 @@ def test_the_api_saves_the_same_draft_says_where_each_problem_is_and_refuses_to_
     body = answer.json()
     assert body["draft"] == draft
     assert editor.api.get(f"/flows/{flow['id']}").json()["draft"] == draft
-    place = 'Group "Welcome" › block "track" (Segment)'
+    place = 'Group "Welcome" › block 1 (Segment)'
     found = {tuple(p["field"]): p["problem"] for p in body["problems"]}
     assert found.keys() == {("eventName",), ("context",), ("properties", 0, "value")}
     assert found["eventName",] == "Event Name is required"
     assert found["context",] == "Context is not a JSON object"
-    assert found["properties", 0, "value"].startswith('Properties "cart" is not valid JSON (')
+    assert found["properties", 0, "value"].startswith('Properties #1 "cart" is not valid JSON (')
     assert found["properties", 0, "value"].endswith('): "{oops"')
     assert {(p["place"], p["groupId"], p["blockId"]) for p in body["problems"]} == {
         (place, "welcome", "track")

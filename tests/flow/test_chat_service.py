@@ -117,9 +117,9 @@ def test_a_draft_with_problems_is_saved_but_not_published(chats: Chats) -> None:
         chats.flows.publish("lead")
 
     assert [str(problem) for problem in refused.value.problems] == [
-        'Group "Welcome" › block "ask-name" (Text input): Exit goes to group "nowhere", which '
+        'Group "Welcome" › block 2 (Text input): Exit goes to group "nowhere", which '
         "does not exist",
-        'Group "Email" › block "identify" (Segment): Segment account "production" does not '
+        'Group "Email" › block 3 (Segment): Segment account "production" does not '
         "exist (the accounts are none yet: add a Segment account first)",
     ]
     assert chats.flows.get("lead").published_version == 1  # chats go on with version 1

@@ -58,7 +58,7 @@ groups:
     assert result.exit_code == 0, result.output
     warning, valid = result.stdout.splitlines()
     assert warning == (
-        '⚠ Warning: Group "Ask" › block "check" (Condition): Conditions #1 › Comparisons #1 › '
+        '⚠ Warning: Group "Ask" › block 2 (Condition): Conditions #1 › Comparisons #1 › '
         'Value: the regular expression "^(a+)+$" can take very long on some answers, as a '
         "repeated part of it can match the same text in many ways (like (a+)+, (a|a)* or "
         "(.*)*); a turn stops when its regular expressions run out of time "
@@ -86,11 +86,42 @@ groups:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"✗ {broken} has 3 problems:",
-        '- Group "Welcome" › block "track" (Segment): Event Name is required',
-        '- Group "Welcome" › block "hi" (Text): Exit goes to group "nowhere", which does not exist',
-        '- Group "Welcome" › block "hi" (Text): the variable "name" (Text) is not in the flow\'s '
+        '- Group "Welcome" › block 2 (Segment): Event Name is required',
+        '- Group "Welcome" › block 1 (Text): Exit goes to group "nowhere", which does not exist',
+        '- Group "Welcome" › block 1 (Text): the variable "name" (Text) is not in the flow\'s '
         "variables",
     ]
+
+
+def test_validate_lists_warnings_after_the_problems(runner: CliRunner, tmp_path: Path) -> None:
+    flow = tmp_path / "both.yaml"
+    flow.write_text(
+        """
+name: Both
+variables: [{name: answer}]
+groups:
+  - id: ask
+    title: Ask
+    blocks:
+      - {id: b-1, type: textInput, variable: answer}
+      - id: b-2
+        type: condition
+        items:
+          - comparisons: [{variable: answer, operator: matchesRegex, value: '(.*)*x'}]
+      - {id: b-3, type: segment, action: Track Event, eventName: "  "}
+"""
+    )
+
+    result = runner.invoke(app, ["validate", str(flow)])
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        f"✗ {flow} has 1 problem:",
+        '- Group "Ask" › block 3 (Segment): Event Name is required',
+    ]
+    assert lines[2].startswith('⚠ Warning: Group "Ask" › block 2 (Condition): Conditions #1 › ')
+    assert len(lines) == 3
 
 
 def test_schema_prints_the_json_schema(runner: CliRunner) -> None:

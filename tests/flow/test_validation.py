@@ -9,7 +9,8 @@ import orjson
 import pytest
 import yaml
 
-from segflow.flow import FlowError, load_flow, parse_flow
+from segflow.flow import FlowError, FlowProblem, check_flow_document, load_flow, parse_flow
+from segflow.flow.problems import BlockAt, GroupAt, block_place, placed_in
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "lead-capture.yaml"
 
@@ -64,29 +65,28 @@ def test_every_problem_is_listed_with_its_place() -> None:
     }
 
     assert problems(document) == [
-        'Group "Welcome" › block "styled" (Text): "colour" is not a known setting (a typo?)',
-        'Group "Email" › block "identify" (Segment): Event Name is required',
-        'Group "Email" › block "ask" (Number input): Minimum (5) is greater than Maximum (1)',
-        'Group "Email" › block "typo" (sgment): Type "sgment" is not a block type (the types are '
+        'Group "Welcome" › block 1 (Text): "colour" is not a known setting (a typo?)',
+        'Group "Email" › block 1 (Segment): Event Name is required',
+        'Group "Email" › block 2 (Number input): Minimum (5) is greater than Maximum (1)',
+        'Group "Email" › block 3 (sgment): Type "sgment" is not a block type (the types are '
         "text, image, video, audio, embed, textInput, emailInput, numberInput, choiceInput, "
         "urlInput, phoneInput, dateInput, ratingInput, setVariable, condition, jump, return, link, "
         "abTest, wait, redirect, httpRequest, segment)",
-        'Group "Email" › block "pick" (Buttons): Buttons #1 › Label is required',
-        'Group "Email" › block "calc" (Set variable): Expression: attribute access (\'.\') is not '
+        'Group "Email" › block 4 (Buttons): Buttons #1 › Label is required',
+        "Group \"Email\" › block 6 (Set variable): Expression: attribute access ('.') is not "
         "allowed (at position 5); use the functions instead, e.g. upper(name)",
-        'Group "Email" › block "both" (Set variable): Value, Expression, Chat ID or Clear is '
-        "required",
+        'Group "Email" › block 7 (Set variable): Value, Expression, Chat ID or Clear is required',
         'Flow: the block ID "ask" is used 2 times (in Group "Welcome", Group "Email"); '
         "each block needs its own",
         'Flow: the variable "email" is listed 2 times',
         'Flow: Start goes to group "welcom", which does not exist (did you mean "welcome"?)',
-        'Group "Welcome" › block "ask" (Email input): Exit goes to group "emial", which does not '
+        'Group "Welcome" › block 3 (Email input): Exit goes to group "emial", which does not '
         'exist (did you mean "email"?)',
-        'Group "Email" › block "go" (Jump): Jump goes to block "nowhere", which is not in group '
+        'Group "Email" › block 5 (Jump): Jump goes to block "nowhere", which is not in group '
         '"Email"',
-        'Group "Welcome" › block "hello" (Text): the variable "nme" (Text) is not in the flow\'s '
+        'Group "Welcome" › block 2 (Text): the variable "nme" (Text) is not in the flow\'s '
         'variables (did you mean "name"?)',
-        'Group "Welcome" › block "ask" (Email input): the variable "mail" (Save the answer in) is '
+        'Group "Welcome" › block 3 (Email input): the variable "mail" (Save the answer in) is '
         'not in the flow\'s variables (did you mean "email"?)',
     ]
 
@@ -113,15 +113,15 @@ def test_variables_are_checked_wherever_they_are_used() -> None:
     )
 
     assert problems(document) == [
-        f'Group "G" › block "{block}" ({title}): the variable "{name}" ({field}) is not in the '
+        f'Group "G" › block {block} ({title}): the variable "{name}" ({field}) is not in the '
         "flow's variables"
         for block, title, name, field in [
-            ("set", "Set variable", "total", "Variable"),
-            ("set", "Set variable", "price", "Expression"),
-            ("check", "Condition", "plan", "Conditions #1 › Comparisons #1 › Variable"),
-            ("check", "Condition", "tier", "Conditions #1 › Comparisons #1 › Value"),
-            ("track", "Segment", "event", "Event Name"),
-            ("track", "Segment", "seat_count", 'Properties #1 "seats"'),
+            (1, "Set variable", "total", "Variable"),
+            (1, "Set variable", "price", "Expression"),
+            (2, "Condition", "plan", "Conditions #1 › Comparisons #1 › Variable"),
+            (2, "Condition", "tier", "Conditions #1 › Comparisons #1 › Value"),
+            (3, "Segment", "event", "Event Name"),
+            (3, "Segment", "seat_count", 'Properties #1 "seats"'),
         ]
     ]
 
@@ -150,7 +150,7 @@ def test_segment_accounts_are_checked_against_the_destinations_given() -> None:
     assert parse_flow(document)  # without a list of accounts, they are not checked
     assert problems(document, destinations=["production", "staging"]) == [
         'Flow: Segment account "prodution" does not exist (the accounts are production, staging)',
-        'Group "G" › block "t" (Segment): Segment account "stage" does not exist (the accounts '
+        'Group "G" › block 1 (Segment): Segment account "stage" does not exist (the accounts '
         "are production, staging)",
     ]
 
@@ -212,3 +212,86 @@ def test_other_names_and_ids_must_each_say_which_variable_or_flow_they_are() -> 
         'Flow: the variables "name" and "plan" share the other name "First name"',
         'Flow: the other ID "lead-abc" is listed 2 times',
     ]
+
+
+def test_values_that_can_never_be_sent_are_problems_before_any_chat() -> None:
+    rows = [
+        {"key": "seats", "value": "abc", "type": "number"},
+        {"key": "code", "value": "0x10", "type": "number"},
+        {"key": "trial", "value": "maybe", "type": "boolean"},
+        {"key": "total", "value": "-2.5", "type": "number"},
+        {"key": "items", "value": "{{count}}", "type": "number"},  # known once filled in
+        {"key": "", "value": "yes", "type": "text"},
+    ]
+    track = {"id": "t", "type": "segment", "action": "Track Event", "eventName": "  "}
+    document = {
+        "name": "Values",
+        "variables": [{"name": "count"}],
+        "groups": [
+            {
+                "id": "g",
+                "title": "G",
+                "blocks": [track | {"properties": rows, "context": "[1, 2]"}],
+            }
+        ],
+    }
+
+    assert problems(document) == [
+        'Group "G" › block 1 (Segment): Context is not a JSON object',
+        'Group "G" › block 1 (Segment): Event Name is required',
+        'Group "G" › block 1 (Segment): Properties #1 "seats" is not a number: "abc"',
+        'Group "G" › block 1 (Segment): Properties #2 "code" is not a number: "0x10"',
+        'Group "G" › block 1 (Segment): Properties #3 "trial" is not a boolean (true/false, '
+        'yes/no, 1/0): "maybe"',
+        'Group "G" › block 1 (Segment): Properties #6 has a value but no key',
+    ]
+
+
+def test_each_problem_says_which_group_block_and_field_it_is_in() -> None:
+    document = {
+        "name": "Places",
+        "groups": [
+            {"id": "g-1", "title": "Ask", "blocks": [{"id": "b-x7", "type": "text", "text": ""}]},
+            {"id": "g-1", "blocks": [{"id": "b-k2", "type": "text", "text": "Hi", "next": "no"}]},
+        ],
+    }
+
+    found = check_flow_document(document).problems
+
+    assert found == [
+        FlowProblem(
+            'Group "Ask" › block 1 (Text)',
+            "Text is required",
+            field=("text",),
+            group_id="g-1",
+            group_title="Ask",
+            block_id="b-x7",
+            block_position=1,
+            block_type="Text",
+        ),
+        FlowProblem(
+            'Group "Ask"', 'its ID "g-1" is used by 2 groups', group_id="g-1", group_title="Ask"
+        ),
+        FlowProblem(
+            'Group "g-1"', 'its ID "g-1" is used by 2 groups', group_id="g-1", group_title="g-1"
+        ),
+        FlowProblem(
+            'Group "g-1" › block 1 (Text)',
+            'Exit goes to group "no", which does not exist',
+            group_id="g-1",
+            group_title="g-1",
+            block_id="b-k2",
+            block_position=1,
+            block_type="Text",
+        ),
+    ]
+
+
+def test_a_problem_placed_by_its_block_id_is_named_by_the_blocks_position() -> None:
+    problem = FlowProblem(block_place("Email", "identify", "Segment"), "Event Name is required")
+    blocks = {"identify": BlockAt(GroupAt("email", "Email"), "identify", 3, "Segment")}
+
+    placed = placed_in(blocks, problem)
+
+    assert str(placed) == 'Group "Email" › block 3 (Segment): Event Name is required'
+    assert (placed.group_id, placed.block_id, placed.block_position) == ("email", "identify", 3)

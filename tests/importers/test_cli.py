@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import segflow.cli.importer  # noqa: F401  (registers `segflow import`)
 from segflow.cli.app import app
-from segflow.flow import load_flow
+from segflow.flow import FlowError, load_flow
 from tests.importers.helpers import FIXTURES
 
 LEAD = str(FIXTURES / "lead-capture.v6.1.json")
@@ -28,9 +28,18 @@ def test_writes_a_yaml_flow_and_prints_the_report(runner: CliRunner, tmp_path: P
     assert result.exit_code == 0, result.output
     flow = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert flow["name"] == "Lead capture"
-    assert load_flow(out).name == "Lead capture"  # segflow reads the file it wrote
+    # segflow reads the file it wrote; the Track Event left unnamed in Typebot is to fix first.
+    with pytest.raises(FlowError) as refused:
+        load_flow(out)
+    assert [str(problem) for problem in refused.value.problems] == [
+        'Group "Tell Segment" › block 5 (Segment): Event Name is required'
+    ]
     assert f'Imported "Lead capture" into {out}: 5 groups, 13 blocks, 7 variables.' in result.stdout
-    assert "Needs setup in segflow (6):" in result.stdout
+    assert "Needs setup in segflow (7):" in result.stdout
+    assert (
+        '- fix before the flow runs: Group "Tell Segment" › block 5 (Segment): Event Name is '
+        "required" in result.stdout
+    )
     assert "Not imported (1):" in result.stdout
     assert 'group "Tell Segment", block b-identify (segment): needs a segflow Segment account' in (
         result.stdout
@@ -60,7 +69,17 @@ def test_a_bot_imported_as_it_was_says_so(runner: CliRunner, tmp_path: Path) -> 
         "name": "Hello",
         "events": [{"id": "ev", "type": "start", "outgoingEdgeId": "e"}],
         "groups": [
-            {"id": "g", "title": "Hi", "blocks": [{"id": "b", "type": "text", "content": {}}]}
+            {
+                "id": "g",
+                "title": "Hi",
+                "blocks": [
+                    {
+                        "id": "b",
+                        "type": "text",
+                        "content": {"richText": [{"type": "p", "children": [{"text": "Hi"}]}]},
+                    }
+                ],
+            }
         ],
         "edges": [{"id": "e", "from": {"eventId": "ev"}, "to": {"groupId": "g"}}],
         "variables": [],

@@ -25,7 +25,16 @@ FIXTURE_NAMES = sorted(path.name for path in FIXTURES.glob("*.json"))
 def test_every_fixture_imports_into_a_flow_segflow_accepts(name: str) -> None:
     result = imported(name)
 
-    assert not [f for f in result.report if "fix before the flow runs" in f.message]
+    to_fix = [f.message for f in result.report if "fix before the flow runs" in f.message]
+    # The lead capture's Track Event has no name in Typebot: that is for its builder to fill in.
+    assert to_fix == (
+        [
+            'fix before the flow runs: Group "Tell Segment" › block 5 (Segment): Event Name is '
+            "required"
+        ]
+        if name == "lead-capture.v6.1.json"
+        else []
+    )
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)

@@ -9,7 +9,13 @@ import typer
 
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
-from segflow.flow import FlowError, flow_json_schema, flow_warnings, load_flow
+from segflow.flow import (
+    DocumentError,
+    FlowError,
+    check_flow_document,
+    flow_json_schema,
+    read_document,
+)
 
 FlowFile = Annotated[
     Path, typer.Argument(help="A flow file: .yaml, .yml or .json.", show_default=False)
@@ -29,18 +35,26 @@ def validate(
     ] = False,
 ) -> None:
     """Check a flow file and list every problem with its place (exit status 1 if any), and
-    every warning (exit status 0 when warnings are all there is)."""
+    every warning (exit status 0 when warnings are all there is): the same problems, in the
+    same words, as publishing it and the Flow Editor show."""
     accounts = None
     if check_destinations:
         with open_segflow(ctx) as segflow:
             accounts = [destination.name for destination in segflow.destinations.list()]
     try:
-        flow = load_flow(flow_file, destinations=accounts)
-    except FlowError as error:
+        document = read_document(flow_file)
+        checked = check_flow_document(document, destinations=accounts, source=str(flow_file))
+    except DocumentError as error:
         console.print(f"[red]✗[/red] {error}", soft_wrap=True)
         raise typer.Exit(1) from None
-    for warning in flow_warnings(flow):
+    if checked.errors:
+        refused = FlowError(checked.errors, source=str(flow_file))
+        console.print(f"[red]✗[/red] {refused}", soft_wrap=True)
+    for warning in checked.warnings:
         console.print(f"[yellow]⚠[/yellow] Warning: {warning}", soft_wrap=True)
+    flow = checked.flow
+    if flow is None:
+        raise typer.Exit(1)
     blocks = sum(len(group.blocks) for group in flow.groups)
     console.print(
         f'[green]✓[/green] {flow_file}: "{flow.name}" is valid '

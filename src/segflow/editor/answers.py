@@ -15,14 +15,15 @@ from fastapi.routing import APIRoute
 
 from segflow.chat import DraftConflictError, NotFoundError
 from segflow.editor.auth import EditorAuthError
-from segflow.editor.problems import LocatedProblem
+from segflow.editor.problems import problem_json
 from segflow.errors import DestinationError, SegflowError
+from segflow.flow import FlowProblem
 
 
 class DraftProblemsError(SegflowError):
-    """A flow document has problems, each located for the editor (422)."""
+    """A flow document has problems, each with its place (422)."""
 
-    def __init__(self, problems: Sequence[LocatedProblem], summary: str = "The flow") -> None:
+    def __init__(self, problems: Sequence[FlowProblem], summary: str = "The flow") -> None:
         self.problems = list(problems)
         count = len(self.problems)
         super().__init__(f"{summary} has {count} problem{'' if count == 1 else 's'}")
@@ -31,7 +32,7 @@ class DraftProblemsError(SegflowError):
 def error_answer(error: SegflowError) -> JSONResponse:
     body: dict[str, object] = {"message": str(error)}
     if isinstance(error, DraftProblemsError):
-        body["problems"] = [problem.as_json() for problem in error.problems]
+        body["problems"] = [problem_json(problem) for problem in error.problems]
     if isinstance(error, DraftConflictError):
         body |= {"revision": error.revision, "savedAt": error.saved_at}
     return JSONResponse(body, status_code=_status(error))

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from segflow.blocks import BlockRegistry
 from segflow.chat import Flows
-from segflow.editor.checks import check_draft
 from segflow.editor.preview import PreviewChats
-from segflow.editor.problems import LocatedProblem
+from segflow.flow import DocumentError, FlowProblem, check_flow_document
 from segflow.service import Segflow
 
 
@@ -22,10 +21,15 @@ class EditorContext:
     def account_names(self) -> list[str]:
         return [destination.name for destination in self.segflow.destinations.list()]
 
-    def check(self, document: object) -> list[LocatedProblem]:
-        return check_draft(
-            document,
-            registry=self.registry,
-            destinations=self.account_names(),
-            linked=self.flows.linked_flow,
-        )
+    def check(self, document: object) -> list[FlowProblem]:
+        """Every problem of a draft, as `segflow validate` and publishing find them."""
+        try:
+            checked = check_flow_document(
+                document,
+                registry=self.registry,
+                destinations=self.account_names(),
+                linked=self.flows.linked_flow,
+            )
+        except DocumentError as error:
+            return error.problems
+        return checked.problems

@@ -13,10 +13,10 @@ from pydantic import AfterValidator, Field
 from segflow.api.fields import Identifier, Name, Text, storable_json
 from segflow.chat import SavedFlow
 from segflow.editor.answers import DraftProblemsError, EditorRoute
-from segflow.editor.checks import locate_problems
 from segflow.editor.context import EditorContext
 from segflow.editor.documents import check_readable, finding_json, first_draft, read_import
 from segflow.editor.flow_removal import delete_unpublished_flow
+from segflow.editor.problems import problem_json
 from segflow.editor.publishing import has_unpublished_changes, typebot_id
 from segflow.editor.schemas import EditorModel
 from segflow.errors import SegflowError
@@ -126,7 +126,7 @@ def flows_router(editor: EditorContext) -> APIRouter:
         return flow_json(saved, editor) | {
             "source": imported.source,
             "report": [finding_json(finding) for finding in imported.report],
-            "problems": [problem.as_json() for problem in editor.check(saved.draft)],
+            "problems": [problem_json(problem) for problem in editor.check(saved.draft)],
         }
 
     @router.get("/flows/{flow_id}/export")
@@ -140,22 +140,22 @@ def flows_router(editor: EditorContext) -> APIRouter:
 
     @router.post("/flows/{flow_id}/check")
     def check_draft(flow_id: FlowId, document: Document) -> dict[str, Any]:
-        """The document's problems, located; 200 either way (the editor checks as you type)."""
+        """The document's problems; 200 either way (the editor checks as you type)."""
         flows.get(flow_id)
-        return {"problems": [problem.as_json() for problem in editor.check(document)]}
+        return {"problems": [problem_json(problem) for problem in editor.check(document)]}
 
     @router.put("/flows/{flow_id}/draft")
     def save_draft(
         flow_id: FlowId, document: Document, response: Response, if_match: BaseRevision = None
     ) -> dict[str, Any]:
         """Saves the draft, problems and all (they keep it from being published), and answers
-        them located. A draft based on a revision saved over since is refused (409)."""
+        its problems. A draft based on a revision saved over since is refused (409)."""
         flows.get(flow_id)
         check_readable(document, f'The draft of flow "{flow_id}"')
         base_revision = revision_in(if_match) if if_match is not None else None
         saved = flows.save(document, flow_id, base_revision=base_revision)
         response.headers["ETag"] = etag(saved)
-        problems = [problem.as_json() for problem in editor.check(saved.draft)]
+        problems = [problem_json(problem) for problem in editor.check(saved.draft)]
         return flow_json(saved, editor) | {"problems": problems}
 
     @router.post("/flows/{flow_id}/publish")
@@ -170,13 +170,12 @@ def flows_router(editor: EditorContext) -> APIRouter:
         try:
             published = flows.publish(flow_id, base_revision=base_revision)
         except FlowError as error:
-            located = locate_problems(saved.draft, error.problems, editor.registry)
-            raise DraftProblemsError(located, f'Flow "{flow_id}"') from None
+            raise DraftProblemsError(error.problems, f'Flow "{flow_id}"') from None
         return {
             "flowId": published.flow_id,
             "version": published.version,
             "publishedAt": published.published_at,
-            "warnings": [problem.as_json() for problem in problems],
+            "warnings": [problem_json(problem) for problem in problems],
         }
 
     return router

@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from segflow.api.fields import ChatSessionId, Identifier, Text
 from segflow.api.limits import ChatLimits
 from segflow.editor.answers import DraftProblemsError, EditorRoute
-from segflow.editor.checks import locate_problems
 from segflow.editor.context import EditorContext
 from segflow.editor.preview import Source
 from segflow.editor.schemas import EditorModel
@@ -47,9 +46,7 @@ def preview_router(editor: EditorContext) -> APIRouter:
         try:
             return preview.start(new.flow_id, new.source).as_json()
         except FlowError as error:
-            draft = editor.flows.get(new.flow_id).draft
-            located = locate_problems(draft, error.problems, editor.registry)
-            raise DraftProblemsError(located, f'Flow "{new.flow_id}"') from None
+            raise DraftProblemsError(error.problems, f'Flow "{new.flow_id}"') from None
 
     @router.post("/preview/{session_id}/answers")
     def answer(session_id: ChatSessionId, given: Answer) -> dict[str, Any]:

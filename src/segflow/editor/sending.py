@@ -14,10 +14,10 @@ from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus, Semantics
 from segflow.blocks.segment import SEGMENT, send_to_segment
 from segflow.blocks.web import NO_HTTP, HttpRequest, HttpResponse
 from segflow.editor.answers import DraftProblemsError
-from segflow.editor.problems import LocatedProblem
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
-from segflow.flow.problems import describe
+from segflow.flow import FlowProblem
+from segflow.flow.problems import field_problems
 from segflow.limits import DEFAULT_LIMITS, Limits
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
@@ -54,8 +54,8 @@ def send_test_event(
     except ValidationError as error:
         raise DraftProblemsError(
             [
-                LocatedProblem(_PLACE, describe(kind.options, details["loc"], details))
-                for details in error.errors()
+                FlowProblem(_PLACE, text, field=path)
+                for path, text in field_problems(error, kind.options)
             ],
             summary="The Segment block",
         ) from None

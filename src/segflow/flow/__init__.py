@@ -2,7 +2,13 @@
 
 from segflow.flow.documents import DocumentError, parse_document
 from segflow.flow.engine import awaited_input, continue_session, start_session
-from segflow.flow.loading import load_flow, parse_flow, read_document
+from segflow.flow.loading import (
+    CheckedFlow,
+    check_flow_document,
+    load_flow,
+    parse_flow,
+    read_document,
+)
 from segflow.flow.model import (
     AutoTrack,
     Block,
@@ -26,6 +32,7 @@ __all__ = [
     "Block",
     "ChatEndedError",
     "ChatStatus",
+    "CheckedFlow",
     "DocumentError",
     "Flow",
     "FlowError",
@@ -42,6 +49,7 @@ __all__ = [
     "Variable",
     "awaited_input",
     "check_flow",
+    "check_flow_document",
     "continue_session",
     "flow_json_schema",
     "flow_warnings",

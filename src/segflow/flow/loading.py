@@ -1,8 +1,13 @@
-"""Reading flows from YAML or JSON files and from dicts, reporting every problem at once."""
+"""Reading flows from YAML or JSON files and from dicts, reporting every problem at once.
+
+`check_flow_document` is segflow's one validator: `segflow validate`, publishing (chat API,
+CLI, editor) and the editor's problem list all show the problems it finds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +24,64 @@ from segflow.flow.documents import (
 from segflow.flow.model import Block, Flow, FlowReading, Group
 from segflow.flow.problems import (
     FLOW,
+    BlockAt,
     FlowError,
     FlowProblem,
-    block_place,
+    GroupAt,
     describe,
-    group_place,
+    field_path,
 )
-from segflow.flow.validation import LinkedFlows, check_flow
+from segflow.flow.validation import LinkedFlows, check_flow, flow_warnings
+
+
+@dataclass(frozen=True)
+class CheckedFlow:
+    """What checking a flow document found: every problem (errors, then warnings), and the
+    flow when no problem is an error."""
+
+    problems: list[FlowProblem]
+    flow: Flow | None
+
+    @property
+    def errors(self) -> list[FlowProblem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[FlowProblem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+
+def check_flow_document(
+    document: Any,
+    *,
+    registry: BlockRegistry | None = None,
+    destinations: Collection[str] | None = None,
+    linked: LinkedFlows | None = None,
+    source: str = "The flow",
+) -> CheckedFlow:
+    """Every problem of a document (a dict, as read from YAML or JSON), each with its place:
+    its shape and every block's options, blank required fields and typed values that never
+    parse, then exits, variables and, when `destinations` (the names of the existing Segment
+    accounts) is given, the accounts Segment blocks name; when `linked` (the published flows)
+    is given, the groups links to other flows go to; and the warnings.
+
+    Raises DocumentError when the document is nested too deep or holds values JSON cannot.
+    """
+    registry = registry or default_registry()
+    check_document(document, source=source)
+    try:
+        flow = Flow.model_validate(document, context=FlowReading(registry))
+    except ValidationError as error:
+        problems = _shape_problems(error, document, registry)
+        # Blocks with wrong options can be read past; then the graph can be checked too.
+        try:
+            lenient = Flow.model_validate(document, context=FlowReading(registry, lenient=True))
+        except ValidationError:
+            return CheckedFlow(problems, None)
+        problems += check_flow(lenient, destinations=destinations, linked=linked)
+        return CheckedFlow(problems + flow_warnings(lenient, linked=linked), None)
+    errors = check_flow(flow, destinations=destinations, linked=linked)
+    return CheckedFlow(errors + flow_warnings(flow, linked=linked), None if errors else flow)
 
 
 def parse_flow(
@@ -38,27 +94,15 @@ def parse_flow(
 ) -> Flow:
     """The flow a document (a dict, as read from YAML or JSON) describes.
 
-    Raises FlowError listing every problem, each with its place: the document's shape and
-    every block's options, then exits, variables and, when `destinations` (the names of the
-    existing Segment accounts) is given, the accounts Segment blocks name; when `linked` (the
-    published flows) is given, the groups links to other flows go to.
+    Raises FlowError listing every error `check_flow_document` finds (warnings do not keep a
+    flow from being read: `flow_warnings` lists them).
     """
-    registry = registry or default_registry()
-    check_document(document, source=source)
-    try:
-        flow = Flow.model_validate(document, context=FlowReading(registry))
-    except ValidationError as error:
-        problems = _shape_problems(error, document, registry)
-        # Blocks with wrong options can be read past; then the graph can be checked too.
-        try:
-            flow = Flow.model_validate(document, context=FlowReading(registry, lenient=True))
-        except ValidationError:
-            raise FlowError(problems, source=source) from None
-        problems += check_flow(flow, destinations=destinations, linked=linked)
-        raise FlowError(problems, source=source) from None
-    if problems := check_flow(flow, destinations=destinations, linked=linked):
-        raise FlowError(problems, source=source)
-    return flow
+    checked = check_flow_document(
+        document, registry=registry, destinations=destinations, linked=linked, source=source
+    )
+    if checked.flow is None:
+        raise FlowError(checked.errors, source=source)
+    return checked.flow
 
 
 def read_document(path: Path, *, syntax: Syntax | None = None) -> Any:
@@ -93,29 +137,37 @@ def _shape_problems(
 ) -> list[FlowProblem]:
     problems: list[FlowProblem] = []
     for details in error.errors():
-        place, schema, loc = _place(details["loc"], document, registry)
-        if details["type"] == "block_options":
-            problems += [FlowProblem(place, text) for text in details["ctx"]["problems"]]
+        at, schema, loc = _place(details["loc"], document, registry)
+        if details["type"] == "block_options" and isinstance(at, BlockAt):
+            problems += [at.problem(text, field=path) for path, text in details["ctx"]["problems"]]
+        elif isinstance(at, BlockAt):
+            text = describe(schema, loc, details)
+            problems.append(at.problem(text, field=field_path(schema, loc)))
+        elif isinstance(at, GroupAt):
+            problems.append(at.problem(describe(schema, loc, details)))
         else:
-            problems.append(FlowProblem(place, describe(schema, loc, details)))
+            problems.append(FlowProblem(FLOW, describe(schema, loc, details)))
     return problems
 
 
 def _place(
     loc: Sequence[int | str], document: Any, registry: BlockRegistry
-) -> tuple[str, Any, Sequence[int | str]]:
-    """Where an error is, in words, and the model and `loc` left for naming its field."""
+) -> tuple[BlockAt | GroupAt | None, Any, Sequence[int | str]]:
+    """The group or block an error is in (None: the flow itself), and the model and `loc`
+    left for naming its field."""
     if len(loc) < 2 or loc[0] != "groups" or not isinstance(loc[1], int):
-        return FLOW, Flow, loc
+        return None, Flow, loc
     group = _item(document, "groups", loc[1])
     title = str(group.get("title") or group.get("id") or f"#{loc[1] + 1}")
+    group_at = GroupAt(str(group.get("id") or ""), title)
     if len(loc) < 4 or loc[2] != "blocks" or not isinstance(loc[3], int):
-        return group_place(title), Group, loc[2:]
+        return group_at, Group, loc[2:]
     block = _item(group, "blocks", loc[3])
     type_name = str(block.get("type", "?"))
     kind = registry.find(type_name)
-    block_id = str(block.get("id") or f"#{loc[3] + 1}")
-    return block_place(title, block_id, kind.title if kind else type_name), Block, loc[4:]
+    type_title = kind.title if kind else type_name
+    at = BlockAt(group_at, str(block.get("id") or ""), loc[3] + 1, type_title)
+    return at, Block, loc[4:]
 
 
 def _item(container: Any, key: str, index: int) -> Mapping[str, Any]:

@@ -41,7 +41,7 @@ from segflow.blocks import (
     default_registry,
 )
 from segflow.blocks.base import NextExit
-from segflow.flow.problems import field_problems
+from segflow.flow.problems import Path, field_problems
 
 BLOCK_KEYS = ("id", "type", "next")
 
@@ -162,7 +162,7 @@ class Block(_FlowPart):
         type_name = data.get("type")
         kind = registry.find(type_name) if isinstance(type_name, str) else None
         options: BaseModel = _UnreadableOptions()
-        problems: list[str] = []
+        problems: list[tuple[Path, str]] = []  # each with its field in the options
         if kind is not None:
             inline = {key: value for key, value in data.items() if key not in BLOCK_KEYS}
             try:
@@ -171,10 +171,12 @@ class Block(_FlowPart):
                 problems = field_problems(error, kind.options)
         elif isinstance(type_name, str) and type_name:
             known = ", ".join(registry.names)
-            problems = [f'Type "{type_name}" is not a block type (the types are {known})']
+            problems = [((), f'Type "{type_name}" is not a block type (the types are {known})')]
         if problems and not (reading and reading.lenient):
             raise PydanticCustomError(
-                "block_options", "{summary}", {"summary": "; ".join(problems), "problems": problems}
+                "block_options",
+                "{summary}",
+                {"summary": "; ".join(text for _path, text in problems), "problems": problems},
             )
         fields = {key: data[key] for key in BLOCK_KEYS if key in data}
         block = handler({**fields, "options": options})

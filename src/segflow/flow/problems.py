@@ -1,9 +1,12 @@
 """Problems in a flow, in the words of the person who built it, each with its place.
 
-    Group "Email" › block "identify" (Segment): Event Name is required
+    Group "Email" › block 2 (Segment): Event Name is required
 
-pydantic's errors are translated here: a field is named by its title, a list item by its
-number, and a problem by what to do about it.
+A problem is data as much as words: the group and block it is in (a block named by its
+group's title and its position there, as the builder sees it), and the field in the block's
+options, so every tool that shows it (`segflow validate`, publishing, the editor) can point at
+it without reading its text. pydantic's errors are translated here: a field is named by its
+title, a list item by its number, and a problem by what to do about it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -20,15 +23,40 @@ from pydantic_core import ErrorDetails
 from segflow.errors import SegflowError
 
 Level = Literal["error", "warning"]
-"""An error keeps a flow from being saved or published; a warning is worth knowing only."""
+"""An error keeps a flow from being published; a warning is worth knowing only."""
+
+Path = tuple[str | int, ...]
+"""A field in a block's options, e.g. ("properties", 0, "value")."""
+
+FLOW = "Flow"
 
 
 @dataclass(frozen=True, slots=True)
 class FlowProblem:
-    place: str  # 'Flow', 'Group "Email"', 'Group "Email" › block "identify" (Segment)'
+    """One problem: its place in words ('Flow', 'Group "Email"', 'Group "Email" › block 2
+    (Segment)'), what it is, and, when it is in a group or a block, which one."""
+
+    place: str
     problem: str
     level: Level = "error"
-    field: tuple[str | int, ...] = ()  # in the block's options, when known: ("items", 0, …)
+    field: Path = ()  # in the block's options, when known: ("items", 0, …)
+    _: KW_ONLY
+    group_id: str | None = None
+    group_title: str | None = None
+    block_id: str | None = None
+    block_position: int | None = None  # 1 for the first block of its group
+    block_type: str | None = None  # the block type's title, e.g. "Segment"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.place, BlockPlace) and self.block_id is None:
+            # Named with `block_place`: its position is filled in by `placed_in`.
+            object.__setattr__(self, "group_title", self.place.group_title)
+            object.__setattr__(self, "block_id", self.place.block_id)
+            object.__setattr__(self, "block_type", self.place.type_title)
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
 
     def __str__(self) -> str:
         return f"{self.place}: {self.problem}"
@@ -44,23 +72,118 @@ class FlowError(SegflowError):
         super().__init__(f"{source} has {count} problem{'' if count == 1 else 's'}:\n{lines}")
 
 
-FLOW = "Flow"
+@dataclass(frozen=True, slots=True)
+class GroupAt:
+    """A group, as problems name it: by its title (its ID when it has none)."""
+
+    group_id: str
+    title: str
+
+    def __str__(self) -> str:
+        return group_place(self.title)
+
+    def problem(self, problem: str) -> FlowProblem:
+        return FlowProblem(
+            str(self), problem, group_id=self.group_id or None, group_title=self.title
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BlockAt:
+    """A block, as problems name it: its group's title and its position there (its ID is
+    random in flows made in the editor), with its type's title."""
+
+    group: GroupAt
+    block_id: str
+    position: int  # 1 for the first block of its group
+    type_title: str
+
+    def __str__(self) -> str:
+        return f"{self.group} › block {self.position} ({self.type_title})"
+
+    def problem(
+        self, problem: str, *, field: Sequence[str | int] = (), level: Level = "error"
+    ) -> FlowProblem:
+        return FlowProblem(
+            str(self),
+            problem,
+            level,
+            tuple(field),
+            group_id=self.group.group_id or None,
+            group_title=self.group.title,
+            block_id=self.block_id or None,
+            block_position=self.position,
+            block_type=self.type_title,
+        )
 
 
 def group_place(title: str) -> str:
     return f'Group "{title}"'
 
 
+class BlockPlace(str):
+    """A block's place named by its ID (see `block_place`), until `placed_in` finds its
+    position."""
+
+    group_title: str
+    block_id: str
+    type_title: str
+
+    def __new__(cls, group_title: str, block_id: str, type_title: str) -> BlockPlace:
+        place = super().__new__(
+            cls, f'{group_place(group_title)} › block "{block_id}" ({type_title})'
+        )
+        place.group_title = group_title
+        place.block_id = block_id
+        place.type_title = type_title
+        return place
+
+
 def block_place(group_title: str, block_id: str, type_title: str) -> str:
-    return f'{group_place(group_title)} › block "{block_id}" ({type_title})'
+    """The place of a block known by its ID; a problem made with it is named by the block's
+    position once `placed_in` has seen the flow. New checks use `BlockAt.problem` instead."""
+    return BlockPlace(group_title, block_id, type_title)
 
 
-def field_problems(error: ValidationError, schema: Any) -> list[str]:
+def placed_in(blocks: Mapping[str, BlockAt], problem: FlowProblem) -> FlowProblem:
+    """`problem`, named by its block's position when it was made with `block_place`;
+    `blocks` are the flow's blocks by ID."""
+    if problem.block_position is not None or problem.block_id is None:
+        return problem
+    at = blocks.get(problem.block_id)
+    if at is None:
+        return problem
+    return at.problem(problem.problem, field=problem.field, level=problem.level)
+
+
+def field_problems(error: ValidationError, schema: Any) -> list[tuple[Path, str]]:
     """Each error of validating against `schema` (a model, or an annotated union of models),
-    e.g. 'Event Name is required' or 'Buttons #2 › Label is empty'."""
+    e.g. 'Event Name is required' or 'Buttons #2 › Label is empty', with its field's path."""
     return [
-        describe(schema, error_details["loc"], error_details) for error_details in error.errors()
+        (field_path(schema, details["loc"]), describe(schema, details["loc"], details))
+        for details in error.errors()
     ]
+
+
+def field_path(schema: Any, loc: Sequence[int | str]) -> Path:
+    """The path of the field `loc` names in data validated against `schema`: `loc` without the
+    tags of unions (a Segment action's name is no field)."""
+    path: list[str | int] = []
+    current: Any = schema
+    for part in loc:
+        current = _unwrapped(current)
+        if isinstance(part, int):
+            current = _item_type(current)
+        elif _is_model(current):
+            field_name, _title = _field(current, part)
+            current = current.model_fields[field_name].annotation if field_name else None
+        elif (member := _tagged_member(current, part)) is not None:
+            current = member
+            continue
+        else:
+            current = None
+        path.append(part)
+    return tuple(path)
 
 
 def describe(schema: Any, loc: Sequence[int | str], error: ErrorDetails) -> str:

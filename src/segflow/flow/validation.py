@@ -1,6 +1,6 @@
-"""A flow's checks beyond its shape: ids, exits, variables, Segment accounts and the groups
-links to other flows go to (errors), and what is worth a warning (regular expressions known to
-backtrack, links to flows not published yet)."""
+"""A flow's checks beyond its shape: fields left blank or typed values that never parse, ids,
+exits, variables, Segment accounts and the groups links to other flows go to (errors), and what
+is worth a warning (regular expressions known to backtrack, links to flows not published yet)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from segflow.blocks.logic import Link
 from segflow.blocks.references import exits_of, variable_uses
 from segflow.blocks.segment import SegmentAccount
 from segflow.blocks.slow_patterns import slow_patterns
-from segflow.flow.model import Block, Flow, Group
-from segflow.flow.problems import FLOW, FlowProblem, block_place, group_place
+from segflow.flow.block_checks import block_problems
+from segflow.flow.model import Block, Flow
+from segflow.flow.problems import FLOW, BlockAt, FlowProblem, GroupAt, group_place, placed_in
 
 LinkedFlows = Callable[[str], Flow | None]
 """The published flow a Link to flow block names (by ID or other ID); None: none is."""
@@ -29,36 +30,41 @@ def check_flow(
     """Every problem of the flow's graph and variables; with `destinations` (the names of the
     Segment accounts that exist), also every Segment account that does not; with `linked`,
     also every link to a group that the published flow it names does not have."""
-    return [
-        *_duplicates(flow),
-        *_start(flow),
-        *_exits(flow),
-        *_variables(flow),
-        *(_accounts(flow, destinations) if destinations is not None else ()),
-        *(_linked_groups(flow, linked) if linked is not None else ()),
-    ]
+    return _placed(
+        flow,
+        [
+            *_fields(flow),
+            *_duplicates(flow),
+            *_start(flow),
+            *_exits(flow),
+            *_variables(flow),
+            *(_accounts(flow, destinations) if destinations is not None else ()),
+            *(_linked_groups(flow, linked) if linked is not None else ()),
+        ],
+    )
 
 
 def flow_warnings(flow: Flow, *, linked: LinkedFlows | None = None) -> list[FlowProblem]:
     """What a valid flow may still do wrong in chats: each one a warning, with its place. With
     `linked`, also the links to flows that are not published (yet)."""
     slow = [
-        FlowProblem(place, slow.problem, level="warning", field=slow.path)
-        for _group, block, place in _blocks(flow)
+        at.problem(slow.problem, field=slow.path, level="warning")
+        for block, at in _blocks(flow)
         for slow in slow_patterns(block.options)
     ]
-    return slow + list(_unknown_flows(flow, linked) if linked is not None else ())
+    unknown = list(_unknown_flows(flow, linked) if linked is not None else ())
+    return _placed(flow, slow + unknown)
 
 
-def _links_to_other_flows(flow: Flow) -> Iterator[tuple[Link, str]]:
-    for _group, block, place in _blocks(flow):
+def _links_to_other_flows(flow: Flow) -> Iterator[tuple[Link, BlockAt]]:
+    for block, at in _blocks(flow):
         options = block.options
         if isinstance(options, Link) and options.flow and options.flow not in flow.aliases:
-            yield options, place
+            yield options, at
 
 
 def _linked_groups(flow: Flow, linked: LinkedFlows) -> Iterator[FlowProblem]:
-    for link, place in _links_to_other_flows(flow):
+    for link, at in _links_to_other_flows(flow):
         target = linked(link.flow or "")
         if target is not None and link.group and target.group(link.group) is None:
             known = [group.id for group in target.groups]
@@ -66,23 +72,38 @@ def _linked_groups(flow: Flow, linked: LinkedFlows) -> Iterator[FlowProblem]:
                 f'Link goes to group "{link.group}", which is not in flow "{target.name}"'
                 + _guess(link.group, known)
             )
-            yield FlowProblem(place, problem, field=("group",))
+            yield at.problem(problem, field=("group",))
 
 
 def _unknown_flows(flow: Flow, linked: LinkedFlows) -> Iterator[FlowProblem]:
-    for link, place in _links_to_other_flows(flow):
+    for link, at in _links_to_other_flows(flow):
         if linked(link.flow or "") is None:
             problem = (
                 f'Link goes to flow "{link.flow}", which is not published (yet); until it is, '
                 "chats go on past the link"
             )
-            yield FlowProblem(place, problem, level="warning", field=("flow",))
+            yield at.problem(problem, field=("flow",), level="warning")
 
 
-def _blocks(flow: Flow) -> Iterator[tuple[Group, Block, str]]:
+def _blocks(flow: Flow) -> Iterator[tuple[Block, BlockAt]]:
     for group in flow.groups:
-        for block in group.blocks:
-            yield group, block, block_place(group.shown_title, block.id, block.title)
+        group_at = GroupAt(group.id, group.shown_title)
+        for position, block in enumerate(group.blocks, 1):
+            yield block, BlockAt(group_at, block.id, position, block.title)
+
+
+def _placed(flow: Flow, problems: list[FlowProblem]) -> list[FlowProblem]:
+    """The problems, those named by a block's ID (`block_place`) named by its position."""
+    blocks: dict[str, BlockAt] = {}
+    for block, at in _blocks(flow):
+        blocks.setdefault(block.id, at)
+    return [placed_in(blocks, problem) for problem in problems]
+
+
+def _fields(flow: Flow) -> Iterator[FlowProblem]:
+    for block, at in _blocks(flow):
+        for path, problem in block_problems(block.options):
+            yield at.problem(problem, field=path)
 
 
 def _duplicates(flow: Flow) -> Iterator[FlowProblem]:
@@ -90,10 +111,10 @@ def _duplicates(flow: Flow) -> Iterator[FlowProblem]:
     for group in flow.groups:
         if group_ids[group.id] > 1:
             problem = f'its ID "{group.id}" is used by {group_ids[group.id]} groups'
-            yield FlowProblem(group_place(group.shown_title), problem)
+            yield GroupAt(group.id, group.shown_title).problem(problem)
     holders: dict[str, list[str]] = {}
-    for group, block, _place in _blocks(flow):
-        holders.setdefault(block.id, []).append(group.shown_title)
+    for block, at in _blocks(flow):
+        holders.setdefault(block.id, []).append(at.group.title)
     for block_id, groups in holders.items():
         if len(groups) > 1:
             where = ", ".join(group_place(title) for title in dict.fromkeys(groups))
@@ -130,11 +151,11 @@ def _start(flow: Flow) -> Iterator[FlowProblem]:
 
 
 def _exits(flow: Flow) -> Iterator[FlowProblem]:
-    for _group, block, place in _blocks(flow):
+    for block, at in _blocks(flow):
         exits = [("exit", block.next)] if block.next else []
         for label, target in [*exits, *exits_of(block.options)]:
             if problem := _missing_target(flow, target):
-                yield FlowProblem(place, f"{label[:1].upper()}{label[1:]} {problem}")
+                yield at.problem(f"{label[:1].upper()}{label[1:]} {problem}")
 
 
 def _missing_target(flow: Flow, target: Exit) -> str | None:
@@ -154,11 +175,10 @@ def _missing_target(flow: Flow, target: Exit) -> str | None:
 
 def _variables(flow: Flow) -> Iterator[FlowProblem]:
     defined = {variable.name for variable in flow.variables}
-    for _group, block, place in _blocks(flow):
+    for block, at in _blocks(flow):
         for use in variable_uses(block.options):
             if use.name not in defined:
-                yield FlowProblem(
-                    place,
+                yield at.problem(
                     f'the variable "{use.name}" ({use.field}) is not in the flow\'s variables'
                     + _guess(use.name, defined),
                 )
@@ -172,12 +192,12 @@ def _accounts(flow: Flow, destinations: Collection[str]) -> Iterator[FlowProblem
         yield FlowProblem(
             FLOW, f'Segment account "{account}" does not exist (the accounts are {listed})'
         )
-    for _group, block, place in _blocks(flow):
+    for block, at in _blocks(flow):
         if isinstance(block.options, SegmentAccount):
             name = block.options.destination.strip()
             if name and name not in destinations:
                 problem = f'Segment account "{name}" does not exist (the accounts are {listed})'
-                yield FlowProblem(place, problem)
+                yield at.problem(problem)
 
 
 def _guess(wrong: str, known: Collection[str]) -> str:

@@ -1,7 +1,7 @@
 // A form drawn from a JSON Schema (a block's options): a field per property, with its title,
-// a required marker, its description as help, and an error line that shows the form's own
-// checks (a required field left empty, a typed value that does not parse) or the problem the
-// API located at that field. No block has a form of its own.
+// a required marker, its description as help, and an error line that shows the problem segflow
+// found at that field. Only what the schema itself says is checked here, as you type: a
+// required text left empty, in the server's words. No block has a form of its own.
 
 import { accountLabel } from "./accounts.js";
 import { h } from "./dom.js";

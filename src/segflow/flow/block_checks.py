@@ -2,7 +2,8 @@
 
 Every text may hold `{{variable}}` templates, so the models only ask that required keys be
 present; but a required field left blank, or a typed value written out that does not parse,
-fails every time the block runs. The editor refuses those early, naming the field.
+fails every time the block runs. These are refused with the flow's other problems, naming the
+field (its titles as the editor's form shows them: "Buttons #2 › Label").
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Iterator
 import orjson
 from pydantic import BaseModel
 
-from segflow.editor.problems import Path
 from segflow.errors import SegmentActionError
+from segflow.flow.problems import Path
 from segflow.segment import ActionBase, KeyValue, ValueType, build_object
 
 # ActionBase's fields that hold a JSON object (see segflow.segment.actions).
@@ -21,7 +22,7 @@ _JSON_OBJECT_FIELDS = ("context", "integrations")
 _PARSED_TYPES = (ValueType.NUMBER, ValueType.BOOLEAN, ValueType.JSON)
 
 
-def early_problems(options: BaseModel) -> list[tuple[Path, str]]:
+def block_problems(options: BaseModel) -> list[tuple[Path, str]]:
     """Each problem of validated options, with the path of its field in the options."""
     return list(_model_problems(options, options, (), ""))
 
@@ -43,10 +44,11 @@ def _model_problems(
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, KeyValue):
-                    if problem := _row_problem(options, item, title):
+                    if problem := _row_problem(options, item, f"{title} #{index + 1}"):
                         yield (*path, key, index, "value"), problem
                 elif isinstance(item, BaseModel):
-                    yield from _model_problems(options, item, (*path, key, index), title)
+                    item_title = f"{title} #{index + 1}"
+                    yield from _model_problems(options, item, (*path, key, index), item_title)
 
 
 def _json_object_problem(model: BaseModel, name: str, text: str) -> str | None:
@@ -62,12 +64,14 @@ def _json_object_problem(model: BaseModel, name: str, text: str) -> str | None:
 
 
 def _row_problem(options: BaseModel, row: KeyValue, title: str) -> str | None:
-    """A typed value written out (no template) that will never convert, in build_object's
-    own words."""
-    if row.type not in _PARSED_TYPES or "{{" in row.value or "{{" in row.key:
-        return None
+    """A value without a key, or a typed value written out (no template) that will never
+    convert, in build_object's own words."""
     if not (row.key.strip() or row.value.strip()):
         return None  # an empty row, left out when sent
+    if not row.key.strip():
+        return f"{title} has a value but no key"
+    if row.type not in _PARSED_TYPES or "{{" in row.value or "{{" in row.key:
+        return None
     action = getattr(options, "action", "")
     try:
         build_object([row], {}, action=action, field=title)
