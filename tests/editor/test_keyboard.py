@@ -134,3 +134,243 @@ def test_a_flow_is_built_connected_and_published_from_the_keyboard_alone(
     assert first["blocks"][1]["next"] == second["id"]
     assert second["blocks"][0]["action"] == "Track Event"
     assert second["blocks"][0]["eventName"] == "Signed Up"
+
+
+def menu_flow(editor: EditorServer) -> str:
+    """A Menu group whose "Again" button loops back to it and whose "Done" leads to Thanks."""
+    flow_id: str = editor.api.post("/flows", json={"name": "Menu"}).json()["id"]
+    draft = draft_of(editor, flow_id)
+    draft["variables"] = [{"name": "choice"}]
+    draft["groups"] = [
+        {
+            "id": "menu",
+            "title": "Menu",
+            "position": {"x": 0, "y": 0},
+            "blocks": [
+                {"id": "hello", "type": "text", "text": "Pick one"},
+                {
+                    "id": "pick",
+                    "type": "choiceInput",
+                    "variable": "choice",
+                    "items": [
+                        {"id": "again", "label": "Again", "next": "menu"},
+                        {"id": "done", "label": "Done", "next": "thanks"},
+                    ],
+                },
+            ],
+        },
+        {
+            "id": "thanks",
+            "title": "Thanks",
+            "position": {"x": 400, "y": 0},
+            "blocks": [{"id": "bye", "type": "text", "text": "Bye"}],
+        },
+    ]
+    draft["start"] = {"group": "menu"}
+    editor.api.put(f"/flows/{flow_id}/draft", json=draft).raise_for_status()
+    return flow_id
+
+
+def test_groups_and_blocks_are_duplicated_copied_and_pasted_with_fresh_ids(
+    page: Page, editor: EditorServer
+) -> None:
+    flow_id = menu_flow(editor)
+    open_flow(page, editor, flow_id)
+
+    # Ctrl+D on the Menu group: a copy whose loop leads to the copy, and Done still to Thanks.
+    tab_to(page, group_card(page, "Menu"))
+    page.keyboard.press("Control+d")
+    copy = group_card(page, "Menu copy")
+    expect(copy).to_be_focused()
+    expect_saved(page)
+    groups = draft_of(editor, flow_id)["groups"]
+    assert [group["title"] for group in groups] == ["Menu", "Thanks", "Menu copy"]
+    original, _, duplicate = groups
+    assert duplicate["id"] not in ("menu", "thanks")
+    assert duplicate["position"] == {"x": 40, "y": 40}
+    block_ids = {block["id"] for group in groups for block in group["blocks"]}
+    assert len(block_ids) == 5
+    items = duplicate["blocks"][1]["items"]
+    assert [item["next"] for item in items] == [duplicate["id"], "thanks"]
+    assert {item["id"] for item in items}.isdisjoint({"again", "done"})
+    assert original == draft_of(editor, flow_id)["groups"][0]
+
+    # Ctrl+C on the choice block, Ctrl+V on the Thanks group: the block at its end.
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator('.group[data-group-id="menu"]')).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(block_card(page, "choiceInput").first).to_be_focused()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("ArrowRight")
+    expect(group_card(page, "Thanks")).to_be_focused()
+    page.keyboard.press("Control+v")
+    thanks = group_card(page, "Thanks")
+    expect(thanks.locator(".block")).to_have_count(2)
+    expect(thanks.locator(".block").last).to_be_focused()
+
+    # The right-click menu duplicates a block after itself; Ctrl+Z takes it back.
+    thanks.locator(".block").first.click(button="right")
+    menu = page.get_by_role("menu", name="Block actions")
+    expect(menu.get_by_role("menuitem", name="Duplicate")).to_be_focused()
+    expect(menu.get_by_role("menuitem")).to_have_text(
+        ["DuplicateCtrl+D", "CopyCtrl+C", "Paste blockCtrl+V", "DeleteDelete"]
+    )
+    page.keyboard.press("Enter")
+    expect(menu).to_be_hidden()
+    expect(thanks.locator(".block-summary")).to_have_text(["Bye", "Bye", "→ choice"])
+    page.keyboard.press("Control+z")
+    expect(thanks.locator(".block")).to_have_count(2)
+    expect_saved(page)
+    thanks_blocks = draft_of(editor, flow_id)["groups"][1]["blocks"]
+    assert [block["type"] for block in thanks_blocks] == ["text", "choiceInput"]
+    pasted = thanks_blocks[1]
+    assert pasted["id"] != "pick"
+    assert [item["next"] for item in pasted["items"]] == ["menu", "thanks"]
+
+
+def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorServer) -> None:
+    uses = [
+        {"id": "greet", "type": "text", "text": "Hi {{first}}, {{ first }}! Not {{firsts}}."},
+        {"id": "ask", "type": "textInput", "variable": "first"},
+        {
+            "id": "check",
+            "type": "condition",
+            "items": [
+                {
+                    "id": "c1",
+                    "comparisons": [{"variable": "first", "operator": "equals", "value": "{{first}}"}],
+                }
+            ],
+        },
+        {"id": "shout", "type": "setVariable", "variable": "loud", "expression": "upper(first) + 'first'"},
+        {"id": "copy", "type": "setVariable", "variable": "first", "value": "{{first}}"},
+    ]
+    flow_id = saved_flow(
+        editor, "Names", *uses, variables=[{"name": "first"}, {"name": "firsts"}, {"name": "loud"}]
+    )
+    open_flow(page, editor, flow_id)
+    name = page.get_by_label("Variable 1")
+    expect(name).to_have_value("first")
+
+    name.fill("loud")
+    name.press("Enter")
+    expect(page.get_by_role("alert").filter(has_text="already exists")).to_have_text(
+        'A variable named "loud" already exists; this one stays "first".'
+    )
+    expect(name).to_have_value("first")
+
+    name.fill("given_name")
+    name.press("Tab")
+    expect(block_card(page, "text").locator(".block-summary")).to_contain_text("{{given_name}}")
+    expect_saved(page)
+    draft = draft_of(editor, flow_id)
+    assert draft["variables"] == [{"name": "given_name"}, {"name": "firsts"}, {"name": "loud"}]
+    greet, ask, check, shout, copy = draft["groups"][0]["blocks"]
+    assert greet["text"] == "Hi {{given_name}}, {{ given_name }}! Not {{firsts}}."
+    assert ask["variable"] == "given_name"
+    assert check["items"][0]["comparisons"][0] == {
+        "variable": "given_name",
+        "operator": "equals",
+        "value": "{{given_name}}",
+    }
+    assert shout["expression"] == "upper(given_name) + 'first'"
+    assert copy["variable"] == "given_name"
+    assert copy["value"] == "{{given_name}}"
+
+    page.keyboard.press("Control+z")
+    expect(block_card(page, "text").locator(".block-summary")).to_contain_text("{{first}}")
+
+
+def test_the_shortcuts_help_lists_every_shortcut_and_escape_closes_it(
+    page: Page, editor: EditorServer
+) -> None:
+    open_flow(page, editor, menu_flow(editor))
+    tab_to(page, group_card(page, "Menu"))
+    page.keyboard.press("?")
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_dialog).to_be_visible()
+    for keys in ("Enter or Space on a palette block", "Alt+arrows (or Ctrl+arrows)", "C", "Ctrl+D"):
+        expect(help_dialog.get_by_role("cell", name=keys, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+
+    # C then Escape: the connection is left as it was.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("c")
+    connect = page.get_by_role("dialog", name="Connect to…")
+    expect(connect.get_by_label("Exit").locator("option")).to_have_text(
+        ["Again", "Done", "Exit when no item applies"]
+    )
+    page.keyboard.press("Escape")
+    expect(connect).to_be_hidden()
+    expect(block_card(page, "choiceInput")).to_be_focused()
+
+
+def test_no_serious_accessibility_violation_on_any_screen(
+    browser: Browser, editor: EditorServer
+) -> None:
+    flow_id = menu_flow(editor)
+    # axe-core is injected as an inline script, which the editor's CSP would refuse.
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(editor.login_url)
+    expect(page.get_by_role("link", name="Menu")).to_be_visible()
+    assert serious_accessibility_violations(page) == [], "flows page"
+
+    open_flow(page, editor, flow_id)
+    tab_to(page, block_card(page, "choiceInput"))
+    expect(page.locator(".panel-block")).to_be_visible()
+    assert serious_accessibility_violations(page) == [], "editor with a block selected"
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    assert serious_accessibility_violations(page) == [], "shortcuts dialog"
+    page.keyboard.press("Escape")
+
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("complementary", name="Share")).to_be_visible()
+    assert serious_accessibility_violations(page) == [], "share panel"
+    context.close()
+
+
+def test_a_laptop_keeps_a_wide_canvas_and_a_phone_shows_the_flow_read_only(
+    browser: Browser, editor: EditorServer
+) -> None:
+    flow_id = menu_flow(editor)
+    for width, height in ((1024, 768), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(editor.login_url)
+        open_flow(page, editor, flow_id)
+        canvas = page.locator(".canvas").bounding_box()
+        assert canvas is not None
+        if width == 1024:
+            assert canvas["width"] >= 540, canvas
+            page.get_by_role("button", name="Settings").click()
+            expect(page.get_by_role("complementary", name="Settings")).to_be_hidden()
+            widened = page.locator(".canvas").bounding_box()
+            assert widened is not None and widened["width"] >= 850, widened
+            screenshot(page, "editor-1024.png")
+        else:
+            assert canvas["width"] == width
+            expect(page.get_by_text("Read-only on a small screen")).to_be_visible()
+            for editing in ("Publish", "Undo", "Preview"):
+                expect(page.get_by_role("button", name=editing)).to_be_hidden()
+            expect(page.get_by_role("complementary", name="Blocks")).to_be_hidden()
+            # Dragging a group pans the view instead of moving it.
+            header = group_card(page, "Menu").locator(".group-header")
+            before = header.bounding_box()
+            assert before is not None
+            page.mouse.move(before["x"] + 20, before["y"] + 10)
+            page.mouse.down()
+            page.mouse.move(before["x"] + 80, before["y"] + 60, steps=5)
+            page.mouse.up()
+            expect(page.locator(".world")).not_to_have_attribute("style", "")
+            assert draft_of(editor, flow_id)["groups"][0]["position"] == {"x": 0, "y": 0}
+            page.keyboard.press("Delete")
+            expect(group_card(page, "Menu")).to_be_visible()
+            screenshot(page, "editor-phone.png")
+        context.close()

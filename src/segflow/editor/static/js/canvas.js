@@ -262,8 +262,6 @@ export class FlowCanvas {
     const element = h("div", {
       tabindex: "0",
       role: "button",
-      "aria-label": [`${catalog.title(block.type)} block: ${catalog.summary(block)}`,
-        ...blockProblems.map((problem) => problem.problem)].join(". "),
       "aria-current": selected ? "true" : null,
       class: [
         "block", `category-${type?.category || "unknown"}`,
