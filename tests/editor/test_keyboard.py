@@ -372,5 +372,13 @@ def test_a_laptop_keeps_a_wide_canvas_and_a_phone_shows_the_flow_read_only(
             assert draft_of(editor, flow_id)["groups"][0]["position"] == {"x": 0, "y": 0}
             page.keyboard.press("Delete")
             expect(group_card(page, "Menu")).to_be_visible()
+            page.get_by_role("button", name="Fit").click()
+            for title in ("Menu", "Thanks"):
+                card = group_card(page, title).bounding_box()
+                assert card is not None and 0 <= card["x"] and card["x"] + card["width"] <= width
             screenshot(page, "editor-phone.png")
+            page.get_by_role("link", name="← Flows").click()
+            expect(page.get_by_role("link", name="Menu")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            screenshot(page, "flows-phone.png")
         context.close()

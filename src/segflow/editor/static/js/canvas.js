@@ -1,6 +1,7 @@
 // The canvas: groups as cards holding their blocks, the Start node, and the exits between
 // them. Drag a group by its title, a block to reorder it (or out, to a new group), a handle
 // to a group to draw an exit; drag the background to pan, Ctrl+wheel or the buttons to zoom.
+// Groups, blocks and Start take the keyboard's focus, which follows the selection.
 
 import { h } from "./dom.js";
 import { isError } from "./problems.js";
@@ -23,6 +24,8 @@ export class FlowCanvas {
     this.element.addEventListener("pointerdown", (event) => this.#press(event));
     this.element.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
     this.element.addEventListener("focusin", (event) => this.#focused(event.target));
+    // The focus ring shows for the keyboard, not after a press on the canvas.
+    this.element.addEventListener("keydown", () => delete this.element.dataset.pointer);
     this.element.addEventListener("contextmenu", (event) => this.#menu(event));
   }
 
@@ -319,6 +322,7 @@ export class FlowCanvas {
     const start = target.closest(".start-node");
     const group = target.closest(".group");
     event.preventDefault();
+    this.element.dataset.pointer = "";
     this.element.focus({ preventScroll: true });
     if (this.editor.readOnly) this.#pan(event); // a small screen shows the flow, to look at
     else if (handle) this.#connect(event, handle);

@@ -66,6 +66,7 @@ class FlowEditor {
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onLeave);
     this.canvas.render();
+    if (this.readOnly) this.canvas.fit(); // the whole flow at a glance on a phone
     this.panel.render();
     this.#updateButtons();
     if (!this.#restoreKept()) this.#checkProblems();
