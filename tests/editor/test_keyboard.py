@@ -109,7 +109,8 @@ def test_a_flow_is_built_connected_and_published_from_the_keyboard_alone(
     page.keyboard.press("Tab")
     expect(dialog.get_by_label("Leads to the group")).to_be_focused()
     page.keyboard.type("Gro")
-    expect(dialog.get_by_label("Leads to the group").locator("option:checked")).to_have_text("Group 2")
+    chosen = dialog.get_by_label("Leads to the group").locator("option:checked")
+    expect(chosen).to_have_text("Group 2")
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     target = segment_group.get_attribute("data-group-id")
@@ -231,7 +232,7 @@ def test_groups_and_blocks_are_duplicated_copied_and_pasted_with_fresh_ids(
 
 
 def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorServer) -> None:
-    uses = [
+    uses: list[dict[str, Any]] = [
         {"id": "greet", "type": "text", "text": "Hi {{first}}, {{ first }}! Not {{firsts}}."},
         {"id": "ask", "type": "textInput", "variable": "first"},
         {
@@ -240,11 +241,18 @@ def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorS
             "items": [
                 {
                     "id": "c1",
-                    "comparisons": [{"variable": "first", "operator": "equals", "value": "{{first}}"}],
+                    "comparisons": [
+                        {"variable": "first", "operator": "equals", "value": "{{first}}"}
+                    ],
                 }
             ],
         },
-        {"id": "shout", "type": "setVariable", "variable": "loud", "expression": "upper(first) + 'first'"},
+        {
+            "id": "shout",
+            "type": "setVariable",
+            "variable": "loud",
+            "expression": "upper(first) + 'first'",
+        },
         {"id": "copy", "type": "setVariable", "variable": "first", "value": "{{first}}"},
     ]
     flow_id = saved_flow(
@@ -375,7 +383,7 @@ def test_a_laptop_keeps_a_wide_canvas_and_a_phone_shows_the_flow_read_only(
             page.get_by_role("button", name="Fit").click()
             for title in ("Menu", "Thanks"):
                 card = group_card(page, title).bounding_box()
-                assert card is not None and 0 <= card["x"] and card["x"] + card["width"] <= width
+                assert card is not None and card["x"] >= 0 and card["x"] + card["width"] <= width
             screenshot(page, "editor-phone.png")
             page.get_by_role("link", name="← Flows").click()
             expect(page.get_by_role("link", name="Menu")).to_be_visible()
