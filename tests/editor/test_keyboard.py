@@ -70,6 +70,11 @@ def test_a_flow_is_built_connected_and_published_from_the_keyboard_alone(
     page.keyboard.press("Escape")
     expect(block_card(page, "emailInput")).to_be_focused()
     expect(welcome.locator(".block")).to_have_count(2)
+    page.keyboard.press("Alt+ArrowUp")
+    expect(welcome.locator(".block").first).to_have_attribute("data-block-type", "emailInput")
+    expect(block_card(page, "emailInput")).to_be_focused()
+    page.keyboard.press("Alt+ArrowDown")
+    expect(welcome.locator(".block").first).to_have_attribute("data-block-type", "text")
 
     # With nothing selected, the Segment block goes in a new group: a Track Event.
     page.keyboard.press("Escape")

@@ -465,7 +465,7 @@ class FlowEditor {
       event.preventDefault();
       const box = (this.canvasElement.querySelector("[aria-current]") || this.canvasElement).getBoundingClientRect();
       this.openMenu(box.left + 16, box.top + 16);
-    } else if (onCanvas && event.key === "Enter" && this.selection) {
+    } else if (onCanvas && (event.key === "Enter" || event.key === " ") && this.selection) {
       event.preventDefault();
       this.editSelection();
     } else if (onCanvas && !command && !event.altKey && key === "c") {

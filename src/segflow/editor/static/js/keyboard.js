@@ -3,16 +3,16 @@
 
 import { h } from "./dom.js";
 import { openDialog } from "./dialogs.js";
-import { findBlock, findGroup, moveBlock } from "./flow-ops.js";
+import { entryGroup, findBlock, findGroup, moveBlock } from "./flow-ops.js";
 
 export const SHORTCUTS = [
   ["Tab, Shift+Tab", "Go through the palette, the canvas's groups and blocks, and the settings"],
   ["Enter or Space on a palette block", "Add it after the selected block, to the selected group, or in a new group"],
   ["↑ ↓", "Select the previous or next block (or group)"],
   ["← →", "Select the previous or next group"],
-  ["Alt+arrows (or Ctrl+arrows)", "Move the selected group on the canvas, or the selected block up, down or to the group beside"],
+  ["Alt+arrows (or Ctrl+arrows)", "Move the selected group or Start on the canvas, or the selected block up, down or to the group beside"],
   ["Shift with Alt+arrows", "Move a group farther"],
-  ["Enter", "Edit the selected block or group in the settings"],
+  ["Enter or Space", "Edit the selected block or group in the settings"],
   ["Escape", "Back from the settings to the canvas; on the canvas, clear the selection"],
   ["C", "Connect: choose where an exit of the selection leads (with nothing selected: where chats begin)"],
   ["Delete or Backspace", "Delete the selected block, group or exit"],
@@ -63,19 +63,26 @@ export function nextSelection(doc, selection, key) {
   return all[at + (key === "ArrowUp" ? -1 : 1)] || selection;
 }
 
-// Alt+arrow: a group moves on the canvas, a block within its group or to the group beside.
+// Alt+arrow: a group (or Start) moves on the canvas, a block within its group or to the
+// group beside.
 export function moveSelected(editor, key, far) {
   const selection = editor.selection;
   const step = far ? 100 : 20;
   const doc = editor.store.doc;
+  const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
+  const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
   if (selection?.kind === "group") {
-    const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
-    const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
     editor.store.change((next) => {
       const group = findGroup(next, selection.groupId);
       const at = group.position || { x: 0, y: 0 };
       group.position = { x: at.x + dx, y: at.y + dy };
     }, { key: `move:${selection.groupId}` });
+  } else if (selection?.kind === "exit" && selection.source.start) {
+    editor.store.change((next) => {
+      const first = findGroup(next, entryGroup(next));
+      const at = next.start?.position || { x: (first?.position?.x ?? 0) - 220, y: first?.position?.y ?? 0 };
+      next.start = { group: entryGroup(next), ...(next.start || {}), position: { x: at.x + dx, y: at.y + dy } };
+    }, { key: "move:start" });
   } else if (selection?.kind === "block") {
     const found = findBlock(doc, selection.blockId);
     if (!found) return;
