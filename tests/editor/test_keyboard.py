@@ -259,6 +259,17 @@ def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorS
             "expression": "upper(first) + 'first'",
         },
         {"id": "copy", "type": "setVariable", "variable": "first", "value": "{{first}}"},
+        {
+            "id": "track",
+            "type": "segment",
+            "action": "Track Event",
+            "eventName": "Named {{first}}",
+            "userId": "{{first}}",
+            "properties": [
+                {"key": "given", "value": "first", "type": "variable"},
+                {"key": "first", "value": "first", "type": "text"},
+            ],
+        },
     ]
     flow_id = saved_flow(
         editor, "Names", *uses, variables=[{"name": "first"}, {"name": "firsts"}, {"name": "loud"}]
@@ -280,7 +291,7 @@ def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorS
     expect_saved(page)
     draft = draft_of(editor, flow_id)
     assert draft["variables"] == [{"name": "given_name"}, {"name": "firsts"}, {"name": "loud"}]
-    greet, ask, check, shout, copy = draft["groups"][0]["blocks"]
+    greet, ask, check, shout, copy, track = draft["groups"][0]["blocks"]
     assert greet["text"] == "Hi {{given_name}}, {{ given_name }}! Not {{firsts}}."
     assert ask["variable"] == "given_name"
     assert check["items"][0]["comparisons"][0] == {
@@ -291,6 +302,11 @@ def test_renaming_a_variable_renames_every_use_of_it(page: Page, editor: EditorS
     assert shout["expression"] == "upper(given_name) + 'first'"
     assert copy["variable"] == "given_name"
     assert copy["value"] == "{{given_name}}"
+    assert (track["eventName"], track["userId"]) == ("Named {{given_name}}", "{{given_name}}")
+    assert track["properties"] == [
+        {"key": "given", "value": "given_name", "type": "variable"},
+        {"key": "first", "value": "first", "type": "text"},
+    ]
 
     page.keyboard.press("Control+z")
     expect(block_card(page, "text").locator(".block-summary")).to_contain_text("{{first}}")
