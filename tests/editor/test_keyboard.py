@@ -209,6 +209,7 @@ def test_groups_and_blocks_are_duplicated_copied_and_pasted_with_fresh_ids(
     page.keyboard.press("ArrowDown")
     expect(block_card(page, "choiceInput").first).to_be_focused()
     page.keyboard.press("Control+c")
+    expect(page.get_by_role("status").filter(has_text="Copied")).to_have_text("Copied the block")
     page.keyboard.press("ArrowRight")
     expect(group_card(page, "Thanks")).to_be_focused()
     page.keyboard.press("Control+v")

@@ -32,6 +32,7 @@ export class FlowClipboard {
     }
     if (!content) return false;
     localStorage.setItem(STORAGE_KEY, JSON.stringify(content));
+    this.editor.announce(`Copied the ${content.kind}`);
     return true;
   }
 
@@ -69,6 +70,7 @@ export class FlowClipboard {
       else addGroup(doc, editor.canvas.centre(), [copy]);
     });
     editor.select({ kind: "block", blockId: copy.id }, { focus: true });
+    editor.announce(`Added a copy of the ${editor.catalog.title(block.type)} block`);
   }
 
   #addGroup(group) {
@@ -80,5 +82,6 @@ export class FlowClipboard {
       copy = addCopyOfGroup(doc, group, { x: from.x + OFFSET, y: from.y + OFFSET }, (block) => editor.catalog.exitKeys(block));
     });
     editor.select({ kind: "group", groupId: copy.id }, { focus: true });
+    editor.announce(`Added the group ${copy.title}`);
   }
 }

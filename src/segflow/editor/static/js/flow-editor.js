@@ -105,6 +105,11 @@ class FlowEditor {
     if (focus) this.canvas.focusSelection();
   }
 
+  // What a keyboard command did, for screen readers.
+  announce(text) {
+    this.announcer.textContent = text;
+  }
+
   // A phone-sized screen shows the flow without its editing controls.
   get readOnly() {
     return this.smallScreen.matches;
@@ -132,6 +137,8 @@ class FlowEditor {
         if (choice.groupId) setExit(doc, choice.source, choice.groupId);
         else removeExit(doc, choice.source);
       });
+      const group = findGroup(this.store.doc, choice.groupId);
+      this.announce(group ? `Connected to ${group.title || group.id}` : "Exit removed");
     }
     this.canvas.focusSelection();
   }
@@ -181,6 +188,7 @@ class FlowEditor {
       else if (selection.kind === "group") removeGroup(doc, selection.groupId, (block) => this.catalog.exitKeys(block));
       else if (selection.kind === "exit") removeExit(doc, selection.source);
     });
+    this.announce(`Deleted the ${selection.kind}`);
   }
 
   formContext() {
@@ -215,6 +223,7 @@ class FlowEditor {
     this.retryButton = h("button", { type: "button", class: "retry-now", hidden: true, onclick: () => this.saver.saveNow() },
       "Retry now");
     this.notice = h("div", { class: "editor-notice", role: "status", hidden: true });
+    this.announcer = h("div", { class: "visually-hidden", role: "status", "aria-live": "polite" });
     this.problemList = h("div", { class: "problem-list", hidden: true });
     this.undoButton = h("button", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => this.store.undo() }, "Undo");
     this.redoButton = h("button", { type: "button", title: "Redo (Ctrl+Shift+Z)", onclick: () => this.store.redo() }, "Redo");
@@ -244,7 +253,7 @@ class FlowEditor {
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
     this.root = h("div", { class: "flow-editor" },
-      toolbar, this.problemList, this.notice, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
+      toolbar, this.problemList, this.notice, this.announcer, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
       this.shareElement);
     root.replaceChildren(this.root);
   }
