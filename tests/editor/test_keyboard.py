@@ -360,6 +360,14 @@ def test_no_serious_accessibility_violation_on_any_screen(
     assert serious_accessibility_violations(page) == [], "shortcuts dialog"
     page.keyboard.press("Escape")
 
+    page.keyboard.press("Shift+F10")
+    menu = page.get_by_role("menu", name="Block actions")
+    expect(menu.get_by_role("menuitem", name="Duplicate")).to_be_focused()
+    assert serious_accessibility_violations(page) == [], "block menu"
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(block_card(page, "choiceInput")).to_be_focused()
+
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("complementary", name="Share")).to_be_visible()
     assert serious_accessibility_violations(page) == [], "share panel"
@@ -371,7 +379,7 @@ def test_a_laptop_keeps_a_wide_canvas_and_a_phone_shows_the_flow_read_only(
 ) -> None:
     flow_id = menu_flow(editor)
     for width, height in ((1024, 768), (390, 844)):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         page = context.new_page()
         page.goto(editor.login_url)
         open_flow(page, editor, flow_id)
@@ -407,6 +415,7 @@ def test_a_laptop_keeps_a_wide_canvas_and_a_phone_shows_the_flow_read_only(
                 card = group_card(page, title).bounding_box()
                 assert card is not None and card["x"] >= 0 and card["x"] + card["width"] <= width
             screenshot(page, "editor-phone.png")
+            assert serious_accessibility_violations(page) == [], "read-only editor"
             page.get_by_role("link", name="← Flows").click()
             expect(page.get_by_role("link", name="Menu")).to_be_visible()
             assert page.evaluate("document.documentElement.scrollWidth") <= width
