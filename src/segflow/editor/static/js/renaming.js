@@ -23,20 +23,19 @@ export function renameVariable(doc, from, to, schemaOf) {
 function renamedIn(value, schema, root, from, to) {
   const { schema: resolved } = unwrapNullable(schema || {}, root);
   if (typeof value === "string") return renamedText(value, resolved.ui, from, to);
-  if (Array.isArray(value)) return value.map((item) => renamedIn(item, resolved.items, root, from, to));
+  if (Array.isArray(value)) {
+    if (resolved.ui === "key-value") return value.map((row) => renamedRow(row, from, to));
+    return value.map((item) => renamedIn(item, resolved.items, root, from, to));
+  }
   if (!value || typeof value !== "object") return value;
-  if (resolved.ui === "key-value" || isKeyValueRow(value)) return renamedRow(value, from, to);
   const properties = resolved.properties || {};
   return Object.fromEntries(Object.entries(value).map(([key, inner]) =>
     [key, key in properties ? renamedIn(inner, properties[key], root, from, to) : renamedTemplates(inner, from, to)]));
 }
 
-function isKeyValueRow(value) {
-  return typeof value.key === "string" && typeof value.value === "string" && typeof value.type === "string";
-}
-
+// A trait or property: its key may hold {{name}}; its value names a variable when of the
+// Variable type.
 function renamedRow(row, from, to) {
-  if (Array.isArray(row)) return row.map((inner) => renamedRow(inner, from, to));
   const renamed = { ...row, key: renamedTemplates(row.key, from, to) };
   renamed.value = row.type === "variable" ? renamedText(row.value, "variable", from, to) : renamedTemplates(row.value, from, to);
   return renamed;
