@@ -148,7 +148,7 @@ def test_the_first_account_picked_on_a_block_becomes_the_flows(
         ]
     )
     picker.select_option("production")
-    expect(page.get_by_role("status")).to_have_text(
+    expect(page.locator(".account-notice")).to_have_text(
         re.compile("^production is now also the flow's account")
     )
 

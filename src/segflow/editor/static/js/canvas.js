@@ -1,6 +1,7 @@
 // The canvas: groups as cards holding their blocks, the Start node, and the exits between
 // them. Drag a group by its title, a block to reorder it (or out, to a new group), a handle
 // to a group to draw an exit; drag the background to pan, Ctrl+wheel or the buttons to zoom.
+// Groups, blocks and Start take the keyboard's focus, which follows the selection.
 
 import { h } from "./dom.js";
 import { isError } from "./problems.js";
@@ -22,6 +23,10 @@ export class FlowCanvas {
     this.element.append(this.world, this.#zoomControls());
     this.element.addEventListener("pointerdown", (event) => this.#press(event));
     this.element.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
+    this.element.addEventListener("focusin", (event) => this.#focused(event.target));
+    // The focus ring shows for the keyboard, not after a press on the canvas.
+    this.element.addEventListener("keydown", () => delete this.element.dataset.pointer);
+    this.element.addEventListener("contextmenu", (event) => this.#menu(event));
   }
 
   render() {
@@ -31,10 +36,68 @@ export class FlowCanvas {
     }
     this.stale = false;
     const doc = this.editor.store.doc;
+    const hadFocus = this.world.contains(document.activeElement);
     const groups = doc.groups.map((group) => this.#group(group));
     this.world.replaceChildren(this.edges, this.#startNode(doc), ...groups);
     this.#applyView();
     this.drawEdges();
+    if (hadFocus) this.focusSelection();
+  }
+
+  // The keyboard's focus on the selected group, block or Start (else the canvas), in sight.
+  focusSelection() {
+    const element = this.#selectedElement();
+    if (!element) return this.element.focus({ preventScroll: true });
+    element.focus({ preventScroll: true });
+    this.#reveal(element);
+  }
+
+  #selectedElement() {
+    const selection = this.editor.selection;
+    if (selection?.kind === "block") return this.world.querySelector(`.block[data-block-id="${CSS.escape(selection.blockId)}"]`);
+    if (selection?.kind === "group") return this.world.querySelector(`.group[data-group-id="${CSS.escape(selection.groupId)}"]`);
+    if (selection?.kind === "exit" && selection.source.start) return this.world.querySelector(".start-node");
+    return null;
+  }
+
+  // Pans just enough for the element to show whole (or its top-left part, if larger).
+  #reveal(element) {
+    const box = this.element.getBoundingClientRect();
+    const rect = element.getBoundingClientRect();
+    const margin = 24;
+    let dx = 0;
+    let dy = 0;
+    if (rect.left < box.left + margin || rect.width > box.width) dx = box.left + margin - rect.left;
+    else if (rect.right > box.right - margin) dx = box.right - margin - rect.right;
+    if (rect.top < box.top + margin || rect.height > box.height) dy = box.top + margin - rect.top;
+    else if (rect.bottom > box.bottom - margin) dy = box.bottom - margin - rect.bottom;
+    if (!dx && !dy) return;
+    this.view.x += dx;
+    this.view.y += dy;
+    this.#applyView();
+  }
+
+  // Tab onto a group, a block or Start selects it.
+  #focused(target) {
+    let selection = null;
+    if (target.matches(".block")) selection = { kind: "block", blockId: target.dataset.blockId };
+    else if (target.matches(".group")) selection = { kind: "group", groupId: target.dataset.groupId };
+    else if (target.matches(".start-node")) selection = { kind: "exit", source: { start: true } };
+    if (!selection) return;
+    this.#reveal(target);
+    if (JSON.stringify(selection) !== JSON.stringify(this.editor.selection)) this.editor.select(selection);
+  }
+
+  #menu(event) {
+    const target = event.target.closest?.(".block, .group");
+    if (target?.matches(".block")) this.editor.select({ kind: "block", blockId: target.dataset.blockId });
+    else if (target) this.editor.select({ kind: "group", groupId: target.dataset.groupId });
+    else if (event.target.closest(".zoom-controls")) return;
+    event.preventDefault();
+    if (this.editor.readOnly) return;
+    const keyboard = event.button !== 2 || (event.clientX === 0 && event.clientY === 0);
+    const anchor = keyboard ? (this.#selectedElement() || this.element).getBoundingClientRect() : null;
+    this.editor.openMenu(anchor ? anchor.left + 16 : event.clientX, anchor ? anchor.top + 16 : event.clientY);
   }
 
   // Where a drop at a screen point lands: a place in a group, or a point of the canvas.
@@ -163,7 +226,10 @@ export class FlowCanvas {
     const entry = entryGroup(doc);
     const first = findGroup(doc, entry);
     const position = doc.start?.position || { x: (first?.position?.x ?? 0) - 220, y: first?.position?.y ?? 0 };
-    const node = h("div", { class: "start-node", dataset: { start: "" } },
+    const node = h("div", {
+      class: `start-node${this.editor.selection?.source?.start ? " selected" : ""}`, dataset: { start: "" }, tabindex: "0", role: "button",
+      "aria-label": `Start: chats begin in ${first ? `group ${first.title || first.id}` : "no group yet"}`,
+    },
       h("span", {}, "Start"),
       this.#handle({ start: true }, entry, "Where chats begin"));
     node.style.left = `${position.x}px`;
@@ -173,9 +239,14 @@ export class FlowCanvas {
 
   #group(group) {
     const selection = this.editor.selection;
+    const selected = selection?.kind === "group" && selection.groupId === group.id;
     const card = h("div", {
-      class: `group${selection?.kind === "group" && selection.groupId === group.id ? " selected" : ""}`,
+      class: `group${selected ? " selected" : ""}`,
       dataset: { groupId: group.id },
+      tabindex: "0",
+      role: "group",
+      "aria-label": `Group ${group.title || group.id}, ${group.blocks.length} block${group.blocks.length === 1 ? "" : "s"}`,
+      "aria-current": selected ? "true" : null,
     },
       h("div", { class: "group-header" }, h("span", { class: "group-title" }, group.title || group.id)),
       h("div", { class: "blocks" }, group.blocks.map((block) => this.#block(block))));
@@ -190,10 +261,14 @@ export class FlowCanvas {
     const itemsKey = catalog.itemsKey(block);
     const ownExits = catalog.exitKeys(block);
     const type = catalog.get(block.type);
+    const selected = selection?.kind === "block" && selection.blockId === block.id;
     const element = h("div", {
+      tabindex: "0",
+      role: "button",
+      "aria-current": selected ? "true" : null,
       class: [
         "block", `category-${type?.category || "unknown"}`,
-        selection?.kind === "block" && selection.blockId === block.id ? "selected" : "",
+        selected ? "selected" : "",
         blockProblems.some(isError) ? "has-problem" : blockProblems.length ? "has-warning" : "",
       ].join(" ").trim(),
       dataset: { blockId: block.id, blockType: block.type },
@@ -248,8 +323,10 @@ export class FlowCanvas {
     const start = target.closest(".start-node");
     const group = target.closest(".group");
     event.preventDefault();
+    this.element.dataset.pointer = "";
     this.element.focus({ preventScroll: true });
-    if (handle) this.#connect(event, handle);
+    if (this.editor.readOnly) this.#pan(event); // a small screen shows the flow, to look at
+    else if (handle) this.#connect(event, handle);
     else if (edge) this.editor.select({ kind: "exit", source: JSON.parse(edge.dataset.source) });
     else if (block) this.#dragBlock(event, block);
     else if (header) this.#dragCard(event, header.closest(".group"));

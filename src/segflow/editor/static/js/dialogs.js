@@ -36,7 +36,7 @@ export function openDialog({ title, body, actions, className = "" }) {
     });
     dialog.addEventListener("keydown", (event) => {
       const primary = buttons[actions.findIndex((action) => action.primary)];
-      if (event.key === "Enter" && event.target.tagName === "INPUT" && primary) {
+      if (event.key === "Enter" && ["INPUT", "SELECT"].includes(event.target.tagName) && primary) {
         event.preventDefault();
         primary.click();
       }

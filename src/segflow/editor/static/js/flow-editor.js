@@ -6,14 +6,19 @@ import { api } from "./api.js";
 import { Accounts } from "./accounts.js";
 import { BlockCatalog } from "./blocks.js";
 import { FlowCanvas } from "./canvas.js";
+import { FlowClipboard } from "./clipboard.js";
+import { askConnection, exitsOfSelection } from "./connect-dialog.js";
+import { contextMenuIsOpen, openContextMenu } from "./context-menu.js";
 import { openDialog } from "./dialogs.js";
 import { h, isTyping } from "./dom.js";
-import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeGroup } from "./flow-ops.js";
+import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeGroup, setExit } from "./flow-ops.js";
 import { FlowHistory } from "./history.js";
+import { moveSelected, nextSelection, showShortcuts } from "./keyboard.js";
 import { renderPalette } from "./palette.js";
 import { PreviewPanel } from "./preview.js";
 import { isError, ProblemIndex } from "./problems.js";
 import { discardKept, DraftSaver, keptDraft } from "./saving.js";
+import { renameVariable } from "./renaming.js";
 import { SettingsPanel } from "./settings-panel.js";
 import { SharePanel } from "./share-panel.js";
 
@@ -34,6 +39,8 @@ class FlowEditor {
     this.store = new FlowHistory(flow.draft);
     this.problems = new ProblemIndex();
     this.selection = null;
+    this.clipboard = new FlowClipboard(this);
+    this.smallScreen = window.matchMedia("(max-width: 699px)");
     this.saver = new DraftSaver(flow.id, flow.revision, this.store.doc, {
       doc: () => this.store.doc,
       saved: (answer, doc) => this.#saved(answer, doc),
@@ -59,6 +66,7 @@ class FlowEditor {
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onLeave);
     this.canvas.render();
+    if (this.readOnly) this.canvas.fit(); // the whole flow at a glance on a phone
     this.panel.render();
     this.#updateButtons();
     if (!this.#restoreKept()) this.#checkProblems();
@@ -89,10 +97,66 @@ class FlowEditor {
 
   // -- what the canvas, panel and palette use --------------------------------------------
 
-  select(selection) {
+  // `focus` moves the keyboard's focus onto the selection on the canvas.
+  select(selection, { focus = false } = {}) {
     this.selection = selection;
     this.canvas.render();
     this.panel.render();
+    if (focus) this.canvas.focusSelection();
+  }
+
+  // What a keyboard command did, for screen readers.
+  announce(text) {
+    this.announcer.textContent = text;
+  }
+
+  // A phone-sized screen shows the flow without its editing controls.
+  get readOnly() {
+    return this.smallScreen.matches;
+  }
+
+  // The first field of the selection's settings, for the keyboard.
+  editSelection() {
+    const field = this.panelElement.querySelector("input, select, textarea, button:not(.variable-picker)");
+    field?.focus();
+  }
+
+  // A variable renamed in the Flow panel is renamed wherever the flow refers to it.
+  renameVariable(from, to) {
+    const catalog = this.catalog;
+    this.store.change((doc) => renameVariable(doc, from, to,
+      (block) => ({ schema: catalog.schemaOf(block), root: catalog.get(block.type)?.schema })), { origin: "panel" });
+  }
+
+  async connect() {
+    const exits = exitsOfSelection(this.store.doc, this.catalog, this.selection);
+    if (!exits.length) return this.#notify("This selection has no exit to connect.");
+    const choice = await askConnection(this.store.doc, exits, (group) => group.title || group.id);
+    if (choice) {
+      this.store.change((doc) => {
+        if (choice.groupId) setExit(doc, choice.source, choice.groupId);
+        else removeExit(doc, choice.source);
+      });
+      const group = findGroup(this.store.doc, choice.groupId);
+      this.announce(group ? `Connected to ${group.title || group.id}` : "Exit removed");
+    }
+    this.canvas.focusSelection();
+  }
+
+  openMenu(x, y) {
+    const selected = this.selection?.kind === "block" || this.selection?.kind === "group";
+    const pasted = this.clipboard.content;
+    openContextMenu({
+      x, y,
+      label: selected ? `${this.selection.kind === "block" ? "Block" : "Group"} actions` : "Canvas actions",
+      restore: () => this.canvas.focusSelection(),
+      items: [
+        { label: "Duplicate", shortcut: "Ctrl+D", disabled: !selected, run: () => this.clipboard.duplicate() },
+        { label: "Copy", shortcut: "Ctrl+C", disabled: !selected, run: () => this.clipboard.copy() },
+        { label: pasted ? `Paste ${pasted.kind}` : "Paste", shortcut: "Ctrl+V", disabled: !pasted, run: () => this.clipboard.paste() },
+        { label: "Delete", shortcut: "Delete", disabled: !selected, run: () => this.deleteSelection() },
+      ],
+    });
   }
 
   block(blockId) {
@@ -124,6 +188,7 @@ class FlowEditor {
       else if (selection.kind === "group") removeGroup(doc, selection.groupId, (block) => this.catalog.exitKeys(block));
       else if (selection.kind === "exit") removeExit(doc, selection.source);
     });
+    this.announce(`Deleted the ${selection.kind}`);
   }
 
   formContext() {
@@ -158,6 +223,7 @@ class FlowEditor {
     this.retryButton = h("button", { type: "button", class: "retry-now", hidden: true, onclick: () => this.saver.saveNow() },
       "Retry now");
     this.notice = h("div", { class: "editor-notice", role: "status", hidden: true });
+    this.announcer = h("div", { class: "visually-hidden", role: "status", "aria-live": "polite" });
     this.problemList = h("div", { class: "problem-list", hidden: true });
     this.undoButton = h("button", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => this.store.undo() }, "Undo");
     this.redoButton = h("button", { type: "button", title: "Redo (Ctrl+Shift+Z)", onclick: () => this.store.redo() }, "Redo");
@@ -167,7 +233,8 @@ class FlowEditor {
     this.shareButton = h("button", { type: "button", class: "share-button", onclick: () => this.#share() }, "Share");
     this.title = h("span", { class: "flow-title" });
     this.paletteElement = h("aside", { class: "palette", "aria-label": "Blocks" });
-    this.canvasElement = h("div", { class: "canvas", tabindex: "0", "aria-label": "Flow canvas" });
+    this.canvasElement = h("div", { class: "canvas", tabindex: "0", role: "region", "aria-label": "Flow canvas",
+      "aria-roledescription": "canvas", "aria-keyshortcuts": "?" });
     this.panelElement = h("aside", { class: "settings", "aria-label": "Settings" });
     this.previewElement = h("aside", { class: "preview", hidden: true, "aria-label": "Preview" });
     this.shareElement = h("aside", { class: "share-panel", hidden: true, "aria-label": "Share" });
@@ -175,15 +242,34 @@ class FlowEditor {
       h("a", { href: "#/", class: "back" }, "← Flows"),
       this.title, this.versionLabel, this.changesMarker,
       h("div", { class: "history-buttons" }, this.undoButton, this.redoButton),
+      h("div", { class: "panel-toggles" },
+        this.#panelToggle("Blocks", "palette-collapsed", this.paletteElement),
+        this.#panelToggle("Settings", "settings-collapsed", this.panelElement),
+        h("button", { type: "button", title: "Keyboard shortcuts (?)", "aria-label": "Keyboard shortcuts", onclick: () => showShortcuts() }, "?")),
+      h("p", { class: "read-only-note" }, "Read-only on a small screen"),
       h("div", { class: "spacer" }),
       this.status, this.retryButton,
       h("button", { type: "button", class: "preview-button", onclick: () => this.#togglePreview() }, "Preview"),
       h("a", { class: "button", href: `#/flows/${encodeURIComponent(this.flowId)}/results` }, "Results"),
       this.shareButton,
       h("button", { type: "button", class: "primary publish", onclick: () => this.#publish() }, "Publish"));
-    root.replaceChildren(h("div", { class: "flow-editor" },
-      toolbar, this.problemList, this.notice, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
-      this.shareElement));
+    this.root = h("div", { class: "flow-editor" },
+      toolbar, this.problemList, this.notice, this.announcer, this.paletteElement, this.canvasElement, this.panelElement, this.previewElement,
+      this.shareElement);
+    root.replaceChildren(this.root);
+  }
+
+  // Hides or shows a side panel, for a wider canvas on a narrow screen.
+  #panelToggle(label, collapsed, panel) {
+    panel.id = `${collapsed.split("-")[0]}-panel`;
+    const button = h("button", { type: "button", class: "panel-toggle", "aria-expanded": "true", "aria-controls": panel.id,
+      title: `Show or hide the ${label.toLowerCase()} panel`,
+      onclick: () => {
+        const hidden = this.root.classList.toggle(collapsed);
+        button.setAttribute("aria-expanded", String(!hidden));
+      },
+    }, label);
+    return button;
   }
 
   #updateButtons() {
@@ -367,10 +453,45 @@ class FlowEditor {
   }
 
   #key(event) {
-    if (isTyping(event.target) || document.querySelector("dialog[open]")) return;
+    if (document.querySelector("dialog[open]") || contextMenuIsOpen() || event.defaultPrevented) return;
+    if (event.key === "Escape" && this.panelElement.contains(event.target)) {
+      this.canvas.focusSelection(); // back from the settings to what they belong to
+      return;
+    }
+    if (isTyping(event.target)) return;
     const command = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
-    if (command && key === "z") {
+    const onCanvas = this.canvasElement.contains(event.target) || event.target === document.body;
+    if (event.key === "?") {
+      event.preventDefault();
+      showShortcuts();
+    } else if (this.readOnly) {
+      return; // a small screen only looks
+    } else if (onCanvas && event.key.startsWith("Arrow")) {
+      event.preventDefault();
+      if (event.altKey || command) moveSelected(this, event.key, event.shiftKey);
+      else this.select(nextSelection(this.store.doc, this.selection, event.key), { focus: true });
+    } else if (onCanvas && (event.key === "ContextMenu" || (event.shiftKey && event.key === "F10"))) {
+      event.preventDefault();
+      const box = (this.canvasElement.querySelector("[aria-current]") || this.canvasElement).getBoundingClientRect();
+      this.openMenu(box.left + 16, box.top + 16);
+    } else if (onCanvas && (event.key === "Enter" || event.key === " ") && this.selection) {
+      event.preventDefault();
+      this.editSelection();
+    } else if (onCanvas && !command && !event.altKey && key === "c") {
+      event.preventDefault();
+      this.connect();
+    } else if (!command && !event.altKey && key === "b") {
+      event.preventDefault();
+      this.paletteElement.querySelector(".palette-item")?.focus();
+    } else if (onCanvas && command && key === "c" && !String(window.getSelection())) {
+      if (this.clipboard.copy()) event.preventDefault();
+    } else if (onCanvas && command && key === "v") {
+      if (this.clipboard.paste()) event.preventDefault();
+    } else if (onCanvas && command && key === "d") {
+      event.preventDefault();
+      this.clipboard.duplicate();
+    } else if (command && key === "z") {
       event.preventDefault();
       if (event.shiftKey) this.store.redo();
       else this.store.undo();

@@ -116,3 +116,78 @@ export function declareVariable(doc, name) {
     doc.variables.push({ name: trimmed });
   }
 }
+
+// -- copies: fresh IDs for the copy, its blocks and items --------------------------------
+
+// A copy of a block with fresh IDs; its exits lead where the original's do.
+export function copyOfBlock(block) {
+  const copy = structuredClone(block);
+  renewItemIds(copy);
+  copy.id = newId("b");
+  return copy;
+}
+
+// A copy of a group at `position`: exits and jumps that led inside the original lead inside
+// the copy. `exitKeys(block)` names a block's own exits beside `next`.
+export function copyOfGroup(group, position, exitKeys = () => []) {
+  const renamed = new Map([[group.id, newId("g")]]);
+  const blocks = group.blocks.map((block) => {
+    const copy = copyOfBlock(block);
+    renamed.set(block.id, copy.id);
+    return copy;
+  });
+  for (const block of blocks) {
+    forEachExit(block, exitKeys(block), (holder, key) => {
+      holder[key] = pointedInside(holder[key], renamed);
+    });
+    if (block.type === "jump") {
+      if (renamed.has(block.group)) block.group = renamed.get(block.group);
+      if (renamed.has(block.block)) block.block = renamed.get(block.block);
+    }
+  }
+  return {
+    ...structuredClone(group),
+    id: renamed.get(group.id),
+    title: `${group.title || "Group"} copy`,
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+    blocks,
+  };
+}
+
+// Pasted into another flow, a copy's exits to groups this flow lacks are dropped.
+export function dropExitsToMissingGroups(doc, block, exitKeys = () => []) {
+  const known = new Set(doc.groups.map((group) => group.id));
+  forEachExit(block, exitKeys(block), (holder, key) => {
+    const target = exitGroup(holder[key]);
+    if (target && !known.has(target)) delete holder[key];
+  });
+}
+
+function pointedInside(next, renamed) {
+  if (!next) return next;
+  if (typeof next === "string") return renamed.get(next) || next;
+  const moved = { ...next, group: renamed.get(next.group) || next.group };
+  if (next.block) moved.block = renamed.get(next.block) || next.block;
+  return moved;
+}
+
+function renewItemIds(value) {
+  if (Array.isArray(value)) value.forEach(renewItemIds);
+  else if (value && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === "id" && typeof inner === "string") value.id = newId("i");
+      else renewItemIds(inner);
+    }
+  }
+}
+
+export function addCopyOfGroup(doc, group, position, exitKeys) {
+  const taken = new Set(doc.groups.map((other) => other.title));
+  const copy = copyOfGroup(group, position, exitKeys);
+  let title = copy.title;
+  for (let number = 2; taken.has(title); number += 1) title = `${copy.title} ${number}`;
+  copy.title = title;
+  for (const block of copy.blocks) dropExitsToMissingGroups({ groups: [...doc.groups, copy] }, block, exitKeys);
+  doc.groups.push(copy);
+  return copy;
+}

@@ -1,5 +1,5 @@
 // The palette: block types by family. Drag one onto a group (or the empty canvas, for a new
-// group); a click adds it to the selected group, or to a new one.
+// group); a click, Enter or Space adds it to the selected group, or to a new one.
 
 import { h } from "./dom.js";
 import { CATEGORIES } from "./blocks.js";
@@ -19,6 +19,10 @@ export function renderPalette(element, editor, canvas) {
           title: type.description || `Add ${/^[aeiou]/i.test(type.title) ? "an" : "a"} ${type.title} block`,
           dataset: { blockType: type.name },
           onpointerdown: (event) => drag(event, type, editor, canvas),
+          onclick: (event) => {
+            add(editor, type.name, clickTarget(editor, canvas));
+            if (event.detail === 0) editor.editSelection(); // from the keyboard: on to its settings
+          },
         }, type.title)));
   });
   element.replaceChildren(h("h2", {}, "Blocks"), ...sections);
@@ -37,7 +41,8 @@ function drag(event, type, editor, canvas) {
     onEnd: (end, moved) => {
       ghost?.remove();
       canvas.showDropMarker(null);
-      const target = moved ? canvas.dropTargetAt(end.clientX, end.clientY) : clickTarget(editor, canvas);
+      if (!moved) return; // a click: see onclick
+      const target = canvas.dropTargetAt(end.clientX, end.clientY);
       if (target) add(editor, type.name, target);
     },
   });

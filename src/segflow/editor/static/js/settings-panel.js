@@ -26,8 +26,10 @@ export class SettingsPanel {
     else if (selection?.kind === "group" && findGroup(doc, selection.groupId)) content = this.#group(selection.groupId);
     else if (selection?.kind === "exit") content = this.#exit(selection.source);
     else content = this.#flow();
+    const focusedId = this.element.contains(document.activeElement) ? document.activeElement.id : "";
     this.element.replaceChildren(content);
     this.showProblems();
+    if (focusedId) document.getElementById(focusedId)?.focus(); // e.g. another Segment action chosen
   }
 
   showProblems() {
@@ -109,6 +111,36 @@ export class SettingsPanel {
           h("button", { type: "button", class: "danger", onclick: () => editor.deleteSelection() }, "Remove exit")));
   }
 
+  // A variable's name, renamed wherever the flow uses it once typed (Enter or leaving the field).
+  #variable(variable, index, change) {
+    const editor = this.editor;
+    const error = h("p", { class: "field-error", id: `variable-${index}-error`, role: "alert" });
+    const input = h("input", { type: "text", value: variable.name, "aria-label": `Variable ${index + 1}`,
+      "aria-describedby": error.id });
+    const remove = h("button", { type: "button", class: "remove", "aria-label": `Remove variable ${variable.name}`,
+      onclick: () => { change(null, (next) => next.variables.splice(index, 1)); this.render(); } }, "×");
+    const rename = () => {
+      const from = editor.store.doc.variables[index]?.name;
+      const to = input.value.trim();
+      error.textContent = "";
+      if (from === undefined || to === from) return;
+      if (!to) error.textContent = `Variable ${index + 1} needs a name; it stays "${from}".`;
+      else if (editor.store.doc.variables.some((other) => other.name === to)) {
+        error.textContent = `A variable named "${to}" already exists; this one stays "${from}".`;
+      } else {
+        editor.renameVariable(from, to);
+        remove.setAttribute("aria-label", `Remove variable ${to}`);
+        return;
+      }
+      input.value = from;
+    };
+    input.addEventListener("change", rename);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") rename();
+    });
+    return h("li", {}, h("div", { class: "variable-row" }, input, remove), error);
+  }
+
   #flow() {
     const editor = this.editor;
     const doc = editor.store.doc;
@@ -118,12 +150,7 @@ export class SettingsPanel {
     const description = h("textarea", { id: "flow-description", rows: 2,
       oninput: () => change("flow-description", (next) => { next.description = description.value; }) });
     description.value = doc.description || "";
-    const variables = (doc.variables || []).map((variable, index) =>
-      h("li", {},
-        h("input", { type: "text", value: variable.name, "aria-label": `Variable ${index + 1}`,
-          oninput: (event) => change(`variable-${index}`, (next) => { next.variables[index].name = event.target.value; }) }),
-        h("button", { type: "button", class: "remove", "aria-label": `Remove variable ${variable.name}`,
-          onclick: () => { change(null, (next) => next.variables.splice(index, 1)); this.render(); } }, "×")));
+    const variables = (doc.variables || []).map((variable, index) => this.#variable(variable, index, change));
     const rules = h("select", { id: "flow-semantics",
       onchange: () => change(null, (next) => {
         if (rules.value === "typebot") next.semantics = "typebot";

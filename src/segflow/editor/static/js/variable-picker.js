@@ -32,7 +32,7 @@ export function variablePicker(field, context) {
     type: "button",
     class: "variable-picker",
     title: "Insert a variable",
-    "aria-label": "Insert a variable",
+    "aria-label": "Insert a variable {x}", // says what it does, and holds what it shows
     onclick: () => {
       closeMenu();
       openMenu = menu(field, context);
