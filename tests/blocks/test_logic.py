@@ -167,3 +167,45 @@ def test_a_jump_goes_to_another_group_or_a_block_inside_it() -> None:
 
     assert said(turn) == ["landed here"]
     assert turn.ended
+
+
+TYPEBOT_BRANCHES = """
+    name: Typebot branches
+    semantics: typebot
+    variables: [{name: plan}]
+    groups:
+      - id: main
+        title: Main
+        blocks:
+          - {id: call, type: link, group: check}
+          - {id: after, type: text, text: "Back after the check."}
+      - id: check
+        title: Check
+        blocks:
+          - id: branch
+            type: condition
+            items:
+              - comparisons: [{variable: plan, operator: equals, value: pro}]
+            next: other
+          - {id: skipped, type: text, text: "Only when no item passed."}
+      - id: other
+        title: Other
+        blocks:
+          - {id: else, type: text, text: "Not pro."}
+"""
+
+
+@pytest.mark.parametrize(
+    ("plan", "messages"),
+    [
+        # An item that passes without an exit ends the path, as in Typebot: the link comes back.
+        ("pro", ["Back after the check."]),
+        ("team", ["Not pro.", "Back after the check."]),  # none passes: the Else exit
+    ],
+)
+def test_with_typebot_rules_a_condition_item_without_exit_ends_the_path(
+    plan: str, messages: list[str]
+) -> None:
+    (turn,) = chat(flow_from_yaml(TYPEBOT_BRANCHES), prefilled={"plan": plan})
+
+    assert said(turn) == messages

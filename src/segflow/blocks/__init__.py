@@ -3,12 +3,13 @@ package, and a registry that adds the block types of installed packages."""
 
 from segflow.blocks.base import (
     CATEGORIES,
+    END_PATH,
     NEXT_BLOCK,
     BlockOptions,
     BlockType,
     Category,
     Exit,
-    NextBlock,
+    Onward,
     Retry,
     Step,
 )
@@ -38,6 +39,7 @@ from segflow.blocks.registry import (
 __all__ = [
     "BUILT_IN",
     "CATEGORIES",
+    "END_PATH",
     "ENTRY_POINT_GROUP",
     "NEXT_BLOCK",
     "AudioMessage",
@@ -52,7 +54,7 @@ __all__ = [
     "Exit",
     "ImageMessage",
     "LogStatus",
-    "NextBlock",
+    "Onward",
     "RedirectMessage",
     "Retry",
     "Semantics",

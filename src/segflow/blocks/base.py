@@ -95,18 +95,23 @@ class Retry:
     message: str
 
 
-class NextBlock(Enum):
-    """Go on with the next block of the group, past the block's own `next` (a Condition
-    item that passed but has no exit of its own)."""
+class Onward(Enum):
+    """Where a block sends the chat other than an exit: NEXT_BLOCK goes on with the next
+    block of the group, past the block's own `next` (a Condition item that passed but has no
+    exit of its own); END_PATH ends the path there, as if the group had no more blocks (back
+    after a Link to flow, else the end of the chat: Typebot's rule for such an item)."""
 
     NEXT_BLOCK = "next block"
+    END_PATH = "end of the path"
 
 
-NEXT_BLOCK = NextBlock.NEXT_BLOCK
+NEXT_BLOCK = Onward.NEXT_BLOCK
+END_PATH = Onward.END_PATH
 
 Options = TypeVar("Options")
-Step = Exit | NextBlock | None
-"""What a block's run returns: an exit to follow, NEXT_BLOCK, or None for its own `next`."""
+Step = Exit | Onward | None
+"""What a block's run returns: an exit to follow, NEXT_BLOCK or END_PATH, or None for its own
+`next`."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from segflow.blocks.base import (
     BLOCK,
+    END_PATH,
     EXPRESSION,
     GROUP,
     NEXT_BLOCK,
@@ -255,10 +256,8 @@ def check_condition(options: Condition, chat: BlockContext) -> Step:
             chat.log("error", f"Condition {number}: the regular expression is invalid: {error}")
             continue
         if passed:
-            if chat.semantics == "typebot":
-                # Typebot goes on as if the block had no result: the next block of the
-                # group, or (the block being last) its Else exit, or the end of the chat.
-                return item.next
+            if chat.semantics == "typebot":  # Typebot ends the path there
+                return item.next or END_PATH
             return item.next or NEXT_BLOCK
     return None
 

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from pydantic import JsonValue
 
-from segflow.blocks import NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Semantics, Step
+from segflow.blocks import END_PATH, NEXT_BLOCK, BotMessage, Exit, LogStatus, Retry, Semantics, Step
 from segflow.blocks.formatting import format_text
 from segflow.blocks.patterns import RegexTime
 from segflow.blocks.web import NO_HTTP, HttpClient, HttpRequest, HttpResponse
@@ -440,6 +440,8 @@ class _TurnRun:
             step = self.run(group, block)
             if self.status is not ChatStatus.ACTIVE:  # stopped, or a Return ended the chat
                 return None
+            if step is END_PATH:
+                return self.end_path()
             target = _follow(step, block)
             if target is not None:
                 return target

@@ -315,7 +315,7 @@ class _TypebotImporter:
                 if key == "target":  # a jump's or a link's
                     native |= _as_target(self._exit(self._resolve(value)))
                 elif key == "items":
-                    native["items"] = [self._native_item(item, branches) for item in value]
+                    native["items"] = [self._native_item(item) for item in value]
                 elif isinstance(value, Target):  # an exit of the block's own (A/B test paths)
                     native[key] = self._exit(self._resolve(value))
                 else:
@@ -326,12 +326,10 @@ class _TypebotImporter:
             blocks.append(native)
         return {"id": group.id, "title": group.title, "position": group.position, "blocks": blocks}
 
-    def _native_item(self, item: dict[str, Any], branches: bool) -> dict[str, Any]:
+    def _native_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if isinstance(item.get("next"), Target):
             return item | {"next": self._exit(self._resolve(item["next"]))}
-        if branches:  # a condition item that passes without an edge ends the path in Typebot
-            return item | {"next": self._exit(None)}
-        return item
+        return item  # a condition item that passes without an exit ends the path (semantics)
 
     def _onward(self, group: _Group, index: int) -> str | dict[str, str] | None:
         """Where going on past the block leads, if skipped blocks change that; else None."""
@@ -350,8 +348,7 @@ class _TypebotImporter:
             Finding(
                 FindingKind.CHANGED,
                 f'segflow added the empty group "{self.end_group}": the chat ends there, as it '
-                "did in Typebot, after a condition that passes without an exit of its own and "
-                "after exits that led only to skipped blocks",
+                "did in Typebot, after exits that led only to skipped blocks",
             )
         )
         right = max((g["position"].get("x", 0) for g in groups), default=0)
