@@ -200,40 +200,56 @@ export class FlowCanvas {
   // Every place is measured first, then every line drawn: one layout, however many lines.
   drawEdges(changed = null) {
     if (changed && !changed.size) return this.#markSelectedExit();
-    for (const [source, exit] of this.exits) {
-      if (changed && !changed.has(exit.holder)) continue;
-      exit.hit?.remove();
-      exit.line.remove();
-      this.exits.delete(source);
-    }
     const placed = [];
     const place = (exit) => {
       const target = this.groupCards.get(exit.target);
       if (target) placed.push([exit, connectionPath(exit.from(), { x: target.offsetLeft, y: target.offsetTop + 22 })]);
     };
-    if (changed) {
-      for (const exit of this.exits.values()) if (changed.has(exit.target)) place(exit);
-    }
+    // An exit drawn again keeps its lines: only where they run changes.
+    const found = (source, holder, target, from) => {
+      const exit = this.exits.get(source) || newExit(source);
+      Object.assign(exit, { holder, target, from, seen: true });
+      place(exit);
+    };
     const holders = changed ? [...changed].map((id) => this.#cardOf(id)).filter(Boolean) : [this.startCard, ...this.groupCards.values()];
     for (const holder of holders) {
       const holderId = holder.dataset.groupId ?? "start";
       for (const handle of holder.querySelectorAll(".exit-handle[data-target]")) {
-        place(newExit(handle.dataset.source, holderId, handle.dataset.target, () => this.#centreOf(handle)));
+        found(handle.dataset.source, holderId, handle.dataset.target, () => this.#centreOf(handle));
       }
       for (const jump of holder.querySelectorAll(".block[data-jump]")) {
-        place(newExit(`jump:${jump.dataset.blockId}`, holderId, jump.dataset.jump, () => {
+        found(`jump:${jump.dataset.blockId}`, holderId, jump.dataset.jump, () => {
           const box = jump.getBoundingClientRect();
           return this.toWorld(box.right, box.top + box.height / 2);
-        }));
+        });
       }
     }
+    for (const exit of this.exits.values()) {
+      if (exit.seen || (changed && !changed.has(exit.holder))) {
+        if (!exit.seen && changed.has(exit.target)) place(exit);
+        continue;
+      }
+      exit.hit?.remove(); // its handle is gone, or leads nowhere now
+      exit.line.remove();
+      this.exits.delete(exit.source);
+    }
+    const drawn = new Set();
     for (const [exit, d] of placed) {
+      drawn.add(exit);
       exit.hit?.setAttribute("d", d);
       exit.line.setAttribute("d", d);
       if (exit.line.isConnected) continue;
       this.exits.set(exit.source, exit);
       if (exit.hit) this.edges.append(exit.hit);
       this.edges.append(exit.line);
+    }
+    for (const exit of this.exits.values()) {
+      if (exit.seen && !drawn.has(exit)) { // its group is not on the canvas
+        exit.hit?.remove();
+        exit.line.remove();
+        this.exits.delete(exit.source);
+      }
+      delete exit.seen;
     }
     this.#markSelectedExit();
   }
@@ -528,10 +544,10 @@ export class FlowCanvas {
 }
 
 // An exit's line (and, but for a jump's, the wider line a press selects it by), not drawn yet.
-function newExit(source, holder, target, from) {
+function newExit(source) {
   const jump = source.startsWith("jump:");
   return {
-    source, holder, target, from,
+    source,
     hit: jump ? null : svgElement("path", { class: "edge-hit", "data-source": source }),
     line: svgElement("path", { class: jump ? "edge jump" : "edge", "marker-end": "url(#arrow)" }),
   };
