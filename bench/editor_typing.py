@@ -65,7 +65,7 @@ def generated_flow(name: str, blocks: int) -> dict[str, Any]:
     count = max(1, blocks // 10)
     for number in range(count):
         group_blocks: list[dict[str, Any]] = [
-            {"id": f"g{number}-b{index}", "type": "text", "text": f"Message {index} of group {number}"}
+            {"id": f"g{number}-b{index}", "type": "text", "text": f"Message {index} of {number}"}
             for index in range(min(10, blocks - 10 * number) - 1)
         ]
         last: dict[str, Any] = {"id": f"g{number}-ask", "type": "textInput", "variable": "answer"}
@@ -192,21 +192,19 @@ def main() -> None:
         f"keys, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="segflow-bench-editor-") as folder:
-        with serving(Path(folder) / "home") as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-            lines = []
-            p90 = 0.0
-            for label, blocks in (("baseline", BASELINE_BLOCKS), ("big flow", args.blocks)):
-                document = generated_flow(f"Typing {blocks}", blocks)
-                flow_id = saved_flow(url, document)
-                middle = document["groups"][len(document["groups"]) // 2]["blocks"][1]["id"]
-                times = typing_times(page, url, flow_id, middle, args.keys)
-                line, p90 = summary(label, blocks, times)
-                lines.append(line)
-                print(line, flush=True)
-            browser.close()
+    folder = tempfile.TemporaryDirectory(prefix="segflow-bench-editor-")
+    with folder, serving(Path(folder.name) / "home") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        p90 = 0.0
+        for label, blocks in (("baseline", BASELINE_BLOCKS), ("big flow", args.blocks)):
+            document = generated_flow(f"Typing {blocks}", blocks)
+            flow_id = saved_flow(url, document)
+            middle = document["groups"][len(document["groups"]) // 2]["blocks"][1]["id"]
+            times = typing_times(page, url, flow_id, middle, args.keys)
+            line, p90 = summary(label, blocks, times)
+            print(line, flush=True)
+        browser.close()
     verdict = "met" if p90 <= TARGET_P90_MS else "MISSED"
     print(
         f"Keystroke to paint with {args.blocks} blocks: p90 {p90:.1f} ms, target at most "

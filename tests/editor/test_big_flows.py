@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.editor.browser import expect_saved
 from tests.editor.harness import EditorServer
@@ -51,13 +51,13 @@ def open_flow(page: Page, editor: EditorServer, flow_id: str) -> None:
     expect(step(page, 1)).to_be_visible()
 
 
-def box_of(locator: Locator) -> dict[str, float]:
+def box_of(locator: Locator) -> FloatRect:
     box = locator.bounding_box()
     assert box is not None
     return box
 
 
-def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+def inside(inner: FloatRect, outer: FloatRect) -> bool:
     return (
         inner["x"] >= outer["x"]
         and inner["y"] >= outer["y"]
