@@ -265,7 +265,6 @@ export class FlowCanvas {
     this.selectedExit = selected;
   }
 
-
   #applyView() {
     const { x, y, zoom } = this.view;
     this.world.style.transform = `translate(${x}px, ${y}px) scale(${zoom})`;

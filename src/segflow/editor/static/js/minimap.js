@@ -15,6 +15,7 @@ export class Minimap {
     this.element = svgElement("svg", { class: "minimap", preserveAspectRatio: "xMidYMid meet", "aria-hidden": "true" });
     this.element.append(this.groups, this.view);
     this.element.addEventListener("pointerdown", (event) => this.#press(event));
+    new ResizeObserver(() => this.showView()).observe(canvas.element); // side panels hidden or shown
   }
 
   // The group cards as drawn; with `changed`, only the groups it names are measured again.
