@@ -146,3 +146,28 @@ def test_typing_in_a_block_redraws_that_block_only_and_undo_takes_the_words_back
     expect(edited).to_have_text("Message 3")
     page.keyboard.press("Control+Shift+z")
     expect(edited).to_have_text("Message 3, welcome back")
+
+
+def test_a_group_renamed_in_its_settings_shows_its_new_title_and_undo_brings_the_old_one_back(
+    page: Page, editor: EditorServer
+) -> None:
+    flow_id = wide_flow(editor, 12)
+    open_flow(page, editor, flow_id)
+    step(page, 1).locator(".group-header").click()
+    page.get_by_label("Title", exact=True).fill("Welcome")
+
+    expect(step(page, 1).locator(".group-title")).to_have_text("Welcome")
+    expect(page.locator(".start-node")).to_have_attribute(
+        "aria-label", "Start: chats begin in group Welcome"
+    )
+    expect_saved(page)
+    assert editor.api.get(f"/flows/{flow_id}").json()["draft"]["groups"][0]["title"] == "Welcome"
+
+    page.locator(".canvas").click(position={"x": 40, "y": 40})  # deselects
+    page.get_by_label("Name", exact=True).fill("Wide onboarding")
+    expect(page.locator(".flow-title")).to_have_text("Wide onboarding")
+    page.locator(".canvas").click(position={"x": 40, "y": 40})
+    page.keyboard.press("Control+z")
+    expect(page.locator(".flow-title")).to_have_text("Wide")
+    page.keyboard.press("Control+z")
+    expect(step(page, 1).locator(".group-title")).to_have_text("Step 1")

@@ -21,6 +21,11 @@ export function withBlock(doc, blockId, block) {
   return { ...doc, groups };
 }
 
+// The document with `changes` made to group `groupId`'s own fields, sharing the rest with `doc`.
+export function withGroup(doc, groupId, changes) {
+  return { ...doc, groups: doc.groups.map((group) => group.id === groupId ? { ...group, ...changes } : group) };
+}
+
 export function findGroup(doc, groupId) {
   return doc.groups.find((group) => group.id === groupId) || null;
 }
