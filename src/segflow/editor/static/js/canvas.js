@@ -9,8 +9,9 @@ import { itemLabel } from "./blocks.js";
 import { trackPointer, DragGhost } from "./dragging.js";
 import { addGroup, entryGroup, exitGroup, findGroup, moveBlock, setExit } from "./flow-ops.js";
 import { connectionPath, svgElement } from "./connections.js";
+import { Minimap } from "./minimap.js";
 
-const MIN_ZOOM = 0.3;
+const MIN_ZOOM = 0.05; // a flow of hundreds of groups still fits
 const MAX_ZOOM = 2;
 
 export class FlowCanvas {
@@ -20,7 +21,13 @@ export class FlowCanvas {
     this.view = { x: 320, y: 120, zoom: 1 };
     this.world = h("div", { class: "world" });
     this.edges = svgElement("svg", { class: "edges" });
-    this.element.append(this.world, this.#zoomControls());
+    this.edges.append(arrowHead());
+    this.groupCards = new Map(); // group ID → its card
+    this.blockCards = new Map(); // block ID → { element, drawn: what it was drawn from }
+    this.startCard = null;
+    this.exits = new Map(); // an exit's source → { hit, line, holder: group ID or "start", target }
+    this.minimap = new Minimap(this);
+    this.element.append(this.world, this.#zoomControls(), this.minimap.element);
     this.element.addEventListener("pointerdown", (event) => this.#press(event));
     this.element.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
     this.element.addEventListener("focusin", (event) => this.#focused(event.target));
@@ -29,6 +36,8 @@ export class FlowCanvas {
     this.element.addEventListener("contextmenu", (event) => this.#menu(event));
   }
 
+  // Draws the flow as it is now, keyed by ID: a group, block or Start is drawn again only when
+  // its data, selection or problems changed, and only the exits touching those are redrawn.
   render() {
     if (this.gesture) {
       this.stale = true; // drawn again when the gesture ends: its elements must stay put
@@ -37,10 +46,22 @@ export class FlowCanvas {
     this.stale = false;
     const doc = this.editor.store.doc;
     const hadFocus = this.world.contains(document.activeElement);
-    const groups = doc.groups.map((group) => this.#group(group));
-    this.world.replaceChildren(this.edges, this.#startNode(doc), ...groups);
+    // What changed: the IDs of the groups (and "start") whose look or place changed, and
+    // whether a group came or went (then every exit is drawn again: some may lead to it).
+    const drawing = { changed: new Set(), groupsChanged: false, blocks: new Set(), problems: problemsByBlock(this.editor.problems.all) };
+    const cards = doc.groups.map((group) => this.#drawGroup(group, drawing));
+    const present = new Set(doc.groups.map((group) => group.id));
+    for (const id of this.groupCards.keys()) {
+      if (present.has(id)) continue;
+      this.groupCards.delete(id);
+      drawing.groupsChanged = true;
+    }
+    for (const id of this.blockCards.keys()) if (!drawing.blocks.has(id)) this.blockCards.delete(id);
+    const changed = drawing.changed;
+    placeChildren(this.world, [this.edges, this.#drawStart(doc, changed), ...cards]);
     this.#applyView();
-    this.drawEdges();
+    this.drawEdges(drawing.groupsChanged ? null : changed);
+    this.minimap.draw(cards, drawing.groupsChanged ? null : changed);
     if (hadFocus) this.focusSelection();
   }
 
@@ -92,7 +113,7 @@ export class FlowCanvas {
     const target = event.target.closest?.(".block, .group");
     if (target?.matches(".block")) this.editor.select({ kind: "block", blockId: target.dataset.blockId });
     else if (target) this.editor.select({ kind: "group", groupId: target.dataset.groupId });
-    else if (event.target.closest(".zoom-controls")) return;
+    else if (event.target.closest(".zoom-controls, .minimap")) return;
     event.preventDefault();
     if (this.editor.readOnly) return;
     const keyboard = event.button !== 2 || (event.clientX === 0 && event.clientY === 0);
@@ -149,6 +170,14 @@ export class FlowCanvas {
     this.#applyView();
   }
 
+  // The flow's point `point` in the middle of the canvas.
+  centreOn(point) {
+    const box = this.element.getBoundingClientRect();
+    this.view.x = box.width / 2 - point.x * this.view.zoom;
+    this.view.y = box.height / 2 - point.y * this.view.zoom;
+    this.#applyView();
+  }
+
   // Everything in sight: pan and zoom so that every group shows.
   fit() {
     const cards = [...this.world.querySelectorAll(".group, .start-node")];
@@ -167,37 +196,73 @@ export class FlowCanvas {
     this.#applyView();
   }
 
-  drawEdges() {
-    const paths = [];
+  // The exits' lines; with `changed`, only those from or to the groups (or "start") it names.
+  // Every place is measured first, then every line drawn: one layout, however many lines.
+  drawEdges(changed = null) {
+    if (changed && !changed.size) return this.#markSelectedExit();
+    const placed = [];
+    const place = (exit) => {
+      const target = this.groupCards.get(exit.target);
+      if (target) placed.push([exit, connectionPath(exit.from(), { x: target.offsetLeft, y: target.offsetTop + 22 })]);
+    };
+    // An exit drawn again keeps its lines: only where they run changes.
+    const found = (source, holder, target, from) => {
+      const exit = this.exits.get(source) || newExit(source);
+      Object.assign(exit, { holder, target, from, seen: true });
+      place(exit);
+    };
+    const holders = changed ? [...changed].map((id) => this.#cardOf(id)).filter(Boolean) : [this.startCard, ...this.groupCards.values()];
+    for (const holder of holders) {
+      const holderId = holder.dataset.groupId ?? "start";
+      for (const handle of holder.querySelectorAll(".exit-handle[data-target]")) {
+        found(handle.dataset.source, holderId, handle.dataset.target, () => this.#centreOf(handle));
+      }
+      for (const jump of holder.querySelectorAll(".block[data-jump]")) {
+        found(`jump:${jump.dataset.blockId}`, holderId, jump.dataset.jump, () => {
+          const box = jump.getBoundingClientRect();
+          return this.toWorld(box.right, box.top + box.height / 2);
+        });
+      }
+    }
+    for (const exit of this.exits.values()) {
+      if (exit.seen || (changed && !changed.has(exit.holder))) {
+        if (!exit.seen && changed.has(exit.target)) place(exit);
+        continue;
+      }
+      exit.hit?.remove(); // its handle is gone, or leads nowhere now
+      exit.line.remove();
+      this.exits.delete(exit.source);
+    }
+    const drawn = new Set();
+    for (const [exit, d] of placed) {
+      drawn.add(exit);
+      exit.hit?.setAttribute("d", d);
+      exit.line.setAttribute("d", d);
+      if (exit.line.isConnected) continue;
+      this.exits.set(exit.source, exit);
+      if (exit.hit) this.edges.append(exit.hit);
+      this.edges.append(exit.line);
+    }
+    for (const exit of this.exits.values()) {
+      if (exit.seen && !drawn.has(exit)) { // its group is not on the canvas
+        exit.hit?.remove();
+        exit.line.remove();
+        this.exits.delete(exit.source);
+      }
+      delete exit.seen;
+    }
+    this.#markSelectedExit();
+  }
+
+  #cardOf(id) {
+    return id === "start" ? this.startCard : this.groupCards.get(id);
+  }
+
+  #markSelectedExit() {
     const selected = this.editor.selection?.kind === "exit" ? JSON.stringify(this.editor.selection.source) : null;
-    for (const handle of this.world.querySelectorAll(".exit-handle[data-target]")) {
-      const target = this.world.querySelector(`.group[data-group-id="${CSS.escape(handle.dataset.target)}"]`);
-      if (!target) continue;
-      const from = this.#centreOf(handle);
-      const to = { x: target.offsetLeft, y: target.offsetTop + 22 };
-      const source = handle.dataset.source;
-      paths.push(
-        svgElement("path", { class: "edge-hit", d: connectionPath(from, to), "data-source": source }),
-        svgElement("path", {
-          class: `edge${source === selected ? " selected" : ""}`, d: connectionPath(from, to), "marker-end": "url(#arrow)",
-        }),
-      );
-    }
-    for (const jump of this.world.querySelectorAll(".block[data-jump]")) {
-      const target = this.world.querySelector(`.group[data-group-id="${CSS.escape(jump.dataset.jump)}"]`);
-      if (!target) continue;
-      const box = jump.getBoundingClientRect();
-      const from = this.toWorld(box.right, box.top + box.height / 2);
-      const to = { x: target.offsetLeft, y: target.offsetTop + 22 };
-      paths.push(svgElement("path", { class: "edge jump", d: connectionPath(from, to), "marker-end": "url(#arrow)" }));
-    }
-    const marker = svgElement("marker", {
-      id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "8", markerHeight: "8", orient: "auto-start-reverse",
-    });
-    marker.append(svgElement("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrow-head" }));
-    const defs = svgElement("defs", {});
-    defs.append(marker);
-    this.edges.replaceChildren(defs, ...paths);
+    if (selected !== this.selectedExit) this.exits.get(this.selectedExit)?.line.classList.remove("selected");
+    this.exits.get(selected)?.line.classList.add("selected");
+    this.selectedExit = selected;
   }
 
   #applyView() {
@@ -206,6 +271,7 @@ export class FlowCanvas {
     this.element.style.backgroundPosition = `${x}px ${y}px`;
     this.element.style.backgroundSize = `${24 * zoom}px ${24 * zoom}px`;
     if (this.zoomLabel) this.zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
+    this.minimap.showView();
   }
 
   #centreOf(element) {
@@ -222,46 +288,78 @@ export class FlowCanvas {
       h("button", { type: "button", title: "Show the whole flow", onclick: () => this.fit() }, "Fit"));
   }
 
-  #startNode(doc) {
+  #drawStart(doc, changed) {
     const entry = entryGroup(doc);
     const first = findGroup(doc, entry);
     const position = doc.start?.position || { x: (first?.position?.x ?? 0) - 220, y: first?.position?.y ?? 0 };
+    const selected = Boolean(this.editor.selection?.source?.start);
+    const drawn = JSON.stringify([position, entry, first?.title, selected]);
+    if (this.startCard?.drawn === drawn) return this.startCard;
     const node = h("div", {
-      class: `start-node${this.editor.selection?.source?.start ? " selected" : ""}`, dataset: { start: "" }, tabindex: "0", role: "button",
+      class: `start-node${selected ? " selected" : ""}`, dataset: { start: "" }, tabindex: "0", role: "button",
       "aria-label": `Start: chats begin in ${first ? `group ${first.title || first.id}` : "no group yet"}`,
     },
       h("span", {}, "Start"),
       this.#handle({ start: true }, entry, "Where chats begin"));
     node.style.left = `${position.x}px`;
     node.style.top = `${position.y}px`;
+    node.drawn = drawn;
+    this.startCard = node;
+    changed.add("start");
     return node;
   }
 
-  #group(group) {
+  // A group's card, kept from one drawing to the next: its blocks are drawn again one by one.
+  #drawGroup(group, drawing) {
+    let card = this.groupCards.get(group.id);
+    if (!card) {
+      card = h("div", { dataset: { groupId: group.id }, tabindex: "0", role: "group" },
+        h("div", { class: "group-header" }, h("span", { class: "group-title" })),
+        h("div", { class: "blocks" }));
+      this.groupCards.set(group.id, card);
+      drawing.groupsChanged = true;
+    }
     const selection = this.editor.selection;
     const selected = selection?.kind === "group" && selection.groupId === group.id;
-    const card = h("div", {
-      class: `group${selected ? " selected" : ""}`,
-      dataset: { groupId: group.id },
-      tabindex: "0",
-      role: "group",
-      "aria-label": `Group ${group.title || group.id}, ${group.blocks.length} block${group.blocks.length === 1 ? "" : "s"}`,
-      "aria-current": selected ? "true" : null,
-    },
-      h("div", { class: "group-header" }, h("span", { class: "group-title" }, group.title || group.id)),
-      h("div", { class: "blocks" }, group.blocks.map((block) => this.#block(block))));
-    card.style.left = `${group.position?.x ?? 0}px`;
-    card.style.top = `${group.position?.y ?? 0}px`;
+    const position = { x: group.position?.x ?? 0, y: group.position?.y ?? 0 };
+    // Always in place: a dragged card moved itself, and a drag back to where it was changes nothing.
+    card.style.left = `${position.x}px`;
+    card.style.top = `${position.y}px`;
+    const drawn = JSON.stringify([group.title, position, selected, group.blocks.length]);
+    if (card.drawn !== drawn) {
+      card.drawn = drawn;
+      card.className = `group${selected ? " selected" : ""}`;
+      card.setAttribute("aria-label", `Group ${group.title || group.id}, ${group.blocks.length} block${group.blocks.length === 1 ? "" : "s"}`);
+      if (selected) card.setAttribute("aria-current", "true");
+      else card.removeAttribute("aria-current");
+      card.querySelector(".group-title").textContent = group.title || group.id;
+      drawing.changed.add(group.id);
+    }
+    const blocks = group.blocks.map((block) => this.#drawBlock(block, group.id, drawing));
+    if (placeChildren(card.querySelector(".blocks"), blocks)) drawing.changed.add(group.id);
     return card;
   }
 
-  #block(block) {
-    const { catalog, selection, problems } = this.editor;
-    const blockProblems = problems.forBlock(block.id);
+  #drawBlock(block, groupId, drawing) {
+    const selection = this.editor.selection;
+    const selected = selection?.kind === "block" && selection.blockId === block.id;
+    const problems = drawing.problems.get(block.id) || [];
+    if (drawing.blocks.has(block.id)) return this.#block(block, selected, problems); // an ID twice: a problem listed
+    drawing.blocks.add(block.id);
+    const drawn = JSON.stringify([block, selected, problems]);
+    const known = this.blockCards.get(block.id);
+    if (known?.drawn === drawn) return known.element;
+    const element = this.#block(block, selected, problems);
+    this.blockCards.set(block.id, { element, drawn });
+    drawing.changed.add(groupId);
+    return element;
+  }
+
+  #block(block, selected, blockProblems) {
+    const catalog = this.editor.catalog;
     const itemsKey = catalog.itemsKey(block);
     const ownExits = catalog.exitKeys(block);
     const type = catalog.get(block.type);
-    const selected = selection?.kind === "block" && selection.blockId === block.id;
     const element = h("div", {
       tabindex: "0",
       role: "button",
@@ -314,7 +412,7 @@ export class FlowCanvas {
   }
 
   #press(event) {
-    if (event.button !== 0 || event.target.closest(".zoom-controls")) return;
+    if (event.button !== 0 || event.target.closest(".zoom-controls, .minimap")) return;
     const target = event.target;
     const handle = target.closest(".exit-handle");
     const edge = target.closest(".edge-hit");
@@ -358,7 +456,7 @@ export class FlowCanvas {
       onMove: (move, from) => {
         card.style.left = `${left + (move.clientX - from.x) / this.view.zoom}px`;
         card.style.top = `${top + (move.clientY - from.y) / this.view.zoom}px`;
-        this.drawEdges();
+        this.drawEdges(new Set([card.dataset.groupId ?? "start"]));
       },
       onEnd: (_end, moved) => {
         const position = { x: Math.round(card.offsetLeft), y: Math.round(card.offsetTop) };
@@ -442,4 +540,52 @@ export class FlowCanvas {
       this.#applyView();
     }
   }
+}
+
+// An exit's line (and, but for a jump's, the wider line a press selects it by), not drawn yet.
+function newExit(source) {
+  const jump = source.startsWith("jump:");
+  return {
+    source,
+    hit: jump ? null : svgElement("path", { class: "edge-hit", "data-source": source }),
+    line: svgElement("path", { class: jump ? "edge jump" : "edge", "marker-end": "url(#arrow)" }),
+  };
+}
+
+// The problems of each block, by its ID.
+function problemsByBlock(problems) {
+  const byBlock = new Map();
+  for (const problem of problems) {
+    if (!problem.blockId) continue;
+    if (!byBlock.has(problem.blockId)) byBlock.set(problem.blockId, []);
+    byBlock.get(problem.blockId).push(problem);
+  }
+  return byBlock;
+}
+
+// Makes `elements` the children of `parent`, in order, moving only what is out of place;
+// true when anything moved, came or went.
+function placeChildren(parent, elements) {
+  let moved = false;
+  elements.forEach((element, index) => {
+    const present = parent.children[index];
+    if (present === element) return;
+    parent.insertBefore(element, present || null);
+    moved = true;
+  });
+  while (parent.children.length > elements.length) {
+    parent.lastElementChild.remove();
+    moved = true;
+  }
+  return moved;
+}
+
+function arrowHead() {
+  const marker = svgElement("marker", {
+    id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "8", markerHeight: "8", orient: "auto-start-reverse",
+  });
+  marker.append(svgElement("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrow-head" }));
+  const defs = svgElement("defs", {});
+  defs.append(marker);
+  return defs;
 }

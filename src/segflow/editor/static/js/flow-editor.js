@@ -11,7 +11,7 @@ import { askConnection, exitsOfSelection } from "./connect-dialog.js";
 import { contextMenuIsOpen, openContextMenu } from "./context-menu.js";
 import { openDialog } from "./dialogs.js";
 import { h, isTyping } from "./dom.js";
-import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeGroup, setExit } from "./flow-ops.js";
+import { declareVariable, findBlock, findGroup, removeBlock, removeExit, removeGroup, setExit, withBlock } from "./flow-ops.js";
 import { FlowHistory } from "./history.js";
 import { moveSelected, nextSelection, showShortcuts } from "./keyboard.js";
 import { renderPalette } from "./palette.js";
@@ -165,10 +165,7 @@ class FlowEditor {
 
   // A change made in the settings form: the panel already shows it.
   updateBlock(blockId, block, key) {
-    this.store.change((doc) => {
-      const found = findBlock(doc, blockId);
-      if (found) found.group.blocks[found.index] = block;
-    }, { key: key === null ? null : `${blockId}:${key}`, origin: "panel" });
+    this.store.put(withBlock(this.store.doc, blockId, block), { key: key === null ? null : `${blockId}:${key}`, origin: "panel" });
   }
 
   // A change of the block's shape (another Segment action): the panel is drawn again.

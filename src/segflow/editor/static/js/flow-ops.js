@@ -12,6 +12,20 @@ export function findBlock(doc, blockId) {
   return null;
 }
 
+// The document with block `blockId` replaced by `block`, sharing every other group and block
+// with `doc` (a new document for the history, without copying the flow).
+export function withBlock(doc, blockId, block) {
+  const found = findBlock(doc, blockId);
+  if (!found) return doc;
+  const groups = doc.groups.map((group) => group === found.group ? { ...group, blocks: group.blocks.with(found.index, block) } : group);
+  return { ...doc, groups };
+}
+
+// The document with `changes` made to group `groupId`'s own fields, sharing the rest with `doc`.
+export function withGroup(doc, groupId, changes) {
+  return { ...doc, groups: doc.groups.map((group) => group.id === groupId ? { ...group, ...changes } : group) };
+}
+
 export function findGroup(doc, groupId) {
   return doc.groups.find((group) => group.id === groupId) || null;
 }

@@ -1,5 +1,6 @@
-// The flow document being edited, with undo and redo. Every change is a function that edits a
-// copy; typing in one field within a moment counts as one change (the same `key`).
+// The flow document being edited, with undo and redo. A change is a function that edits a
+// copy, or the next document itself; typing in one field within a moment counts as one change
+// (the same `key`).
 
 const LIMIT = 200;
 const COALESCE_MS = 1500;
@@ -17,6 +18,13 @@ export class FlowHistory extends EventTarget {
   change(edit, { key = null, origin = "canvas" } = {}) {
     const next = structuredClone(this.doc);
     edit(next);
+    this.put(next, { key, origin });
+  }
+
+  // A change given as the next document, built sharing with this one whatever it did not
+  // change (see `withBlock`): a keystroke copies one group, not the whole flow. Nothing may
+  // edit a document in place but `change`, which edits a copy.
+  put(next, { key = null, origin = "canvas" } = {}) {
     const now = Date.now();
     const coalesce = key !== null && key === this.lastKey && now - this.lastTime < COALESCE_MS;
     if (!coalesce) {

@@ -4,7 +4,7 @@
 import { accountLabel } from "./accounts.js";
 import { h } from "./dom.js";
 import { itemLabel } from "./blocks.js";
-import { exitGroup, exitHolder, findBlock, findGroup } from "./flow-ops.js";
+import { exitGroup, exitHolder, findBlock, findGroup, withGroup } from "./flow-ops.js";
 import { SchemaForm } from "./schema-form.js";
 import { manageAccounts, segmentSettings } from "./segment-panel.js";
 
@@ -76,7 +76,7 @@ export class SettingsPanel {
     const group = findGroup(editor.store.doc, groupId);
     const title = h("input", {
       id: "group-title", type: "text", value: group.title || "",
-      oninput: () => editor.store.change((doc) => { findGroup(doc, groupId).title = title.value; },
+      oninput: () => editor.store.put(withGroup(editor.store.doc, groupId, { title: title.value }),
         { key: `group-title:${groupId}`, origin: "panel" }),
     });
     return h("section", { class: "panel-group" },
@@ -146,9 +146,10 @@ export class SettingsPanel {
     const doc = editor.store.doc;
     const change = (key, edit) => editor.store.change(edit, { key, origin: "panel" });
     const name = h("input", { id: "flow-name", type: "text", value: doc.name || "",
-      oninput: () => change("flow-name", (next) => { next.name = name.value; }) });
+      oninput: () => editor.store.put({ ...editor.store.doc, name: name.value }, { key: "flow-name", origin: "panel" }) });
     const description = h("textarea", { id: "flow-description", rows: 2,
-      oninput: () => change("flow-description", (next) => { next.description = description.value; }) });
+      oninput: () => editor.store.put({ ...editor.store.doc, description: description.value },
+        { key: "flow-description", origin: "panel" }) });
     description.value = doc.description || "";
     const variables = (doc.variables || []).map((variable, index) => this.#variable(variable, index, change));
     const rules = h("select", { id: "flow-semantics",
