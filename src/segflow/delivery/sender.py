@@ -2,7 +2,10 @@
 
 A failing destination backs off on its own; the others keep sending. Messages of a destination
 go out in the order they were queued. A 400 answer splits the batch until the offending
-messages are found; only those are dead-lettered, with the answer as the reason.
+messages are found; only those are dead-lettered, with the answer as the reason. A 2xx answer
+whose body refuses some messages (Jitsu's `ok: false`) dead-letters exactly those. An endpoint
+that refuses every message is taken for misconfigured after a few requests: its messages stay
+queued and it backs off, instead of each message being dead-lettered one by one.
 
 Each worker keeps its database work on a helper thread, in order: while one batch is on the
 wire, the one before it is marked delivered and the one after it is claimed. The next batch
@@ -25,12 +28,16 @@ import httpx
 
 from segflow.delivery.backoff import Backoff
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_body
-from segflow.delivery.http import Answer, SegmentHTTP
+from segflow.delivery.http import Answer, SegmentHTTP, read_refusal
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
 from segflow.errors import DestinationError, SettingsError
 
 log = logging.getLogger("segflow.delivery")
+
+# Messages refused one by one, with no message accepted in between, before the endpoint is
+# taken for misconfigured (it refuses everything) rather than the messages for bad.
+REFUSED_ALONE_BEFORE_MISCONFIGURED = 3
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class Sender:
         self._workers: dict[int, threading.Thread] = {}
         self._working: set[int] = set()
         self._clients: dict[int, SegmentHTTP] = {}
+        self._refusals: dict[int, _Refusals] = {}
         self._report = DeliveryReport()
         self._lock = threading.Lock()
 
@@ -184,26 +192,42 @@ class Sender:
             )
             self._clients[destination_id] = client
         upcoming: _Claim | None = self._claim(outbox, destination_id)
+        refusals = self._refusals.setdefault(destination_id, _Refusals())
         try:
             while upcoming is not None and not self._stopping.is_set():
                 batch = self._claimed(outbox, upcoming, destination_id)
                 upcoming = None
                 if not batch:
+                    # Drained, with too few refusals to call the endpoint misconfigured.
+                    if refusals.waiting:
+                        report = DeliveryReport()
+                        self._dead_letter_refused(refusals, report, outbox)
+                        self._add(report)
                     return
                 upcoming = self._claim(outbox, destination_id)
                 report = DeliveryReport()
                 carry_on = self._send(
-                    destination_id, destination.name, client, write_key, batch, report, outbox
+                    destination_id,
+                    destination.name,
+                    client,
+                    write_key,
+                    batch,
+                    report,
+                    outbox,
+                    refusals,
                 )
-                with self._lock:
-                    self._report.add(report)
-                if self._on_progress is not None:
-                    self._on_progress(self.report)
+                self._add(report)
                 if not carry_on:
                     return
         finally:
             if upcoming is not None:
                 outbox.give_back(upcoming.batch)
+
+    def _add(self, report: DeliveryReport) -> None:
+        with self._lock:
+            self._report.add(report)
+        if self._on_progress is not None:
+            self._on_progress(self.report)
 
     def _claim(self, outbox: _OrderedOutbox, destination_id: int) -> _Claim:
         """Starts claiming the next batch, on the outbox thread."""
@@ -237,35 +261,85 @@ class Sender:
         batch: Sequence[ClaimedMessage],
         report: DeliveryReport,
         outbox: _OrderedOutbox,
+        refusals: _Refusals,
     ) -> bool:
         """Sends a batch; returns False when the destination must back off."""
         answer = client.post_batch(batch_body([m.payload for m in batch], write_key), write_key)
         ids = [message.id for message in batch]
-        if answer.delivered:
-            outbox.delivered(ids, destination_id)
-            report.delivered += len(batch)
-            log.debug("Delivered %d message(s) to %s", len(batch), destination)
-            return True
-        if answer.retryable:
+        if answer.accepted:
+            refusal = read_refusal(answer, [message.message_id for message in batch])
+            if refusal is None or refusal.by_message:
+                refused = refusal.by_message if refusal is not None else {}
+                taken = [m.id for m in batch if m.message_id not in refused]
+                if taken:
+                    refusals.misconfigured = None
+                    outbox.delivered(taken, destination_id)
+                    report.delivered += len(taken)
+                    log.debug("Delivered %d message(s) to %s", len(taken), destination)
+                    self._dead_letter_refused(refusals, report, outbox)
+                for message in batch:
+                    if message.message_id in refused:
+                        why = f"{destination} refused the message: {refused[message.message_id]}"
+                        outbox.dead_letter([message.id], why)
+                        report.dead += 1
+                        log.warning("Dead-lettered message %s: %s", message.message_id, why)
+                return True
+            reason = f"{destination} refused the message: HTTP {answer.status}: {refusal.reason}"
+        elif answer.retryable:
             if self._changed_since(destination_id, client, write_key):
                 # Sent with the settings just replaced: try again with the new ones, no backoff.
                 outbox.release_ids(ids)
                 return False
-            self._retry_later(destination_id, destination, batch, answer, report, outbox)
+            self._retry_later(
+                destination_id, destination, batch, answer.describe(), answer, report, outbox
+            )
+            return False
+        else:
+            reason = f"{destination} refused the message: {answer.describe()}"
+        if refusals.misconfigured is not None:
+            # Taken for misconfigured and nothing accepted since: one request per try.
+            self._retry_later(
+                destination_id, destination, batch, refusals.misconfigured, answer, report, outbox
+            )
             return False
         if len(batch) == 1:
-            reason = f"{destination} refused the message: {answer.describe()}"
-            outbox.dead_letter(ids, reason)
-            report.dead += 1
-            log.warning("Dead-lettered message %s: %s", batch[0].message_id, reason)
-            return True
+            # Dead-lettered once the endpoint is seen taking other messages: one that refuses
+            # everything is misconfigured, and its messages are not to blame.
+            refusals.waiting.append((batch[0], reason))
+            if len(refusals.waiting) < REFUSED_ALONE_BEFORE_MISCONFIGURED:
+                return True
+            waiting = [message for message, _ in refusals.waiting]
+            refusals.waiting.clear()
+            misconfigured = (
+                f"{destination} refused each of the last {len(waiting)} messages sent one by "
+                f"one and took none: check the account's endpoint and Write Key. Last answer: "
+                f"{reason.removeprefix(f'{destination} refused the message: ')}"
+            )
+            refusals.misconfigured = misconfigured
+            self._retry_later(
+                destination_id, destination, waiting, misconfigured, answer, report, outbox
+            )
+            outbox.release_ids(ids)
+            return False
         # Some message in the batch is refused: halve until it is isolated, deliver the rest.
         middle = len(batch) // 2
         for half in (batch[:middle], batch[middle:]):
-            if not self._send(destination_id, destination, client, write_key, half, report, outbox):
+            if not self._send(
+                destination_id, destination, client, write_key, half, report, outbox, refusals
+            ):
                 outbox.release_ids(ids)
                 return False
         return True
+
+    @staticmethod
+    def _dead_letter_refused(
+        refusals: _Refusals, report: DeliveryReport, outbox: _OrderedOutbox
+    ) -> None:
+        for message, reason in refusals.waiting:
+            outbox.dead_letter([message.id], reason)
+            report.dead += 1
+            log.warning("Dead-lettered message %s: %s", message.message_id, reason)
+        refusals.waiting.clear()
 
     def _changed_since(self, destination_id: int, client: SegmentHTTP, write_key: str) -> bool:
         """Whether the account's endpoint or Write Key changed since the batch was sent."""
@@ -281,11 +355,12 @@ class Sender:
         destination_id: int,
         destination: str,
         batch: Sequence[ClaimedMessage],
+        problem: str,
         answer: Answer,
         report: DeliveryReport,
         outbox: _OrderedOutbox,
     ) -> None:
-        reason = f"{destination}: {answer.describe()}"
+        reason = problem if problem.startswith(destination) else f"{destination}: {problem}"
         report.failed_attempts += 1
         exhausted = [m.id for m in batch if m.attempts + 1 >= self._options.max_attempts]
         if exhausted:
@@ -302,6 +377,15 @@ class Sender:
             retry_at=time.time() + wait,
         )
         log.warning("%s; trying again in %.1f s", reason, wait)
+
+
+@dataclass
+class _Refusals:
+    """A destination's messages refused alone and not dead-lettered yet, and whether it was
+    taken for misconfigured (refusing everything) with nothing accepted since."""
+
+    waiting: list[tuple[ClaimedMessage, str]] = field(default_factory=list)
+    misconfigured: str | None = None
 
 
 @dataclass(frozen=True)
