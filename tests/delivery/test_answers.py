@@ -3,10 +3,16 @@ endpoint that refuses everything. Against the real collector, with its fault inj
 
 from __future__ import annotations
 
+import base64
+import logging
 import threading
 import time
 
+import pytest
+from sqlalchemy import select
+
 from segflow.service import Segflow
+from segflow.store.tables import outbox
 from tests.delivery.conftest import QUICK
 from tests.delivery.test_delivery import queue, track
 from tests.servers import CollectorProcess
@@ -82,3 +88,24 @@ def test_an_endpoint_refusing_everything_backs_off_as_misconfigured_after_a_few_
     assert counts.last_error is not None and "check the account's endpoint" in counts.last_error
     assert counts.retry_at is not None
     assert len(collector.requests()) < 20  # splitting down to each message would take 79
+
+
+def test_an_answer_echoing_the_write_key_is_stored_and_logged_without_it(
+    segflow: Segflow, collector: CollectorProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_key = "wk_echoed_0123456789abcdef"
+    segflow.destinations.add("echoing", write_key, collector.url, default=True)
+    collector.set_faults(status=401, echo_credentials=True)
+    queue(segflow, [track()])
+
+    with caplog.at_level(logging.WARNING, logger="segflow.delivery"):
+        run_for(segflow, 0.6)
+
+    basic = base64.b64encode(f"{write_key}:".encode()).decode()
+    assert basic in collector.requests()[0]["answer"]["message"]  # the endpoint echoed it
+    echoing = next(row for row in segflow.outbox.counts() if row.destination == "echoing")
+    assert echoing.last_error is not None and "Basic [Write Key]" in echoing.last_error
+    with segflow.database.engine.connect() as connection:
+        (message_error,) = connection.execute(select(outbox.c.last_error)).scalars()
+    stored = [echoing.last_error, message_error, caplog.text]
+    assert all(write_key not in text and basic not in text for text in stored)

@@ -48,6 +48,13 @@ class Faults(BaseModel):
             'answering 200 {"ok": false, "errors": [...]} as Jitsu does.'
         ),
     )
+    echo_credentials: bool = Field(
+        default=False,
+        description=(
+            "Repeat the request's Authorization header in a fault answer's message, as some "
+            "endpoints do in their errors."
+        ),
+    )
     location: str | None = Field(
         default=None,
         min_length=1,
@@ -83,6 +90,7 @@ class Faults(BaseModel):
             f"reject event {self.reject_event!r}" if self.reject_event is not None else "",
             f"refuse event {self.refuse_event!r} with 200" if self.refuse_event is not None else "",
             f"Location {self.location}" if self.location is not None else "",
+            "echoing credentials" if self.echo_credentials else "",
             f"for {self.times} request(s)" if self.times is not None else "",
         ]
         return ", ".join(part for part in parts if part)
@@ -115,11 +123,13 @@ class FaultSwitch:
     def clear(self) -> None:
         self._faults = Faults()
 
-    def plan(self, messages: list[dict[str, Any]]) -> FaultPlan | None:
+    def plan(
+        self, messages: list[dict[str, Any]], authorization: str | None = None
+    ) -> FaultPlan | None:
         faults = self._faults
         if not faults.active:
             return None
-        answer = _status_answer(faults) or _rejection_answer(faults, messages)
+        answer = _status_answer(faults, authorization) or _rejection_answer(faults, messages)
         refused = _refused_ids(faults, messages) if answer is None else frozenset()
         if answer is None and not refused and not faults.delay:
             return None
@@ -134,13 +144,13 @@ class FaultSwitch:
         )
 
 
-def _status_answer(faults: Faults) -> Answer | None:
+def _status_answer(faults: Faults, authorization: str | None) -> Answer | None:
     if faults.status is None:
         return None
-    body = {
-        "success": faults.status < 300,
-        "message": f"Fault injected by the collector: answering {faults.status}",
-    }
+    message = f"Fault injected by the collector: answering {faults.status}"
+    if faults.echo_credentials:
+        message += f" to Authorization: {authorization or '(none)'}"
+    body = {"success": faults.status < 300, "message": message}
     headers = _retry_after_header(faults)
     if faults.location is not None and 300 <= faults.status < 400:
         headers["Location"] = faults.location

@@ -77,7 +77,7 @@ class Receiver:
         except Refusal as refusal:
             return await self._finish(record, refusal.answer)
 
-        plan = self.faults.plan(messages.items)
+        plan = self.faults.plan(messages.items, authorization)
         if plan is not None:
             if plan.delay:
                 await asyncio.sleep(plan.delay)
