@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -91,7 +91,7 @@ class Sender:
         self._workers: dict[int, threading.Thread] = {}
         self._working: set[int] = set()
         self._clients: dict[int, SegmentHTTP] = {}
-        self._refusals: dict[int, _Refusals] = {}
+        self._refusals: dict[int, _Refusals] = {}  # per destination id
         self._report = DeliveryReport()
         self._lock = threading.Lock()
 
@@ -192,7 +192,11 @@ class Sender:
             )
             self._clients[destination_id] = client
         upcoming: _Claim | None = self._claim(outbox, destination_id)
-        refusals = self._refusals.setdefault(destination_id, _Refusals())
+        # What was learnt of refusals holds for these settings: a new endpoint or key starts afresh.
+        settings = (destination_id, destination.endpoint, write_key)
+        refusals = self._refusals.get(destination_id)
+        if refusals is None or refusals.settings != settings:
+            refusals = self._refusals[destination_id] = _Refusals(settings)
         try:
             while upcoming is not None and not self._stopping.is_set():
                 batch = self._claimed(outbox, upcoming, destination_id)
@@ -222,6 +226,10 @@ class Sender:
         finally:
             if upcoming is not None:
                 outbox.give_back(upcoming.batch)
+            if refusals.waiting:
+                # Not proven bad yet: sent again on the next try.
+                outbox.release_ids([message.id for message, _ in refusals.waiting])
+                refusals.waiting.clear()
 
     def _add(self, report: DeliveryReport) -> None:
         with self._lock:
@@ -270,19 +278,9 @@ class Sender:
             refusal = read_refusal(answer, [message.message_id for message in batch])
             if refusal is None or refusal.by_message:
                 refused = refusal.by_message if refusal is not None else {}
-                taken = [m.id for m in batch if m.message_id not in refused]
-                if taken:
-                    refusals.misconfigured = None
-                    outbox.delivered(taken, destination_id)
-                    report.delivered += len(taken)
-                    log.debug("Delivered %d message(s) to %s", len(taken), destination)
-                    self._dead_letter_refused(refusals, report, outbox)
-                for message in batch:
-                    if message.message_id in refused:
-                        why = f"{destination} refused the message: {refused[message.message_id]}"
-                        outbox.dead_letter([message.id], why)
-                        report.dead += 1
-                        log.warning("Dead-lettered message %s: %s", message.message_id, why)
+                self._accepted(
+                    destination_id, destination, batch, refused, report, outbox, refusals
+                )
                 return True
             reason = f"{destination} refused the message: HTTP {answer.status}: {refusal.reason}"
         elif answer.retryable:
@@ -330,6 +328,31 @@ class Sender:
                 outbox.release_ids(ids)
                 return False
         return True
+
+    def _accepted(
+        self,
+        destination_id: int,
+        destination: str,
+        batch: Sequence[ClaimedMessage],
+        refused: Mapping[str, str],
+        report: DeliveryReport,
+        outbox: _OrderedOutbox,
+        refusals: _Refusals,
+    ) -> None:
+        """Records a batch the endpoint took, but for the messages its answer refused."""
+        taken = [message.id for message in batch if message.message_id not in refused]
+        if taken:
+            refusals.misconfigured = None
+            outbox.delivered(taken, destination_id)
+            report.delivered += len(taken)
+            log.debug("Delivered %d message(s) to %s", len(taken), destination)
+            self._dead_letter_refused(refusals, report, outbox)  # the endpoint works: they were bad
+        for message in batch:
+            if message.message_id in refused:
+                reason = f"{destination} refused the message: {refused[message.message_id]}"
+                outbox.dead_letter([message.id], reason)
+                report.dead += 1
+                log.warning("Dead-lettered message %s: %s", message.message_id, reason)
 
     @staticmethod
     def _dead_letter_refused(
@@ -384,6 +407,7 @@ class _Refusals:
     """A destination's messages refused alone and not dead-lettered yet, and whether it was
     taken for misconfigured (refusing everything) with nothing accepted since."""
 
+    settings: tuple[int, str, str]  # destination id, endpoint, Write Key
     waiting: list[tuple[ClaimedMessage, str]] = field(default_factory=list)
     misconfigured: str | None = None
 
