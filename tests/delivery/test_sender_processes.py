@@ -153,6 +153,14 @@ def test_a_crashed_senders_batches_go_out_first_without_waiting_for_their_lease(
     wait_until(lambda: segflow.outbox.counts()[0].in_flight == 3_000)
     first.send_signal(signal.SIGKILL)
     first.wait()
+    status = subprocess.run(
+        [sys.executable, "-m", "segflow", "--database-url", database_url, "outbox", "status"],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "3,000 until" in status.stdout, status.stdout  # in flight, and when its lease ends
     newer = queue_tracks(segflow, 100)
     collector.clear_faults()
 
