@@ -116,6 +116,7 @@ def test_a_refused_message_is_isolated_and_dead_lettered_with_the_answer(
     assert letter["message_id"] == sent[13]
     assert "HTTP 400" in letter["last_error"]
     assert sent[13] in letter["last_error"]  # the collector's answer names the message
+    assert len(collector.requests()) == 2  # named in the answer: no splitting to find it
 
 
 def test_messages_that_keep_failing_end_as_dead_letters_with_a_reason(

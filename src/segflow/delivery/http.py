@@ -80,8 +80,21 @@ def read_refusal(answer: Answer, message_ids: Sequence[str]) -> Refusal | None:
     Segment's `{"success": true}`, refuse nothing."""
     if not answer.accepted:
         return None
+    return _refusal(answer.text, message_ids)
+
+
+def refused_in_error(answer: Answer, message_ids: Sequence[str]) -> Mapping[str, str]:
+    """The messages an error answer (a 4xx) names as the refused ones, with each reason;
+    empty when it names none, as Segment's own 400s do."""
+    if answer.status is None or not 400 <= answer.status < 500:
+        return {}
+    refusal = _refusal(answer.text, message_ids)
+    return refusal.by_message if refusal is not None else {}
+
+
+def _refusal(text: str, message_ids: Sequence[str]) -> Refusal | None:
     try:
-        body = orjson.loads(answer.text)
+        body = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
     if not isinstance(body, dict):

@@ -1,8 +1,9 @@
 """The sender: drains the outbox to each destination, one worker thread per destination.
 
 A failing destination backs off on its own; the others keep sending. Messages of a destination
-go out in the order they were queued. A 400 answer splits the batch until the offending
-messages are found; only those are dead-lettered, with the answer as the reason. A 2xx answer
+go out in the order they were queued. A 400 answer that names the refused messages
+dead-letters those and sends the rest again; one that names none splits the batch until the
+offending messages are found. Only those are dead-lettered, with the answer as the reason. A 2xx answer
 whose body refuses some messages (Jitsu's `ok: false`) dead-letters exactly those. An endpoint
 that refuses every message is taken for misconfigured after a few requests: its messages stay
 queued and it backs off, instead of each message being dead-lettered one by one.
@@ -28,7 +29,7 @@ import httpx
 
 from segflow.delivery.backoff import Backoff
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_body
-from segflow.delivery.http import Answer, SegmentHTTP, read_refusal
+from segflow.delivery.http import Answer, SegmentHTTP, read_refusal, refused_in_error
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
 from segflow.errors import DestinationError, SettingsError
@@ -294,6 +295,24 @@ class Sender:
             return False
         else:
             reason = f"{destination} refused the message: {answer.describe()}"
+            named = refused_in_error(answer, [message.message_id for message in batch])
+            if named and len(batch) > 1:
+                # The answer says which messages it refused: only those are dead, the rest
+                # is sent again without splitting.
+                rest = [message for message in batch if message.message_id not in named]
+                self._dead_letter(
+                    [message for message in batch if message.message_id in named],
+                    {
+                        message_id: f"HTTP {answer.status}: {why}"
+                        for message_id, why in named.items()
+                    },
+                    destination,
+                    report,
+                    outbox,
+                )
+                return not rest or self._send(
+                    destination_id, destination, client, write_key, rest, report, outbox, refusals
+                )
         if refusals.misconfigured is not None:
             # Taken for misconfigured and nothing accepted since: one request per try.
             self._retry_later(
@@ -347,12 +366,28 @@ class Sender:
             report.delivered += len(taken)
             log.debug("Delivered %d message(s) to %s", len(taken), destination)
             self._dead_letter_refused(refusals, report, outbox)  # the endpoint works: they were bad
-        for message in batch:
-            if message.message_id in refused:
-                reason = f"{destination} refused the message: {refused[message.message_id]}"
-                outbox.dead_letter([message.id], reason)
-                report.dead += 1
-                log.warning("Dead-lettered message %s: %s", message.message_id, reason)
+        self._dead_letter(
+            [message for message in batch if message.message_id in refused],
+            refused,
+            destination,
+            report,
+            outbox,
+        )
+
+    @staticmethod
+    def _dead_letter(
+        messages: Sequence[ClaimedMessage],
+        reasons: Mapping[str, str],
+        destination: str,
+        report: DeliveryReport,
+        outbox: _OrderedOutbox,
+    ) -> None:
+        """Dead-letters messages an answer refused by name, each with its own reason."""
+        for message in messages:
+            reason = f"{destination} refused the message: {reasons[message.message_id]}"
+            outbox.dead_letter([message.id], reason)
+            report.dead += 1
+            log.warning("Dead-lettered message %s: %s", message.message_id, reason)
 
     @staticmethod
     def _dead_letter_refused(
