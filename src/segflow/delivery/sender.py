@@ -3,10 +3,11 @@
 A failing destination backs off on its own; the others keep sending. Messages of a destination
 go out in the order they were queued. A 400 answer that names the refused messages
 dead-letters those and sends the rest again; one that names none splits the batch until the
-offending messages are found. Only those are dead-lettered, with the answer as the reason. A 2xx answer
-whose body refuses some messages (Jitsu's `ok: false`) dead-letters exactly those. An endpoint
-that refuses every message is taken for misconfigured after a few requests: its messages stay
-queued and it backs off, instead of each message being dead-lettered one by one.
+offending messages are found. Only those are dead-lettered, with the answer as the reason.
+A 2xx answer whose body refuses some messages (Jitsu's `ok: false`) dead-letters exactly
+those. An endpoint that refuses every message is taken for misconfigured after a few
+requests: its messages stay queued and it backs off, instead of each message being
+dead-lettered one by one.
 
 Each worker keeps its database work on a helper thread, in order: while one batch is on the
 wire, the one before it is marked delivered and the one after it is claimed. The next batch
