@@ -148,7 +148,7 @@ def check_connection(segflow: Segflow, name: str) -> ConnectionCheck:
         http.close()
     url = destination.endpoint.rstrip("/") + "/v1/batch"
     sent = CHECK_SENDS.format(url=url)
-    if answer.delivered:
+    if answer.accepted:
         if destination.endpoint in REGIONS.values():
             outcome = (
                 f"Segment answered HTTP {answer.status}: the endpoint is reachable. Segment "

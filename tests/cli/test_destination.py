@@ -143,3 +143,34 @@ def test_remove_moves_or_drops_the_undelivered_messages_and_asks_before_dropping
         "Removed destination new; 2 undelivered message(s) dropped",
     )
     assert "No destinations yet" in said(segflow_cli(home, "destination", "list"))
+
+
+def test_add_says_what_it_took_off_the_endpoint_and_names_segment_regions(home: Path) -> None:
+    copied = segflow_cli(
+        home,
+        "destination",
+        "add",
+        "eu",
+        "--endpoint",
+        "https://events.eu1.segmentapis.com/v1",
+        "--write-key",
+        RIGHT_KEY,
+    )
+    assert copied.returncode == 0, copied.stderr
+    assert "Took /v1 off the end of the endpoint: segflow adds /v1/batch itself" in said(copied)
+    assert "This is Segment's EU region ('eu')" in said(copied)
+    assert "Added destination eu (eu: https://events.eu1.segmentapis.com," in said(copied)
+
+    query = segflow_cli(
+        home,
+        "destination",
+        "add",
+        "bad",
+        "--endpoint",
+        "https://c.example.com/x?token=abc",
+        "--write-key",
+        RIGHT_KEY,
+    )
+    assert query.returncode == 1
+    assert "has a query string (?token=abc)" in said(query)
+    assert "Traceback" not in query.stderr

@@ -116,6 +116,7 @@ def test_a_refused_message_is_isolated_and_dead_lettered_with_the_answer(
     assert letter["message_id"] == sent[13]
     assert "HTTP 400" in letter["last_error"]
     assert sent[13] in letter["last_error"]  # the collector's answer names the message
+    assert len(collector.requests()) == 2  # named in the answer: no splitting to find it
 
 
 def test_messages_that_keep_failing_end_as_dead_letters_with_a_reason(
@@ -221,3 +222,34 @@ def test_enqueue_joins_the_callers_transaction(segflow: Segflow) -> None:
         segflow.outbox.enqueue(build_message(track()), destination.id, connection=connection)
         raise RuntimeError("the chat turn failed")
     assert segflow.outbox.pending() == 0
+
+
+def test_retrying_one_destinations_dead_letters_leaves_the_others_backoff_alone(
+    segflow: Segflow, collector: CollectorProcess, database_url: str
+) -> None:
+    with CollectorProcess(database_url) as other:
+        segflow.destinations.add("b", "b-key-0000", other.url)
+        other.set_faults(reject_event="Poison")
+        queue(segflow, [track("Poison")], destination="b")
+        segflow.sender(QUICK).run(until_empty=True)
+        assert len(segflow.outbox.dead_letters()) == 1
+
+        collector.set_faults(status=429, retry_after=60)
+        queue(segflow, [track()])
+        sender = segflow.sender(QUICK)
+        running = threading.Thread(target=sender.run)
+        running.start()
+        wait = time.monotonic() + 10
+        while segflow.outbox.undelivered()[segflow.destinations.resolve().id].retry_at is None:
+            assert time.monotonic() < wait
+            time.sleep(0.05)
+        sender.stop()
+        running.join()
+
+        b = segflow.destinations.get("b")
+        assert segflow.outbox.retry_dead(b.id) == 1
+
+        counts = {row.destination: row for row in segflow.outbox.counts()}
+        assert counts["b"].retry_at is None
+        told_to_wait = counts[segflow.destinations.resolve().name].retry_at
+        assert told_to_wait is not None and told_to_wait > time.time() + 50

@@ -136,3 +136,45 @@ def test_the_write_key_never_appears_in_cli_output_or_logs(
     assert "…cdef" in outputs[1].stdout
     assert "401" in outputs[3].stdout + outputs[3].stderr  # the failure was reported, not hidden
     assert [event["name"] for event in collector.events()] == ["Lead Captured"]
+
+
+def test_a_crashed_senders_batches_go_out_first_without_waiting_for_their_lease(
+    segflow: Segflow, collector: CollectorProcess, database_url: str
+) -> None:
+    older = queue_tracks(segflow, 3_000)  # two batches: both claimed by the first sender
+    collector.set_faults(delay=5.0)
+    env = {**os.environ, "SEGFLOW_COLLECTOR_URL": collector.url}
+    first = subprocess.Popen(
+        deliver_command(database_url, "--lease", "60", "--timeout", "15"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until(lambda: segflow.outbox.counts()[0].in_flight == 3_000)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    status = subprocess.run(
+        [sys.executable, "-m", "segflow", "--database-url", database_url, "outbox", "status"],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "3,000 until" in status.stdout, status.stdout  # in flight, and when its lease ends
+    newer = queue_tracks(segflow, 100)
+    collector.clear_faults()
+
+    started = time.monotonic()
+    second = subprocess.run(
+        deliver_command(database_url, "--until-empty", "--lease", "60", "--timeout", "15"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert second.returncode == 0, second.stderr
+    assert time.monotonic() - started < 30  # the 60 s lease was not waited for
+    received = [event["message_id"] for event in reversed(collector.events(limit=20_000))]
+    in_order = list(dict.fromkeys(received))  # the killed request may still land, later
+    assert in_order == older + newer

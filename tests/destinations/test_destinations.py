@@ -194,3 +194,27 @@ def test_removing_moves_the_undelivered_messages_to_another_account(segflow: Seg
     assert segflow.outbox.claim(old.id, "sender", lease=60) == []
     with pytest.raises(DestinationError, match="not both"):
         remove_account(segflow, "new", move_to="new", drop=True)
+
+
+def test_endpoints_are_checked_when_an_account_is_added(segflow: Segflow) -> None:
+    copied = segflow.destinations.add("jitsu", WRITE_KEY, "https://jitsu.example.com/v1/batch")
+    assert copied.endpoint == "https://jitsu.example.com"
+    rudder = segflow.destinations.add(
+        "rudder", WRITE_KEY, "https://acme.dataplane.rudderstack.com/v1/"
+    )
+    assert rudder.endpoint == "https://acme.dataplane.rudderstack.com"
+    classic = "https://classic.example.com/api/v1/segment/compat"
+    assert segflow.destinations.add("classic", WRITE_KEY, classic).endpoint == classic
+    eu = segflow.destinations.add("eu-copied", WRITE_KEY, "https://events.eu1.segmentapis.com/v1")
+    assert (eu.endpoint, eu.region) == (EU_ENDPOINT, "eu")
+    for bad, problem in [
+        ("https://collector.example.com/x?token=abc", "has a query string"),
+        ("https://collector.example.com/#top", "has a fragment"),
+        ("https://user:secret@collector.example.com", "user name or password"),
+        ("https:///v1/batch", "neither 'us', 'eu' nor an http"),
+        ("https://collector.example.com:99999", "bad port"),
+        ("https://app.rudderstack.com", "give your data plane URL"),
+    ]:
+        with pytest.raises(DestinationError, match=problem):
+            segflow.destinations.add("bad", WRITE_KEY, bad)
+    assert "bad" not in [destination.name for destination in segflow.destinations.list()]

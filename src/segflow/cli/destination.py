@@ -16,6 +16,7 @@ from segflow.accounts import (
 )
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
+from segflow.destinations import check_endpoint
 from segflow.errors import DestinationError
 
 destination = typer.Typer(help="Segment accounts (sources) that receive messages.")
@@ -41,8 +42,10 @@ def add(
     default: Annotated[bool, typer.Option("--default", help="Send here by default.")] = False,
 ) -> None:
     """Add a Segment account; its Write Key is stored encrypted."""
+    checked = check_endpoint(endpoint)
     with open_segflow(ctx) as segflow:
         added = segflow.destinations.add(name, write_key, endpoint, default=default)
+    _print_notes(checked.notes)
     console.print(
         f"Added destination {added.name} ({added.region}: {added.endpoint}, "
         f"Write Key {added.masked_write_key})" + (", the default" if added.is_default else "")
@@ -72,6 +75,12 @@ def list_destinations(ctx: typer.Context) -> None:
         console.print("No destinations yet: messages go to the built-in test collector.")
 
 
+def _print_notes(notes: tuple[str, ...]) -> None:
+    """What the endpoint check changed or recognised, before the result line."""
+    for note in notes:
+        console.print(f"Note: {note}", markup=False)
+
+
 @destination.command()
 def update(
     ctx: typer.Context,
@@ -98,10 +107,12 @@ def update(
         raise DestinationError(
             f"--region is 'us' or 'eu', not {region!r}; use --endpoint for a URL"
         )
+    notes = check_endpoint(endpoint).notes if endpoint is not None else ()
     if write_key == "-":
         write_key = sys.stdin.readline().strip()
     with open_segflow(ctx) as segflow:
         changed = update_account(segflow, name, endpoint=endpoint or region, write_key=write_key)
+    _print_notes(notes)
     console.print(
         f"Updated destination {changed.name} ({changed.region}: {changed.endpoint}, "
         f"Write Key {changed.masked_write_key}); its waiting messages are sent again now"

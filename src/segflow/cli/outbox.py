@@ -24,17 +24,29 @@ def _when(timestamp: float | None) -> str:
 
 @outbox.command()
 def status(ctx: typer.Context) -> None:
-    """Messages per destination: queued, retrying, delivered, dead-lettered."""
+    """Messages per destination: queued, retrying, in flight, delivered, dead-lettered.
+
+    In flight are queued messages a sender has claimed, shown with the end of its lease (set
+    by `--lease` on deliver and serve): if that sender stopped on another machine, they are
+    sent again then. A sender that stopped on this machine is noticed at once."""
     with open_segflow(ctx) as segflow:
         counts = segflow.outbox.counts()
     table = Table(
-        "Destination", "Queued", "Retrying", "Delivered", "Dead", "Next try", "Last error"
+        "Destination",
+        "Queued",
+        "Retrying",
+        "In flight",
+        "Delivered",
+        "Dead",
+        "Next try",
+        "Last error",
     )
     for row in counts:
         table.add_row(
             row.destination,
             f"{row.queued:,}",
             f"{row.retrying:,}",
+            f"{row.in_flight:,} until {_when(row.lease_until)}" if row.in_flight else "0",
             f"{row.delivered:,}",
             f"{row.dead:,}",
             _when(row.retry_at),
@@ -67,7 +79,10 @@ def dead(
 
 @outbox.command()
 def retry(ctx: typer.Context, destination: DestinationName = None) -> None:
-    """Queue dead-lettered messages again (after fixing what refused them)."""
+    """Queue dead-lettered messages again (after fixing what refused them).
+
+    The destinations whose messages are queued again are tried at once; the others keep
+    waiting as they were told to."""
     with open_segflow(ctx) as segflow:
         chosen = segflow.destinations.get(destination).id if destination else None
         count = segflow.outbox.retry_dead(chosen)

@@ -40,6 +40,26 @@ class Faults(BaseModel):
         min_length=1,
         description="Answer 400 to requests holding a message with this event or page/screen name.",
     )
+    refuse_event: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Keep the other messages but refuse those with this event or page/screen name, "
+            'answering 200 {"ok": false, "errors": [...]} as Jitsu does.'
+        ),
+    )
+    echo_credentials: bool = Field(
+        default=False,
+        description=(
+            "Repeat the request's Authorization header in a fault answer's message, as some "
+            "endpoints do in their errors."
+        ),
+    )
+    location: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The Location header sent with a 3xx status (a moved endpoint).",
+    )
 
     @model_validator(mode="after")
     def _retry_after_alone_is_rate_limiting(self) -> Faults:
@@ -51,7 +71,12 @@ class Faults(BaseModel):
     def active(self) -> bool:
         if self.times == 0:
             return False
-        return bool(self.status is not None or self.delay or self.reject_event is not None)
+        return bool(
+            self.status is not None
+            or self.delay
+            or self.reject_event is not None
+            or self.refuse_event is not None
+        )
 
     def describe(self) -> str:
         if not self.active:
@@ -63,6 +88,9 @@ class Faults(BaseModel):
             else "",
             f"delay {seconds_text(self.delay)}s" if self.delay else "",
             f"reject event {self.reject_event!r}" if self.reject_event is not None else "",
+            f"refuse event {self.refuse_event!r} with 200" if self.refuse_event is not None else "",
+            f"Location {self.location}" if self.location is not None else "",
+            "echoing credentials" if self.echo_credentials else "",
             f"for {self.times} request(s)" if self.times is not None else "",
         ]
         return ", ".join(part for part in parts if part)
@@ -74,6 +102,9 @@ class FaultPlan:
 
     delay: float = 0.0
     answer: Answer | None = None
+    # Messages refused while the others are kept, and the 200 answer that names them.
+    refused: frozenset[str] = frozenset()
+    partial_answer: Answer | None = None
 
 
 class FaultSwitch:
@@ -92,27 +123,38 @@ class FaultSwitch:
     def clear(self) -> None:
         self._faults = Faults()
 
-    def plan(self, messages: list[dict[str, Any]]) -> FaultPlan | None:
+    def plan(
+        self, messages: list[dict[str, Any]], authorization: str | None = None
+    ) -> FaultPlan | None:
         faults = self._faults
         if not faults.active:
             return None
-        answer = _status_answer(faults) or _rejection_answer(faults, messages)
-        if answer is None and not faults.delay:
+        answer = _status_answer(faults, authorization) or _rejection_answer(faults, messages)
+        refused = _refused_ids(faults, messages) if answer is None else frozenset()
+        if answer is None and not refused and not faults.delay:
             return None
         if faults.times is not None:
             remaining = faults.times - 1
             self._faults = faults.model_copy(update={"times": remaining}) if remaining else Faults()
-        return FaultPlan(delay=faults.delay or 0.0, answer=answer)
+        return FaultPlan(
+            delay=faults.delay or 0.0,
+            answer=answer,
+            refused=refused,
+            partial_answer=_partial_answer(faults, refused) if refused else None,
+        )
 
 
-def _status_answer(faults: Faults) -> Answer | None:
+def _status_answer(faults: Faults, authorization: str | None) -> Answer | None:
     if faults.status is None:
         return None
-    body = {
-        "success": faults.status < 300,
-        "message": f"Fault injected by the collector: answering {faults.status}",
-    }
-    return Answer(faults.status, body, _retry_after_header(faults))
+    message = f"Fault injected by the collector: answering {faults.status}"
+    if faults.echo_credentials:
+        message += f" to Authorization: {authorization or '(none)'}"
+    body = {"success": faults.status < 300, "message": message}
+    headers = _retry_after_header(faults)
+    if faults.location is not None and 300 <= faults.status < 400:
+        headers["Location"] = faults.location
+    return Answer(faults.status, body, headers)
 
 
 def _rejection_answer(faults: Faults, messages: list[dict[str, Any]]) -> Answer | None:
@@ -130,6 +172,26 @@ def _rejection_answer(faults: Faults, messages: list[dict[str, Any]]) -> Answer 
         "messageIds": message_ids,
     }
     return Answer(400, body, _retry_after_header(faults))
+
+
+def _refused_ids(faults: Faults, messages: list[dict[str, Any]]) -> frozenset[str]:
+    if faults.refuse_event is None:
+        return frozenset()
+    return frozenset(
+        str(m.get("messageId")) for m in messages if event_name(m) == faults.refuse_event
+    )
+
+
+def _partial_answer(faults: Faults, refused: frozenset[str]) -> Answer:
+    """Jitsu's way: 200, with `ok: false` and one error per refused message."""
+    errors = [
+        {
+            "messageId": message_id,
+            "error": f"Fault injected by the collector: event {faults.refuse_event!r} refused",
+        }
+        for message_id in sorted(refused)
+    ]
+    return Answer(200, {"ok": False, "errors": errors}, _retry_after_header(faults))
 
 
 def _retry_after_header(faults: Faults) -> dict[str, str]:

@@ -15,7 +15,7 @@ from segflow.collector import limits
 from segflow.collector.answers import SUCCESS, Answer, Refusal
 from segflow.collector.auth import check_allowed, find_write_key
 from segflow.collector.faults import FaultSwitch
-from segflow.collector.messages import read_messages
+from segflow.collector.messages import Messages, read_messages
 from segflow.collector.storage import (
     EventRow,
     RequestRecord,
@@ -77,21 +77,25 @@ class Receiver:
         except Refusal as refusal:
             return await self._finish(record, refusal.answer)
 
-        plan = self.faults.plan(messages.items)
+        plan = self.faults.plan(messages.items, authorization)
         if plan is not None:
             if plan.delay:
                 await asyncio.sleep(plan.delay)
             if plan.answer is not None:
                 return await self._finish(record, plan.answer)
+            if plan.refused:
+                kept = [m for m in messages.items if str(m.get("messageId")) not in plan.refused]
+                messages = Messages(kept, messages.sent_at)
 
         overflow = limits.batch_overflow(len(messages.items))
         if overflow is not None:
             rejected = {"success": True, "message": overflow, "rejected": len(messages.items)}
             return await self._finish(record, Answer(200, rejected))
+        success = plan.partial_answer if plan is not None and plan.partial_answer else SUCCESS
         if self.database is None:
-            return await self._finish(record, SUCCESS, accepted=len(messages.items))
+            return await self._finish(record, success, accepted=len(messages.items))
         rows = event_rows(messages, received_at=record.received_at, write_key_hint=key.hint)
-        return await self._finish(record, SUCCESS, accepted=len(rows), events=rows)
+        return await self._finish(record, success, accepted=len(rows), events=rows)
 
     async def _finish(
         self,

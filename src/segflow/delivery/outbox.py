@@ -7,6 +7,8 @@ uses FOR UPDATE SKIP LOCKED, so concurrent senders never take the same message.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -87,6 +89,8 @@ class OutboxCounts:
     dead: int
     retry_at: float | None
     last_error: str | None
+    in_flight: int = 0  # queued messages a sender holds, its lease not run out
+    lease_until: float | None = None  # when the last of those leases runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +202,16 @@ class Outbox:
         )
         if self._database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
+        backoff = select(destinations.c.retry_at).where(destinations.c.id == destination_id)
+        if self._database.is_postgresql:
+            # One claim of a destination at a time, so each sees the claims made before it.
+            backoff = backoff.with_for_update()
         with self._database.engine.begin() as connection:
-            retry_at = connection.execute(
-                select(destinations.c.retry_at).where(destinations.c.id == destination_id)
-            ).scalar_one_or_none()
+            retry_at = connection.execute(backoff).scalar_one_or_none()
             if retry_at is not None and retry_at > now:
                 return []  # backing off: no sender may try before then
+            if not self._oldest_first(connection, destination_id, sender, now):
+                return []
             result = connection.execute(query)
             # The DBAPI cursor's tuples, made ClaimedMessages without a Python call for each:
             # SQLAlchemy rows, or a loop over them, would cost more than the query itself.
@@ -218,6 +226,32 @@ class Outbox:
                 .values(claimed_by=sender, claimed_until=now + lease)
             )
         return batch
+
+    def _oldest_first(
+        self, connection: Connection, destination_id: int, sender: str, now: float
+    ) -> bool:
+        """Whether `sender` may claim the destination's next messages now: messages go out
+        in order, so not while its oldest queued message is in another sender's hands. The
+        claims of a sender that is gone (its process ended on this host) are taken back at
+        once rather than when their lease runs out."""
+        head = connection.execute(
+            select(outbox.c.claimed_by, outbox.c.claimed_until)
+            .where(outbox.c.destination_id == destination_id, outbox.c.state == QUEUED)
+            .order_by(outbox.c.id)
+            .limit(1)
+        ).first()
+        if head is None or head.claimed_by in (None, sender):
+            return True
+        if head.claimed_until is None or head.claimed_until < now:
+            return True  # its lease ran out: the claim below takes it
+        if not sender_gone(head.claimed_by):
+            return False
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.claimed_by == head.claimed_by, outbox.c.state == QUEUED)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return True
 
     def delivered(self, ids: Sequence[int], destination_id: int) -> None:
         with self._database.engine.begin() as connection:
@@ -281,6 +315,8 @@ class Outbox:
         def count_where(*condition: ColumnElement[bool]) -> ColumnElement[int]:
             return func.count(outbox.c.id).filter(and_(*condition))
 
+        held = and_(outbox.c.state == QUEUED, outbox.c.claimed_until > time.time())
+
         query = (
             select(
                 destinations.c.name,
@@ -290,6 +326,8 @@ class Outbox:
                 count_where(outbox.c.state == QUEUED, outbox.c.attempts > 0).label("retrying"),
                 count_where(outbox.c.state == DELIVERED).label(DELIVERED),
                 count_where(outbox.c.state == DEAD).label(DEAD),
+                count_where(held).label("in_flight"),
+                func.max(outbox.c.claimed_until).filter(held).label("lease_until"),
             )
             .select_from(destinations.outerjoin(outbox))
             .group_by(destinations.c.id)
@@ -305,6 +343,8 @@ class Outbox:
                     dead=row.dead,
                     retry_at=row.retry_at,
                     last_error=row.last_error,
+                    in_flight=row.in_flight,
+                    lease_until=row.lease_until,
                 )
                 for row in connection.execute(query)
             ]
@@ -403,12 +443,24 @@ class Outbox:
         if destination_id is not None:
             condition.append(outbox.c.destination_id == destination_id)
         with self._database.engine.begin() as connection:
+            requeued = set(
+                connection.execute(
+                    select(outbox.c.destination_id).where(*condition).distinct()
+                ).scalars()
+            )
             result = connection.execute(
                 update(outbox)
                 .where(*condition)
                 .values(state=QUEUED, attempts=0, finished_at=None, claimed_until=None)
             )
-            connection.execute(update(destinations).values(retry_at=None, failures=0))
+            # Only the destinations whose letters were queued again start afresh; the others
+            # keep their backoff (a Retry-After they were given still holds).
+            if requeued:
+                connection.execute(
+                    update(destinations)
+                    .where(destinations.c.id.in_(requeued))
+                    .values(retry_at=None, failures=0)
+                )
         return int(result.rowcount)
 
     def purge(
@@ -441,6 +493,25 @@ class Outbox:
 
 
 _claimed_message = partial(tuple.__new__, ClaimedMessage)
+
+
+def sender_gone(name: str) -> bool:
+    """Whether the sender named `host:pid:tag` ran on this host and its process has ended.
+    A sender on another host is never taken for gone: its lease is waited for."""
+    host, _, rest = name.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, run by another user
+    return False
 
 
 def _payload_size(message: ClaimedMessage) -> int:

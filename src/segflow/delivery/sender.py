@@ -1,8 +1,13 @@
 """The sender: drains the outbox to each destination, one worker thread per destination.
 
 A failing destination backs off on its own; the others keep sending. Messages of a destination
-go out in the order they were queued. A 400 answer splits the batch until the offending
-messages are found; only those are dead-lettered, with the answer as the reason.
+go out in the order they were queued. A 400 answer that names the refused messages
+dead-letters those and sends the rest again; one that names none splits the batch until the
+offending messages are found. Only those are dead-lettered, with the answer as the reason.
+A 2xx answer whose body refuses some messages (Jitsu's `ok: false`) dead-letters exactly
+those. An endpoint that refuses every message is taken for misconfigured after a few
+requests: its messages stay queued and it backs off, instead of each message being
+dead-lettered one by one.
 
 Each worker keeps its database work on a helper thread, in order: while one batch is on the
 wire, the one before it is marked delivered and the one after it is claimed. The next batch
@@ -17,7 +22,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -25,12 +30,16 @@ import httpx
 
 from segflow.delivery.backoff import Backoff
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_body
-from segflow.delivery.http import Answer, SegmentHTTP
+from segflow.delivery.http import Answer, SegmentHTTP, read_refusal, refused_in_error
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
 from segflow.errors import DestinationError, SettingsError
 
 log = logging.getLogger("segflow.delivery")
+
+# Messages refused one by one, with no message accepted in between, before the endpoint is
+# taken for misconfigured (it refuses everything) rather than the messages for bad.
+REFUSED_ALONE_BEFORE_MISCONFIGURED = 3
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class Sender:
         self._workers: dict[int, threading.Thread] = {}
         self._working: set[int] = set()
         self._clients: dict[int, SegmentHTTP] = {}
+        self._refusals: dict[int, _Refusals] = {}  # per destination id
         self._report = DeliveryReport()
         self._lock = threading.Lock()
 
@@ -184,26 +194,50 @@ class Sender:
             )
             self._clients[destination_id] = client
         upcoming: _Claim | None = self._claim(outbox, destination_id)
+        # What was learnt of refusals holds for these settings: a new endpoint or key starts afresh.
+        settings = (destination_id, destination.endpoint, write_key)
+        refusals = self._refusals.get(destination_id)
+        if refusals is None or refusals.settings != settings:
+            refusals = self._refusals[destination_id] = _Refusals(settings)
         try:
             while upcoming is not None and not self._stopping.is_set():
                 batch = self._claimed(outbox, upcoming, destination_id)
                 upcoming = None
                 if not batch:
+                    # Drained, with too few refusals to call the endpoint misconfigured.
+                    if refusals.waiting:
+                        report = DeliveryReport()
+                        self._dead_letter_refused(refusals, report, outbox)
+                        self._add(report)
                     return
                 upcoming = self._claim(outbox, destination_id)
                 report = DeliveryReport()
                 carry_on = self._send(
-                    destination_id, destination.name, client, write_key, batch, report, outbox
+                    destination_id,
+                    destination.name,
+                    client,
+                    write_key,
+                    batch,
+                    report,
+                    outbox,
+                    refusals,
                 )
-                with self._lock:
-                    self._report.add(report)
-                if self._on_progress is not None:
-                    self._on_progress(self.report)
+                self._add(report)
                 if not carry_on:
                     return
         finally:
             if upcoming is not None:
                 outbox.give_back(upcoming.batch)
+            if refusals.waiting:
+                # Not proven bad yet: sent again on the next try.
+                outbox.release_ids([message.id for message, _ in refusals.waiting])
+                refusals.waiting.clear()
+
+    def _add(self, report: DeliveryReport) -> None:
+        with self._lock:
+            self._report.add(report)
+        if self._on_progress is not None:
+            self._on_progress(self.report)
 
     def _claim(self, outbox: _OrderedOutbox, destination_id: int) -> _Claim:
         """Starts claiming the next batch, on the outbox thread."""
@@ -237,35 +271,134 @@ class Sender:
         batch: Sequence[ClaimedMessage],
         report: DeliveryReport,
         outbox: _OrderedOutbox,
+        refusals: _Refusals,
     ) -> bool:
         """Sends a batch; returns False when the destination must back off."""
         answer = client.post_batch(batch_body([m.payload for m in batch], write_key), write_key)
         ids = [message.id for message in batch]
-        if answer.delivered:
-            outbox.delivered(ids, destination_id)
-            report.delivered += len(batch)
-            log.debug("Delivered %d message(s) to %s", len(batch), destination)
-            return True
-        if answer.retryable:
+        if answer.accepted:
+            refusal = read_refusal(answer, [message.message_id for message in batch])
+            if refusal is None or refusal.by_message:
+                refused = refusal.by_message if refusal is not None else {}
+                self._accepted(
+                    destination_id, destination, batch, refused, report, outbox, refusals
+                )
+                return True
+            reason = f"{destination} refused the message: HTTP {answer.status}: {refusal.reason}"
+        elif answer.retryable:
             if self._changed_since(destination_id, client, write_key):
                 # Sent with the settings just replaced: try again with the new ones, no backoff.
                 outbox.release_ids(ids)
                 return False
-            self._retry_later(destination_id, destination, batch, answer, report, outbox)
+            self._retry_later(
+                destination_id, destination, batch, answer.describe(), answer, report, outbox
+            )
+            return False
+        else:
+            reason = f"{destination} refused the message: {answer.describe()}"
+            named = refused_in_error(answer, [message.message_id for message in batch])
+            if named and len(batch) > 1:
+                # The answer says which messages it refused: only those are dead, the rest
+                # is sent again without splitting.
+                rest = [message for message in batch if message.message_id not in named]
+                self._dead_letter(
+                    [message for message in batch if message.message_id in named],
+                    {
+                        message_id: f"HTTP {answer.status}: {why}"
+                        for message_id, why in named.items()
+                    },
+                    destination,
+                    report,
+                    outbox,
+                )
+                return not rest or self._send(
+                    destination_id, destination, client, write_key, rest, report, outbox, refusals
+                )
+        if refusals.misconfigured is not None:
+            # Taken for misconfigured and nothing accepted since: one request per try.
+            self._retry_later(
+                destination_id, destination, batch, refusals.misconfigured, answer, report, outbox
+            )
             return False
         if len(batch) == 1:
-            reason = f"{destination} refused the message: {answer.describe()}"
-            outbox.dead_letter(ids, reason)
-            report.dead += 1
-            log.warning("Dead-lettered message %s: %s", batch[0].message_id, reason)
-            return True
+            # Dead-lettered once the endpoint is seen taking other messages: one that refuses
+            # everything is misconfigured, and its messages are not to blame.
+            refusals.waiting.append((batch[0], reason))
+            if len(refusals.waiting) < REFUSED_ALONE_BEFORE_MISCONFIGURED:
+                return True
+            waiting = [message for message, _ in refusals.waiting]
+            refusals.waiting.clear()
+            misconfigured = (
+                f"{destination} refused each of the last {len(waiting)} messages sent one by "
+                f"one and took none: check the account's endpoint and Write Key. Last answer: "
+                f"{reason.removeprefix(f'{destination} refused the message: ')}"
+            )
+            refusals.misconfigured = misconfigured
+            self._retry_later(
+                destination_id, destination, waiting, misconfigured, answer, report, outbox
+            )
+            outbox.release_ids(ids)
+            return False
         # Some message in the batch is refused: halve until it is isolated, deliver the rest.
         middle = len(batch) // 2
         for half in (batch[:middle], batch[middle:]):
-            if not self._send(destination_id, destination, client, write_key, half, report, outbox):
+            if not self._send(
+                destination_id, destination, client, write_key, half, report, outbox, refusals
+            ):
                 outbox.release_ids(ids)
                 return False
         return True
+
+    def _accepted(
+        self,
+        destination_id: int,
+        destination: str,
+        batch: Sequence[ClaimedMessage],
+        refused: Mapping[str, str],
+        report: DeliveryReport,
+        outbox: _OrderedOutbox,
+        refusals: _Refusals,
+    ) -> None:
+        """Records a batch the endpoint took, but for the messages its answer refused."""
+        taken = [message.id for message in batch if message.message_id not in refused]
+        if taken:
+            refusals.misconfigured = None
+            outbox.delivered(taken, destination_id)
+            report.delivered += len(taken)
+            log.debug("Delivered %d message(s) to %s", len(taken), destination)
+            self._dead_letter_refused(refusals, report, outbox)  # the endpoint works: they were bad
+        self._dead_letter(
+            [message for message in batch if message.message_id in refused],
+            refused,
+            destination,
+            report,
+            outbox,
+        )
+
+    @staticmethod
+    def _dead_letter(
+        messages: Sequence[ClaimedMessage],
+        reasons: Mapping[str, str],
+        destination: str,
+        report: DeliveryReport,
+        outbox: _OrderedOutbox,
+    ) -> None:
+        """Dead-letters messages an answer refused by name, each with its own reason."""
+        for message in messages:
+            reason = f"{destination} refused the message: {reasons[message.message_id]}"
+            outbox.dead_letter([message.id], reason)
+            report.dead += 1
+            log.warning("Dead-lettered message %s: %s", message.message_id, reason)
+
+    @staticmethod
+    def _dead_letter_refused(
+        refusals: _Refusals, report: DeliveryReport, outbox: _OrderedOutbox
+    ) -> None:
+        for message, reason in refusals.waiting:
+            outbox.dead_letter([message.id], reason)
+            report.dead += 1
+            log.warning("Dead-lettered message %s: %s", message.message_id, reason)
+        refusals.waiting.clear()
 
     def _changed_since(self, destination_id: int, client: SegmentHTTP, write_key: str) -> bool:
         """Whether the account's endpoint or Write Key changed since the batch was sent."""
@@ -281,11 +414,12 @@ class Sender:
         destination_id: int,
         destination: str,
         batch: Sequence[ClaimedMessage],
+        problem: str,
         answer: Answer,
         report: DeliveryReport,
         outbox: _OrderedOutbox,
     ) -> None:
-        reason = f"{destination}: {answer.describe()}"
+        reason = problem if problem.startswith(destination) else f"{destination}: {problem}"
         report.failed_attempts += 1
         exhausted = [m.id for m in batch if m.attempts + 1 >= self._options.max_attempts]
         if exhausted:
@@ -302,6 +436,16 @@ class Sender:
             retry_at=time.time() + wait,
         )
         log.warning("%s; trying again in %.1f s", reason, wait)
+
+
+@dataclass
+class _Refusals:
+    """A destination's messages refused alone and not dead-lettered yet, and whether it was
+    taken for misconfigured (refusing everything) with nothing accepted since."""
+
+    settings: tuple[int, str, str]  # destination id, endpoint, Write Key
+    waiting: list[tuple[ClaimedMessage, str]] = field(default_factory=list)
+    misconfigured: str | None = None
 
 
 @dataclass(frozen=True)
