@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         "built-in collector answer to, beyond localhost, 127.0.0.1, [::1] and the address "
         "they are reached at. The public chat API answers to any.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, the chat API's /metrics answers only requests with the header "
+        "`Authorization: Bearer <token>`; unset, anyone who reaches the API may read it.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",
