@@ -27,26 +27,45 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for this account, e.g. 'production'.")],
     write_key: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--write-key",
-            prompt="Write Key (Segment dashboard: Sources, select the source, API Keys)",
-            hide_input=True,
-            help="The source's Write Key; asked for when omitted, so it stays out of history.",
+            help="The source's Write Key; '-' reads it from standard input. When omitted it "
+            "is asked for (in a terminal), so it stays out of history.",
         ),
-    ],
+    ] = None,
     endpoint: Annotated[
         str, typer.Option(help="'us' (default), 'eu', or a Segment-compatible base URL.")
     ] = "us",
     default: Annotated[bool, typer.Option("--default", help="Send here by default.")] = False,
 ) -> None:
     """Add a Segment account; its Write Key is stored encrypted."""
+    write_key = _read_write_key(write_key)
     with open_segflow(ctx) as segflow:
         added = segflow.destinations.add(name, write_key, endpoint, default=default)
     console.print(
         f"Added destination {added.name} ({added.region}: {added.endpoint}, "
         f"Write Key {added.masked_write_key})" + (", the default" if added.is_default else "")
     )
+
+
+def _read_write_key(given: str | None) -> str:
+    """The Write Key given, read from standard input ('-'), or asked for in a terminal."""
+    if given == "-":
+        given = sys.stdin.readline().strip()
+        if not given:
+            raise DestinationError("--write-key -: standard input held no Write Key")
+    elif given is None:
+        if not sys.stdin.isatty():
+            raise DestinationError(
+                "Give the Write Key with --write-key KEY, or --write-key - to read it from "
+                "standard input"
+            )
+        given = typer.prompt(
+            "Write Key (Segment dashboard: Sources, select the source, API Keys)",
+            hide_input=True,
+        ).strip()
+    return given
 
 
 @destination.command("list")
@@ -98,8 +117,8 @@ def update(
         raise DestinationError(
             f"--region is 'us' or 'eu', not {region!r}; use --endpoint for a URL"
         )
-    if write_key == "-":
-        write_key = sys.stdin.readline().strip()
+    if write_key is not None:
+        write_key = _read_write_key(write_key)
     with open_segflow(ctx) as segflow:
         changed = update_account(segflow, name, endpoint=endpoint or region, write_key=write_key)
     console.print(

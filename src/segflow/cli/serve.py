@@ -45,7 +45,9 @@ BATCH_GAP = 0.25
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address the chat API listens on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port the chat API listens on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port the chat API listens on (0: any free one).")
+    ] = 8000,
     flows: Annotated[
         list[Path] | None,
         typer.Option(
