@@ -29,7 +29,10 @@ def wait_for(condition: Callable[[], Found | None], timeout: float = 30.0) -> Fo
     raise TimeoutError("The condition did not hold in time")
 
 
-def scrape(server: ServeProcess, **headers: str) -> dict[tuple[str, tuple[str, ...]], float]:
+Samples = dict[tuple[str, tuple[str, ...]], float]
+
+
+def scrape(server: ServeProcess, **headers: str) -> Samples:
     """Every sample of /metrics, by name and label values."""
     page = server.api.get("/metrics", headers=headers)
     assert page.status_code == 200, page.text
@@ -68,11 +71,14 @@ def test_metrics_scraped_during_a_delivery_show_the_counts_moving(tmp_path: Path
         started = server.api.post(LEAD_CAPTURE, json={"message": "Ada"})
         assert started.status_code == 200, started.text
         answer(server, started.json()["sessionId"], "ada@example.com")  # queues an Identify
-        held = wait_for(
-            lambda: (
-                (s := scrape(server))[("segflow_outbox_messages", (COLLECTOR, "retrying"))] and s
+
+        def retrying() -> Samples | None:
+            samples = scrape(server)
+            return (
+                samples if samples[("segflow_outbox_messages", (COLLECTOR, "retrying"))] else None
             )
-        )
+
+        held = wait_for(retrying)
         queued = held[("segflow_outbox_messages", (COLLECTOR, "queued"))]
         assert queued >= 1
         assert held[("segflow_outbox_oldest_queued_age_seconds", (COLLECTOR,))] > 0
@@ -81,13 +87,13 @@ def test_metrics_scraped_during_a_delivery_show_the_counts_moving(tmp_path: Path
         assert held[("segflow_batch_duration_seconds_count", (COLLECTOR,))] >= 1
 
         server.collector.set_faults()  # back up: the backlog goes out
-        after = wait_for(
-            lambda: (
-                (s := scrape(server)).get(("segflow_messages_delivered_total", (COLLECTOR,)))
-                == queued
-                and s
-            )
-        )
+
+        def delivered() -> Samples | None:
+            samples = scrape(server)
+            done = samples.get(("segflow_messages_delivered_total", (COLLECTOR,))) == queued
+            return samples if done else None
+
+        after = wait_for(delivered)
         assert after[("segflow_outbox_messages", (COLLECTOR, "queued"))] == 0
         assert after[("segflow_outbox_messages", (COLLECTOR, "retrying"))] == 0
         assert after[("segflow_outbox_oldest_queued_age_seconds", (COLLECTOR,))] == 0
