@@ -103,7 +103,7 @@ def test_version(tmp_path: Path) -> None:
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, f"segflow {__version__}\n", "")
 
 
-def test_a_write_key_is_read_from_standard_input_or_refused_without_a_prompt(
+def test_a_write_key_is_read_from_standard_input_without_a_warning(
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
@@ -114,12 +114,15 @@ def test_a_write_key_is_read_from_standard_input_or_refused_without_a_prompt(
     assert "Write Key …6789" in added.stdout
     assert added.stderr == ""  # no GetPassWarning, no prompt
 
-    unasked = segflow_cli(home, "destination", "add", "staging", stdin="wk-typed\n")
-    assert unasked.returncode == 1
-    assert "--write-key -" in one_error_line(unasked)
-    empty = segflow_cli(home, "destination", "add", "staging", "--write-key", "-", stdin="\n")
+    piped = segflow_cli(home, "destination", "add", "staging", stdin="wk-9876543210\n")
+    assert piped.returncode == 0, piped.stderr
+    assert ("Write Key …3210" in piped.stdout, piped.stderr) == (True, "")
+    empty = segflow_cli(home, "destination", "add", "test", "--write-key", "-", stdin="\n")
     assert empty.returncode == 1
-    assert "held no Write Key" in one_error_line(empty)
+    assert "No Write Key" in one_error_line(empty)
+    nothing = segflow_cli(home, "destination", "add", "test")
+    assert nothing.returncode == 1
+    assert "--write-key -" in one_error_line(nothing)
 
 
 def test_delivery_with_a_time_limit_stops_and_says_what_stays_queued(tmp_path: Path) -> None:

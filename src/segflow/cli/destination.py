@@ -31,7 +31,8 @@ def add(
         typer.Option(
             "--write-key",
             help="The source's Write Key; '-' reads it from standard input. When omitted it "
-            "is asked for (in a terminal), so it stays out of history.",
+            "is asked for in a terminal (read from standard input otherwise), so it stays "
+            "out of history.",
         ),
     ] = None,
     endpoint: Annotated[
@@ -50,21 +51,19 @@ def add(
 
 
 def _read_write_key(given: str | None) -> str:
-    """The Write Key given, read from standard input ('-'), or asked for in a terminal."""
-    if given == "-":
-        given = sys.stdin.readline().strip()
-        if not given:
-            raise DestinationError("--write-key -: standard input held no Write Key")
-    elif given is None:
-        if not sys.stdin.isatty():
-            raise DestinationError(
-                "Give the Write Key with --write-key KEY, or --write-key - to read it from "
-                "standard input"
-            )
-        given = typer.prompt(
+    """The Write Key given, read from standard input ('-', or omitted with input piped in),
+    or asked for in a terminal."""
+    if given is None and sys.stdin.isatty():
+        return typer.prompt(
             "Write Key (Segment dashboard: Sources, select the source, API Keys)",
             hide_input=True,
         ).strip()
+    if given is None or given == "-":
+        given = sys.stdin.readline().strip()
+        if not given:
+            raise DestinationError(
+                "No Write Key: give --write-key KEY, or pipe it in with --write-key -"
+            )
     return given
 
 
