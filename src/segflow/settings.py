@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from segflow.limits import Limits
@@ -70,6 +71,18 @@ class Settings(BaseSettings):
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",
     )
+
+    @field_validator("collector_url")
+    @classmethod
+    def _collector_url_listens_somewhere(cls, url: str) -> str:
+        where = urlsplit(url)
+        try:
+            where.port  # noqa: B018 (raises on a port outside 0-65535)
+        except ValueError:
+            raise ValueError(f"{url} has a port outside 0-65535") from None
+        if where.scheme not in ("http", "https") or not where.hostname:
+            raise ValueError(f"{url} is not an http:// URL with a host, e.g. http://127.0.0.1:8089")
+        return url
 
     @property
     def resolved_database_url(self) -> str:

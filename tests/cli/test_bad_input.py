@@ -92,6 +92,25 @@ def test_a_port_outside_what_tcp_allows_is_refused(tmp_path: Path, port: str) ->
     assert "Invalid value for '--port'" in one_error_line(ran)
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://127.0.0.1:99999", "has a port outside 0-65535"),
+        ("localhost:8089", "is not an http:// URL with a host"),
+    ],
+)
+def test_a_collector_url_it_cannot_listen_on_is_one_line(
+    tmp_path: Path, url: str, says: str
+) -> None:
+    ran = segflow_cli(
+        tmp_path / "home", "serve", "--port", "0", environment={"SEGFLOW_COLLECTOR_URL": url}
+    )
+    assert ran.returncode == 1
+    assert one_error_line(ran) == f"Error: SEGFLOW_COLLECTOR_URL: {url} {says}" + (
+        ", e.g. http://127.0.0.1:8089" if "http://" in says else ""
+    )
+
+
 def test_an_unknown_command_is_one_line_with_a_suggestion(tmp_path: Path) -> None:
     ran = segflow_cli(tmp_path / "home", "sendd")
     assert ran.returncode == 2

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from segflow import __version__
 from segflow.errors import SegflowError, SettingsError
@@ -59,7 +60,7 @@ def root(
     except ValidationError as error:
         problem = error.errors()[0]
         name = "SEGFLOW_" + "_".join(str(part) for part in problem["loc"]).upper()
-        raise SettingsError(f"{name}: {problem['msg']}") from None
+        raise SettingsError(f"{name}: {problem['msg'].removeprefix('Value error, ')}") from None
     home = ctx.obj.home
     if home.exists() and not home.is_dir():
         raise SettingsError(
@@ -95,5 +96,5 @@ def run() -> None:
 
 
 def _fail(message: str, status: int) -> None:
-    errors.print(f"[red]Error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(status)
