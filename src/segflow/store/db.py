@@ -5,6 +5,7 @@ Also `Statement`: a Core statement compiled once, for the few statements a chat 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -74,7 +75,7 @@ class Database:
         one this segflow expects), or None when it can. Reads outside any transaction."""
         try:
             row = Statement(text("SELECT version_num FROM alembic_version"), self).first()
-        except DBAPIError as error:
+        except (DBAPIError, self.engine.dialect.loaded_dbapi.Error) as error:
             return f"the database does not answer: {_first_line(error)}"
         current, expected = row[0] if row else None, _schema_head()
         if current != expected:
@@ -201,24 +202,20 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     return database
 
 
-def _first_line(error: DBAPIError) -> str:
+def _first_line(error: Exception) -> str:
     """The driver's own message, first line: "connection refused", "database ... does not
     exist", without SQLAlchemy's SQL and background link."""
-    cause = error.orig if error.orig is not None else error
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
     lines = str(cause).strip().splitlines()
     return lines[0].removeprefix("connection failed: ") if lines else type(cause).__name__
 
 
-_heads: list[str] = []
-
-
-def _schema_head() -> str:
-    """The schema version this segflow's migrations end at (read once)."""
-    if not _heads:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        _heads.append(ScriptDirectory.from_config(config).get_current_head() or "")
-    return _heads[0]
+@functools.cache
+def _schema_head() -> str | None:
+    """The schema version this segflow's migrations end at (read once: they ship with it)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _own_connections_after_fork(engine: Engine) -> None:
