@@ -62,7 +62,7 @@ class DeliverProcess:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"segflow deliver exited early:\n{self.output()}")
-            if READY in self.output()[earlier:]:  # printed once Ctrl+C is handled
+            if f"{READY}\n" in self.output()[earlier:]:  # whole, once Ctrl+C is handled
                 return self
             time.sleep(0.02)
         self._process.kill()

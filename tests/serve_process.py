@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,9 @@ from typing import Any, Self
 import httpx
 
 from tests.conftest import free_port
+
+# The banner's line naming the database, whole: the banner is printed by then.
+BANNER_END = re.compile(r"^  Database .*\n", re.MULTILINE)
 
 
 class ServeProcess:
@@ -77,11 +81,18 @@ class ServeProcess:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"segflow serve exited with {self.exit_code}:\n{self.output()}")
-            if "Press Ctrl+C to stop" in self.output()[earlier:]:  # printed once all runs
+            # Ready once /readyz says so and the banner, printed once all runs, is complete.
+            if BANNER_END.search(self.output()[earlier:]) and self._ready():
                 return self
             time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"segflow serve did not start in time:\n{self.output()}")
+
+    def _ready(self) -> bool:
+        try:
+            return self.api.get("/readyz", timeout=5.0).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def stop(self, signal_number: int = signal.SIGTERM, timeout: float = 30.0) -> int:
         """Asks the server to stop (SIGTERM, or SIGINT for Ctrl+C); returns its exit code."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from segflow.limits import Limits
@@ -61,10 +62,27 @@ class Settings(BaseSettings):
         "built-in collector answer to, beyond localhost, 127.0.0.1, [::1] and the address "
         "they are reached at. The public chat API answers to any.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, the chat API's /metrics answers only requests with the header "
+        "`Authorization: Bearer <token>`; unset, anyone who reaches the API may read it.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",
     )
+
+    @field_validator("collector_url")
+    @classmethod
+    def _collector_url_listens_somewhere(cls, url: str) -> str:
+        where = urlsplit(url)
+        try:
+            where.port  # noqa: B018 (raises on a port outside 0-65535)
+        except ValueError:
+            raise ValueError(f"{url} has a port outside 0-65535") from None
+        if where.scheme not in ("http", "https") or not where.hostname:
+            raise ValueError(f"{url} is not an http:// URL with a host, e.g. http://127.0.0.1:8089")
+        return url
 
     @property
     def resolved_database_url(self) -> str:

@@ -102,4 +102,4 @@ def test_a_100_mb_answer_is_refused_without_holding_it_or_other_chats_up(
         assert max(turns) < 1.0, turns
         growth = (peak_memory - memory_before) / MB
         assert growth < 30, f"the server grew by {growth:.0f} MB"
-        assert server.api.get("/health").json() == {"status": "ok"}
+        assert server.api.get("/healthz").json() == {"status": "ok"}

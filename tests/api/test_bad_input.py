@@ -305,5 +305,5 @@ def test_an_imported_flow_segflow_cannot_store_is_refused(
 
 
 def test_the_server_answers_after_all_that(server: ServeProcess) -> None:
-    assert server.api.get("/health").json() == {"status": "ok"}
+    assert server.api.get("/healthz").json() == {"status": "ok"}
     assert "Traceback" not in server.output()

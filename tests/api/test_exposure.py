@@ -48,7 +48,7 @@ def test_the_editor_and_the_collector_refuse_other_host_names_the_chat_api_does_
 
         chat = server.api.post("/api/v1/flows/lead-capture/startChat", headers=REBOUND)
         assert chat.status_code == 200  # websites embed the public chat API under any name
-        assert server.api.get("/health", headers=REBOUND).status_code == 200
+        assert server.api.get("/healthz", headers=REBOUND).status_code == 200
 
 
 def test_allowed_hosts_adds_names_to_the_editor_and_collector(tmp_path: Path) -> None:
@@ -123,5 +123,5 @@ def test_a_billion_laughs_imported_in_the_editor_is_refused_and_serve_goes_on(
             '"laughs.yaml" is neither JSON nor YAML: uses the alias *a, which segflow does not '
             "read: write the value out in full (line 2, column 8)"
         )
-        assert server.api.get("/health").status_code == 200
+        assert server.api.get("/healthz").status_code == 200
         assert server.exit_code is None

@@ -61,7 +61,7 @@ def test_no_request_makes_segflow_fail(fuzzed: ServeProcess) -> None:
         _cover(fuzzed, schema, operation, existing)
         for mode in _modes(operation):
             _fuzz(fuzzed, operation, mode, existing)
-    assert fuzzed.api.get("/health").json() == {"status": "ok"}
+    assert fuzzed.api.get("/healthz").json() == {"status": "ok"}
 
 
 def _cover(

@@ -10,6 +10,7 @@ from segflow.allowed_hosts import AllowedHosts, parse_hosts
 from segflow.api.cors import PublicCORS, parse_origins
 from segflow.api.errors import add_error_answers
 from segflow.api.limits import BodySizeLimit, ChatLimits, NewChatLimit
+from segflow.api.operations import operations_router
 from segflow.api.routes import chat_router
 from segflow.api.turns import TurnRunner
 from segflow.api.typebot import TypebotChats, typebot_router
@@ -18,6 +19,7 @@ from segflow.chat import Chats
 from segflow.editor.auth import EditorAuth
 from segflow.editor.preview import PreviewChats
 from segflow.embed import embed_router
+from segflow.metrics import Metrics
 from segflow.service import Segflow
 from segflow.store import Database
 
@@ -28,8 +30,10 @@ def create_app(
     chats: Chats | None = None,
     turn_threads: int | None = None,
     editor_token: str | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """The API over `segflow`'s chats; with `editor_token`, the Flow Editor at /editor/ too.
+    /healthz, /readyz and /metrics (with `metrics`, or this app's own) serve operators.
 
     `turn_threads` turns (or session reads) run at once, each on a worker thread, never on
     the event loop: a long turn must not hold up the others. The default suits the database:
@@ -47,7 +51,8 @@ def create_app(
     limits = segflow.settings.limits
     chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
     app.include_router(embed_router(chats.flows))  # public, like the chat API
-    run = TurnRunner(limiter)
+    metrics = metrics or Metrics(segflow.database)
+    run = TurnRunner(limiter, on_turn=metrics.turn_done)
     previews, editor_auth = None, None
     if editor_token is not None:
         from segflow.editor import editor_router
@@ -65,10 +70,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, limits=limits)  # inside CORS: a browser reads its 413
     app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))
 
-    @app.get("/health", tags=["service"], summary="Is the API up?")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(operations_router(segflow, metrics))
     return app
 
 

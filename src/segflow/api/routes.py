@@ -83,7 +83,7 @@ def chat_router(
         limits.check_prefilled(request.prefilled_variables)
         limits.check_answer(request.message)
         visitor = visitor_from_request(http, request.context, send_ip=chats.sends_ip)
-        return await run(partial(_start, chats, flow_id, request, visitor))
+        return await run.turn(partial(_start, chats, flow_id, request, visitor))
 
     @router.post(
         "/sessions/{sessionId}/continueChat",
@@ -100,7 +100,7 @@ def chat_router(
             return typebot_json(await typebot.answer(typebot_session, request))
         if unknown := request.unknown_fields():
             raise RequestValidationError(unknown)
-        turn = await run(partial(chats.continue_chat, session_id, request.message))
+        turn = await run.turn(partial(chats.continue_chat, session_id, request.message))
         return json_answer(ContinueChatResponse.of(turn))
 
     @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(400, 404))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -16,13 +17,25 @@ Result = TypeVar("Result")
 
 class TurnRunner:
     """Runs a turn (or a session read) on a worker thread, at most `limiter`'s tokens at
-    once: never on the event loop, so a long turn holds up no other request."""
+    once: never on the event loop, so a long turn holds up no other request. `on_turn` is
+    told each turn's seconds (for metrics), waiting for a thread included."""
 
-    def __init__(self, limiter: CapacityLimiter) -> None:
+    def __init__(
+        self, limiter: CapacityLimiter, *, on_turn: Callable[[float], None] | None = None
+    ) -> None:
         self._limiter = limiter
+        self._on_turn = on_turn
 
     async def __call__(self, work: Callable[[], Result]) -> Result:
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    async def turn(self, work: Callable[[], Result]) -> Result:
+        """Runs a chat turn: a start, or an answer."""
+        started = time.perf_counter()
+        result = await self(work)
+        if self._on_turn is not None:
+            self._on_turn(time.perf_counter() - started)
+        return result
 
 
 def start_turns(

@@ -49,7 +49,12 @@ def run(
     ] = None,
     port: Annotated[
         int | None,
-        typer.Option(help="Port to listen on.", show_default="8089, from SEGFLOW_COLLECTOR_URL"),
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port to listen on (0: any free one).",
+            show_default="8089, from SEGFLOW_COLLECTOR_URL",
+        ),
     ] = None,
     database_url: DatabaseUrl = None,
     no_store: Annotated[

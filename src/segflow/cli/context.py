@@ -34,10 +34,12 @@ def open_segflow(ctx: typer.Context) -> Iterator[Segflow]:
 
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.INFO,
         format="%(message)s",
         handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
     )
+    # --verbose shows segflow's own details (every batch), not every library's debug log.
+    logging.getLogger("segflow").setLevel(logging.DEBUG if verbose else logging.INFO)
     # httpx logs every request at INFO; keep that for --verbose.
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
     # Alembic tells of every migration it runs at INFO; keep that for --verbose too.

@@ -2,7 +2,8 @@
 
 import contextlib
 import threading
-from typing import Annotated
+import time
+from typing import Annotated, Any
 
 import typer
 from rich.live import Live
@@ -32,9 +33,11 @@ def _run_with_progress(
     until_empty: bool,
     shutdown_deadline: float,
     announce: str | None = None,
+    time_limit: float | None = None,
 ) -> DeliveryReport:
     """Runs the sender on a thread of its own, showing its progress; the main thread watches
-    for Ctrl+C and SIGTERM (see StopSignals) and asks the sender to stop."""
+    for Ctrl+C and SIGTERM (see StopSignals) and asks the sender to stop, as it does once
+    `time_limit` seconds have passed (then raising SegflowError, once the sender stopped)."""
     reports: list[DeliveryReport] = []
     sending = threading.Thread(
         target=lambda: reports.append(
@@ -43,14 +46,19 @@ def _run_with_progress(
         name="segflow-sender",
     )
     signals = StopSignals() if threading.current_thread() is threading.main_thread() else None
+    ends = None if time_limit is None else time.monotonic() + time_limit
+    timed_out = False
     with contextlib.ExitStack() as stack:
         if signals is not None:
             stack.enter_context(signals)
         if announce is not None:
             console.print(announce)
-        live = stack.enter_context(
-            Live(_progress_line(sender.report), console=console, transient=False)
-        )
+        # Live redraws one line in a terminal; into a pipe or file only the final line goes.
+        live = None
+        if console.is_terminal:
+            live = stack.enter_context(
+                Live(_progress_line(sender.report), console=console, transient=True)
+            )
         sending.start()
         stopping = False
         while sending.is_alive():
@@ -60,18 +68,43 @@ def _run_with_progress(
                     f"Stopping: finishing batches in flight (at most {shutdown_deadline:g} s)…"
                 )
                 sender.stop()
-            live.update(_progress_line(sender.report))
+            if ends is not None and time.monotonic() >= ends and not stopping:
+                stopping = timed_out = True
+                sender.stop()
+            if live is not None:
+                live.update(_progress_line(sender.report))
             sending.join(0.1)
-        if not reports:
-            raise SegflowError("The sender stopped on an error (see above)")
-        live.update(_progress_line(reports[0], segflow.outbox.pending()))
+    if not reports:
+        raise SegflowError("The sender stopped on an error (see above)")
+    queued = segflow.outbox.pending()
+    console.print(_progress_line(reports[0], queued))
+    if timed_out and queued:
+        raise SegflowError(
+            f"--time-limit {time_limit:g} s ran out with {queued:,} message(s) still queued; "
+            "they stay queued for the next `segflow deliver`"
+        )
     return reports[0]
 
 
-def deliver_until_empty(segflow: Segflow) -> None:
-    report = _run_with_progress(segflow, segflow.sender(), until_empty=True, shutdown_deadline=10.0)
+def deliver_until_empty(segflow: Segflow, time_limit: float | None = None) -> None:
+    report = _run_with_progress(
+        segflow,
+        segflow.sender(),
+        until_empty=True,
+        shutdown_deadline=10.0,
+        time_limit=time_limit,
+    )
     if report.dead:
         console.print("Some messages were dead-lettered: see `segflow outbox dead`.")
+
+
+def time_limit_option(what: str) -> Any:
+    return typer.Option(
+        "--time-limit",
+        min=0,
+        help=f"With {what}: stop after this many seconds (exit status 1 if messages are "
+        "still queued; they stay queued).",
+    )
 
 
 @app.command()
@@ -93,10 +126,13 @@ def deliver(
     shutdown_deadline: Annotated[
         float, typer.Option(help="On Ctrl+C or SIGTERM, seconds to finish batches in flight.")
     ] = 10.0,
+    time_limit: Annotated[float | None, time_limit_option("--until-empty")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
 ) -> None:
     """Run a sender: deliver queued messages to their destinations, retrying failures."""
     configure_logging(verbose)
+    if time_limit is not None and not until_empty:
+        raise SegflowError("--time-limit applies to --until-empty only")
     with open_segflow(ctx) as segflow:
         sender = segflow.sender(
             SenderOptions(lease=lease, timeout=timeout, max_attempts=max_attempts)
@@ -107,4 +143,5 @@ def deliver(
             until_empty=until_empty,
             shutdown_deadline=shutdown_deadline,
             announce=None if until_empty else "segflow deliver is sending. Press Ctrl+C to stop.",
+            time_limit=time_limit,
         )

@@ -28,14 +28,14 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for this account, e.g. 'production'.")],
     write_key: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--write-key",
-            prompt="Write Key (Segment dashboard: Sources, select the source, API Keys)",
-            hide_input=True,
-            help="The source's Write Key; asked for when omitted, so it stays out of history.",
+            help="The source's Write Key; '-' reads it from standard input. When omitted it "
+            "is asked for in a terminal (read from standard input otherwise), so it stays "
+            "out of history.",
         ),
-    ],
+    ] = None,
     endpoint: Annotated[
         str, typer.Option(help="'us' (default), 'eu', or a Segment-compatible base URL.")
     ] = "us",
@@ -43,6 +43,7 @@ def add(
 ) -> None:
     """Add a Segment account; its Write Key is stored encrypted."""
     checked = check_endpoint(endpoint)
+    write_key = _read_write_key(write_key)
     with open_segflow(ctx) as segflow:
         added = segflow.destinations.add(name, write_key, endpoint, default=default)
     _print_notes(checked.notes)
@@ -50,6 +51,23 @@ def add(
         f"Added destination {added.name} ({added.region}: {added.endpoint}, "
         f"Write Key {added.masked_write_key})" + (", the default" if added.is_default else "")
     )
+
+
+def _read_write_key(given: str | None) -> str:
+    """The Write Key given, read from standard input ('-', or omitted with input piped in),
+    or asked for in a terminal."""
+    if given is None and sys.stdin.isatty():
+        return typer.prompt(
+            "Write Key (Segment dashboard: Sources, select the source, API Keys)",
+            hide_input=True,
+        ).strip()
+    if given is None or given == "-":
+        given = sys.stdin.readline().strip()
+        if not given:
+            raise DestinationError(
+                "No Write Key: give --write-key KEY, or pipe it in with --write-key -"
+            )
+    return given
 
 
 @destination.command("list")
@@ -108,8 +126,8 @@ def update(
             f"--region is 'us' or 'eu', not {region!r}; use --endpoint for a URL"
         )
     notes = check_endpoint(endpoint).notes if endpoint is not None else ()
-    if write_key == "-":
-        write_key = sys.stdin.readline().strip()
+    if write_key is not None:
+        write_key = _read_write_key(write_key)
     with open_segflow(ctx) as segflow:
         changed = update_account(segflow, name, endpoint=endpoint or region, write_key=write_key)
     _print_notes(notes)

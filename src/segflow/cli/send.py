@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
-from segflow.cli.deliver import deliver_until_empty
+from segflow.cli.deliver import deliver_until_empty, time_limit_option
 from segflow.cli.values import parse_pairs, parse_variables
 from segflow.errors import SegflowError
 from segflow.segment import SEGMENT_ACTION_ADAPTER, build_message
@@ -94,8 +94,11 @@ def send(
     deliver: Annotated[
         bool, typer.Option("--deliver", help="Deliver everything queued now, then return.")
     ] = False,
+    time_limit: Annotated[float | None, time_limit_option("--deliver")] = None,
 ) -> None:
     """Queue one Segment message: identify, alias, track, page, group or screen."""
+    if time_limit is not None and not deliver:
+        raise SegflowError("--time-limit applies to --deliver only")
     title, name_field, takes = ACTIONS[action]
     given: dict[str, Any] = {
         "user_id": user_id,
@@ -142,4 +145,4 @@ def send(
             f"({target.endpoint}, Write Key {target.masked_write_key})"
         )
         if deliver:
-            deliver_until_empty(segflow)
+            deliver_until_empty(segflow, time_limit)

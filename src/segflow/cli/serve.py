@@ -45,7 +45,9 @@ BATCH_GAP = 0.25
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address the chat API listens on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port the chat API listens on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port the chat API listens on (0: any free one).")
+    ] = 8000,
     flows: Annotated[
         list[Path] | None,
         typer.Option(
@@ -154,13 +156,15 @@ class _Services:
         # Imported here: the web stack is needed to serve, not by every command.
         from segflow.api import create_app
         from segflow.editor import load_editor_token
+        from segflow.metrics import Metrics
         from segflow.serving import ServerThread, listen
 
         self._segflow = segflow
         self.editor_token = load_editor_token(segflow.settings)
+        metrics = Metrics(segflow.database)  # the API's /metrics shows the sender's work too
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
         self.api = ServerThread(
-            create_app(segflow, chats=chats, editor_token=self.editor_token),
+            create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics),
             listen(*api, service="API"),
             name="segflow-api",
         )
@@ -177,6 +181,7 @@ class _Services:
             segflow.destinations,
             sender,
             on_progress=_LetBatchesFill(self._stopping_sender),
+            on_batch=metrics.batch_sent,
         )
         self._sending = threading.Thread(
             target=self.sender.run,
@@ -253,6 +258,7 @@ def _announce(
         f"  Editor     {api}/editor/?token={services.editor_token}",
         f"  Chat API   {api}/api/v1",
         f"  API docs   {api}/docs",
+        f"  Health     {api}/healthz, {api}/readyz, {api}/metrics",
         f"  Flows      {flows or 'none published (publish one, or pass --flow FILE)'}",
         f"  Events     go {events}",
         f"  Database   {safe_url(segflow.settings.resolved_database_url)}",

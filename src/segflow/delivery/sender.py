@@ -81,11 +81,15 @@ class Sender:
         options: SenderOptions | None = None,
         *,
         on_progress: Callable[[DeliveryReport], None] | None = None,
+        on_batch: Callable[[str, DeliveryReport, float], None] | None = None,
     ) -> None:
+        """`on_progress` gets the sender's whole report after each batch; `on_batch` (for
+        metrics) gets the destination's name, that batch's report and its seconds."""
         self._outbox = outbox
         self._destinations = destinations
         self._options = options or SenderOptions()
         self._on_progress = on_progress
+        self._on_batch = on_batch
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = threading.Event()
         # Set when a worker finishes, so that `run(until_empty=True)` returns without a poll.
@@ -212,6 +216,7 @@ class Sender:
                     return
                 upcoming = self._claim(outbox, destination_id)
                 report = DeliveryReport()
+                started = time.monotonic()
                 carry_on = self._send(
                     destination_id,
                     destination.name,
@@ -222,6 +227,8 @@ class Sender:
                     outbox,
                     refusals,
                 )
+                if self._on_batch is not None:
+                    self._on_batch(destination.name, report, time.monotonic() - started)
                 self._add(report)
                 if not carry_on:
                     return

@@ -5,6 +5,7 @@ Also `Statement`: a Core statement compiled once, for the few statements a chat 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -17,12 +18,15 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from segflow.errors import SettingsError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another one before "database is locked"
@@ -32,6 +36,14 @@ POOL_SIZE = 20
 # A PostgreSQL connection idle this long is checked before use (the server may have restarted
 # or dropped it); a busy one is not: a check costs a round trip, as much as a query.
 PING_AFTER_IDLE = 5.0
+
+
+SUPPORTED = "SQLite (sqlite:///path/to/file.db) or PostgreSQL (postgresql://user@host/database)"
+
+
+class DatabaseError(SettingsError):
+    """The application database cannot be opened: a URL segflow cannot use, a server that
+    does not answer, a database that does not exist."""
 
 
 def normalise_url(url: str) -> str:
@@ -57,6 +69,18 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def unready(self) -> str | None:
+        """Why this database cannot serve now (it does not answer, or its schema is not the
+        one this segflow expects), or None when it can. Reads outside any transaction."""
+        try:
+            row = Statement(text("SELECT version_num FROM alembic_version"), self).first()
+        except (DBAPIError, self.engine.dialect.loaded_dbapi.Error) as error:
+            return f"the database does not answer: {_first_line(error)}"
+        current, expected = row[0] if row else None, _schema_head()
+        if current != expected:
+            return f"the database schema is at version {current}, this segflow needs {expected}"
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -134,11 +158,29 @@ class Statement:
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
-    url = normalise_url(url)
-    parsed = make_url(url)
+    """The database at `url`, its schema brought up to date unless `migrate` is False.
+
+    Raises DatabaseError, in one line naming the URL (password hidden), when it cannot be used.
+    """
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        url = normalise_url(url)
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"The database URL {url!r} is not a URL; segflow uses {SUPPORTED}"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"The database URL {shown} is not one segflow uses: {SUPPORTED}")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            _create_private(Path(parsed.database))
+            try:
+                _create_private(Path(parsed.database))
+            except OSError as error:
+                raise DatabaseError(
+                    f"Cannot create the SQLite database {parsed.database}: "
+                    f"{error.strerror} ({error.filename})"
+                ) from None
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT, "factory": _sqlite_connection_class()},
@@ -152,8 +194,28 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     _own_connections_after_fork(engine)
     database = Database(engine)
     if migrate:
-        database.migrate()
+        try:
+            database.migrate()
+        except DBAPIError as error:
+            engine.dispose()
+            raise DatabaseError(f"Cannot open the database {shown}: {_first_line(error)}") from None
     return database
+
+
+def _first_line(error: Exception) -> str:
+    """The driver's own message, first line: "connection refused", "database ... does not
+    exist", without SQLAlchemy's SQL and background link."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(cause).strip().splitlines()
+    return lines[0].removeprefix("connection failed: ") if lines else type(cause).__name__
+
+
+@functools.cache
+def _schema_head() -> str | None:
+    """The schema version this segflow's migrations end at (read once: they ship with it)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _own_connections_after_fork(engine: Engine) -> None:

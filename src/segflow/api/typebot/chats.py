@@ -44,18 +44,18 @@ class TypebotChats:
     async def start(
         self, flow_id: str, request: StartChatRequest, visitor: Visitor
     ) -> StartChatResponse:
-        return await self._run(partial(self._start, flow_id, request, visitor))
+        return await self._run.turn(partial(self._start, flow_id, request, visitor))
 
     async def start_preview(
         self, flow_id: str, request: PreviewStartChatRequest
     ) -> StartChatResponse:
-        return await self._run(partial(self._start_preview, flow_id, request))
+        return await self._run.turn(partial(self._start_preview, flow_id, request))
 
     async def answer(
         self, session: TypebotSessionId, request: ContinueChatRequest
     ) -> ContinueChatResponse:
         options = ContinueChatOptions.read(request.model_extra or {})
-        return await self._run(partial(self._answer, session, request.message, options))
+        return await self._run.turn(partial(self._answer, session, request.message, options))
 
     def _start(
         self, flow_id: str, request: StartChatRequest, visitor: Visitor
