@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from segflow.flow import FlowError, FlowProblem, check_flow_document, load_flow, parse_flow
-from segflow.flow.problems import BlockAt, GroupAt, block_place, placed_in
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "lead-capture.yaml"
 
@@ -285,13 +284,3 @@ def test_each_problem_says_which_group_block_and_field_it_is_in() -> None:
             block_type="Text",
         ),
     ]
-
-
-def test_a_problem_placed_by_its_block_id_is_named_by_the_blocks_position() -> None:
-    problem = FlowProblem(block_place("Email", "identify", "Segment"), "Event Name is required")
-    blocks = {"identify": BlockAt(GroupAt("email", "Email"), "identify", 3, "Segment")}
-
-    placed = placed_in(blocks, problem)
-
-    assert str(placed) == 'Group "Email" › block 3 (Segment): Event Name is required'
-    assert (placed.group_id, placed.block_id, placed.block_position) == ("email", "identify", 3)

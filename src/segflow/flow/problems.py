@@ -47,13 +47,6 @@ class FlowProblem:
     block_position: int | None = None  # 1 for the first block of its group
     block_type: str | None = None  # the block type's title, e.g. "Segment"
 
-    def __post_init__(self) -> None:
-        if isinstance(self.place, BlockPlace) and self.block_id is None:
-            # Named with `block_place`: its position is filled in by `placed_in`.
-            object.__setattr__(self, "group_title", self.place.group_title)
-            object.__setattr__(self, "block_id", self.place.block_id)
-            object.__setattr__(self, "block_type", self.place.type_title)
-
     @property
     def is_error(self) -> bool:
         return self.level == "error"
@@ -119,41 +112,6 @@ class BlockAt:
 
 def group_place(title: str) -> str:
     return f'Group "{title}"'
-
-
-class BlockPlace(str):
-    """A block's place named by its ID (see `block_place`), until `placed_in` finds its
-    position."""
-
-    group_title: str
-    block_id: str
-    type_title: str
-
-    def __new__(cls, group_title: str, block_id: str, type_title: str) -> BlockPlace:
-        place = super().__new__(
-            cls, f'{group_place(group_title)} › block "{block_id}" ({type_title})'
-        )
-        place.group_title = group_title
-        place.block_id = block_id
-        place.type_title = type_title
-        return place
-
-
-def block_place(group_title: str, block_id: str, type_title: str) -> str:
-    """The place of a block known by its ID; a problem made with it is named by the block's
-    position once `placed_in` has seen the flow. New checks use `BlockAt.problem` instead."""
-    return BlockPlace(group_title, block_id, type_title)
-
-
-def placed_in(blocks: Mapping[str, BlockAt], problem: FlowProblem) -> FlowProblem:
-    """`problem`, named by its block's position when it was made with `block_place`;
-    `blocks` are the flow's blocks by ID."""
-    if problem.block_position is not None or problem.block_id is None:
-        return problem
-    at = blocks.get(problem.block_id)
-    if at is None:
-        return problem
-    return at.problem(problem.problem, field=problem.field, level=problem.level)
 
 
 def field_problems(error: ValidationError, schema: Any) -> list[tuple[Path, str]]:

@@ -15,7 +15,7 @@ from segflow.blocks.segment import SegmentAccount
 from segflow.blocks.slow_patterns import slow_patterns
 from segflow.flow.block_checks import block_problems
 from segflow.flow.model import Block, Flow
-from segflow.flow.problems import FLOW, BlockAt, FlowProblem, GroupAt, group_place, placed_in
+from segflow.flow.problems import FLOW, BlockAt, FlowProblem, GroupAt, group_place
 
 LinkedFlows = Callable[[str], Flow | None]
 """The published flow a Link to flow block names (by ID or other ID); None: none is."""
@@ -30,18 +30,15 @@ def check_flow(
     """Every problem of the flow's graph and variables; with `destinations` (the names of the
     Segment accounts that exist), also every Segment account that does not; with `linked`,
     also every link to a group that the published flow it names does not have."""
-    return _placed(
-        flow,
-        [
-            *_fields(flow),
-            *_duplicates(flow),
-            *_start(flow),
-            *_exits(flow),
-            *_variables(flow),
-            *(_accounts(flow, destinations) if destinations is not None else ()),
-            *(_linked_groups(flow, linked) if linked is not None else ()),
-        ],
-    )
+    return [
+        *_fields(flow),
+        *_duplicates(flow),
+        *_start(flow),
+        *_exits(flow),
+        *_variables(flow),
+        *(_accounts(flow, destinations) if destinations is not None else ()),
+        *(_linked_groups(flow, linked) if linked is not None else ()),
+    ]
 
 
 def flow_warnings(flow: Flow, *, linked: LinkedFlows | None = None) -> list[FlowProblem]:
@@ -53,7 +50,7 @@ def flow_warnings(flow: Flow, *, linked: LinkedFlows | None = None) -> list[Flow
         for slow in slow_patterns(block.options)
     ]
     unknown = list(_unknown_flows(flow, linked) if linked is not None else ())
-    return _placed(flow, slow + unknown)
+    return slow + unknown
 
 
 def _links_to_other_flows(flow: Flow) -> Iterator[tuple[Link, BlockAt]]:
@@ -90,14 +87,6 @@ def _blocks(flow: Flow) -> Iterator[tuple[Block, BlockAt]]:
         group_at = GroupAt(group.id, group.shown_title)
         for position, block in enumerate(group.blocks, 1):
             yield block, BlockAt(group_at, block.id, position, block.title)
-
-
-def _placed(flow: Flow, problems: list[FlowProblem]) -> list[FlowProblem]:
-    """The problems, those named by a block's ID (`block_place`) named by its position."""
-    blocks: dict[str, BlockAt] = {}
-    for block, at in _blocks(flow):
-        blocks.setdefault(block.id, at)
-    return [placed_in(blocks, problem) for problem in problems]
 
 
 def _fields(flow: Flow) -> Iterator[FlowProblem]:
