@@ -12,6 +12,7 @@ import pytest
 
 from segflow.flow import check_flow_document
 from segflow.importers import Finding, TypebotImport, import_typebot
+from tests.serve_process import ServeProcess
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(
@@ -92,3 +93,11 @@ def bot(*groups: dict[str, Any], edges: list[dict[str, Any]] | None = None) -> d
 def text_block(block_id: str, text: str, **extra: Any) -> dict[str, Any]:
     paragraph = {"type": "p", "children": [{"text": text}]}
     return {"id": block_id, "type": "text", "content": {"richText": [paragraph]}, **extra}
+
+
+def post(server: ServeProcess, path: str, **body: Any) -> dict[str, Any]:
+    """A chat API request that must answer 200; its JSON."""
+    response = server.api.post(path, json=body)
+    assert response.status_code == 200, response.text
+    turn: dict[str, Any] = response.json()
+    return turn

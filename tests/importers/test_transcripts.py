@@ -18,7 +18,7 @@ from segflow.chat import Chats
 from segflow.cli.app import app
 from segflow.service import Segflow
 from segflow.settings import Settings
-from tests.importers.helpers import FIXTURES, SAMPLES, needs_samples
+from tests.importers.helpers import FIXTURES, SAMPLES, needs_samples, post
 from tests.serve_process import ServeProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,13 +153,6 @@ def test_imported_bots_chat_over_the_http_api_as_in_typebot(
             assert {
                 name: variables.get(name) for name in transcript.variables
             } == transcript.variables
-
-
-def post(server: ServeProcess, path: str, **body: Any) -> dict[str, Any]:
-    response = server.api.post(path, json=body)
-    assert response.status_code == 200, response.text
-    turn: dict[str, Any] = response.json()
-    return turn
 
 
 def texts(turn: dict[str, Any]) -> list[str]:

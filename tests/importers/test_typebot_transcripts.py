@@ -23,6 +23,7 @@ from segflow.chat import Chats
 from segflow.cli.app import app
 from segflow.service import Segflow
 from segflow.settings import Settings
+from tests.importers.helpers import post
 from tests.serve_process import ServeProcess
 
 TRANSCRIPTS = Path(__file__).with_name("transcripts")
@@ -152,13 +153,6 @@ def test_a_typebot_bot_chats_over_the_http_api_as_in_typebot(
     assert said == transcript.said
     variables = server.api.get(f"/api/v1/sessions/{session_id}").json()["variables"]
     assert {name: variables.get(name) for name in transcript.variables} == transcript.variables
-
-
-def post(server: ServeProcess, path: str, **body: Any) -> dict[str, Any]:
-    response = server.api.post(path, json=body)
-    assert response.status_code == 200, response.text
-    turn: dict[str, Any] = response.json()
-    return turn
 
 
 def texts(turn: dict[str, Any]) -> list[str]:
