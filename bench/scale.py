@@ -1,0 +1,301 @@
+"""Scale-out benchmark on PostgreSQL: chat turns with 1, 2 and 4 API workers
+(`segflow serve --workers N`), and delivery with 1, 2 and 4 `segflow deliver` processes.
+
+For each it prints the rate (turns/s, events/s) and the CPU each unit cost: the whole
+`segflow serve` process tree's per turn (its workers, and the main process's sender and
+built-in collector), the senders' per event. A bigger machine gives more of the rate only as
+long as the CPU per unit stays flat as processes are added: on a machine with fewer cores
+than processes the rate cannot grow, and the CPU per unit is the figure to read.
+
+- Chat turns: each worker count on a fresh database; `--clients` threads of this process each
+  chat through the example flow from startChat to its end, over and over, on a keep-alive
+  connection of their own (the kernel hands each connection to one worker).
+- Delivery: each sender count on a fresh database with four Segment accounts, all pointing at
+  one `segflow collector --no-store`. The senders start on an empty outbox; then `--events`
+  messages, spread over the four accounts, are queued in one transaction, and the clock runs
+  until none is left. An account's messages go out in order, one sender at a time, so up to
+  four senders can share this backlog.
+
+    python bench/scale.py                          # about 3 minutes
+    python bench/scale.py --seconds 5 --events 20000   # a quick look
+    python bench/scale.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+The URL names a PostgreSQL server; the benchmark creates its own databases there and drops
+them when done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+from chat_api import chat, database, free_port
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+COUNTS = (1, 2, 4)
+ACCOUNTS = 4
+READY = "segflow deliver is sending. Press Ctrl+C to stop."
+
+
+@dataclass(frozen=True)
+class Measured:
+    processes: int
+    units: int
+    seconds: float
+    cpu_seconds: float
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.units / self.seconds
+
+    @property
+    def cpu_per_unit(self) -> float:
+        return self.cpu_seconds / max(self.units, 1)
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of a process and its children so far."""
+    parent = psutil.Process(pid)
+    total = 0.0
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+@contextmanager
+def started(command: list[str], log: Path, env: dict[str, str], ready: str) -> Iterator[int]:
+    """A segflow subprocess (its pid) from when its output shows `ready` until the block ends
+    (then SIGTERM: it stops as a user's Ctrl+C would stop it)."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        ends = time.monotonic() + 120
+        while ready not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > ends:
+                raise SystemExit(f"{' '.join(command)} did not start:\n{log.read_text()}")
+            time.sleep(0.05)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# -- chat turns --------------------------------------------------------------------------------
+
+
+def turns_with_workers(
+    workers: int, server_url: str, workdir: Path, env: dict[str, str], args: argparse.Namespace
+) -> Measured:
+    with database(workdir, server_url, "") as database_url:
+        port = free_port()
+        command = [
+            *(sys.executable, "-m", "segflow", "--database-url", database_url, "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ]
+        log = workdir / f"serve-{workers}.log"
+        with started(command, log, env, "  Database ") as pid:
+            url = f"http://127.0.0.1:{port}"
+            count, cpu = drive(url, pid, clients=args.clients, seconds=args.seconds)
+    return Measured(workers, count, args.seconds, cpu)
+
+
+def drive(url: str, pid: int, *, clients: int, seconds: float) -> tuple[int, float]:
+    """Turns done by `clients` chatting threads in `seconds` after a warm-up, and the server
+    tree's CPU seconds meanwhile."""
+    counting = threading.Event()
+    stopping = threading.Event()
+    counts: list[int] = []
+    failures: list[BaseException] = []
+
+    def client() -> None:
+        done = 0
+        with httpx.Client(base_url=url, timeout=60) as http:
+
+            def post(path: str, body: dict[str, object]) -> dict[str, object]:
+                nonlocal done
+                answer = http.post(path, json=body)
+                answer.raise_for_status()
+                if counting.is_set() and not stopping.is_set():
+                    done += 1
+                result: dict[str, object] = answer.json()
+                return result
+
+            try:
+                while not stopping.is_set():
+                    chat(post)
+            except Exception as error:
+                failures.append(error)
+        counts.append(done)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(3.0)  # warm-up: connections open, flows cached
+    before = tree_cpu(pid)
+    counting.set()
+    time.sleep(seconds)
+    stopping.set()
+    cpu = tree_cpu(pid) - before
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} client(s) failed; the first: {failures[0]!r}")
+    return sum(counts), cpu
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+def delivery_with_senders(
+    senders: int, server_url: str, workdir: Path, env: dict[str, str], args: argparse.Namespace
+) -> Measured:
+    from segflow.segment import TrackEvent, build_message
+    from segflow.service import Segflow
+    from segflow.settings import Settings
+
+    with (
+        database(workdir, server_url, "") as database_url,
+        collector(workdir, env) as collector_url,
+    ):
+        segflow = Segflow.open(Settings(database_url=database_url, collector_url=collector_url))
+        try:
+            accounts = [
+                segflow.destinations.add(f"account-{n}", f"write-key-{n:04d}", collector_url)
+                for n in range(ACCOUNTS)
+            ]
+            command = [sys.executable, "-m", "segflow", "--database-url", database_url, "deliver"]
+            with ExitStack() as running:
+                pids = [
+                    running.enter_context(
+                        started(command, workdir / f"deliver-{senders}-{n}.log", env, READY)
+                    )
+                    for n in range(senders)
+                ]
+                messages = [
+                    build_message(TrackEvent(event_name=f"Event {n}", user_id=f"user-{n % 97}"))
+                    for n in range(args.events)
+                ]
+                with segflow.database.engine.begin() as connection:
+                    for number, account in enumerate(accounts):
+                        share = messages[number::ACCOUNTS]
+                        segflow.outbox.enqueue_many(share, account.id, connection=connection)
+                before = sum(tree_cpu(pid) for pid in pids)
+                began = time.monotonic()
+                while segflow.outbox.pending():
+                    if time.monotonic() - began > 600:
+                        raise SystemExit("The senders did not deliver the backlog in 10 minutes")
+                    time.sleep(0.02)
+                took = time.monotonic() - began
+                cpu = sum(tree_cpu(pid) for pid in pids) - before
+            counts = segflow.outbox.counts()
+            received = collector_events(collector_url)
+        finally:
+            segflow.close()
+    delivered = sum(count.delivered for count in counts)
+    dead = sum(count.dead for count in counts)
+    note = f"{delivered:,} delivered, {dead} dead, the collector counted {received:,}"
+    return Measured(senders, delivered, took, cpu, note)
+
+
+@contextmanager
+def collector(workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    command = [sys.executable, "-m", "segflow", "collector", "--port", str(port), "--no-store"]
+    with started(command, workdir / f"collector-{port}.log", env, str(port)):
+        url = f"http://127.0.0.1:{port}"
+        ends = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > ends:
+                    raise SystemExit("The collector did not answer /health in 30 s") from None
+                time.sleep(0.1)
+        yield url
+
+
+def collector_events(url: str) -> int:
+    import json
+
+    with urllib.request.urlopen(f"{url}/stats", timeout=10) as answer:
+        return int(json.loads(answer.read())["events"])
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_SERVER, help="a PostgreSQL server")
+    parser.add_argument("--clients", type=int, default=8, help="chatting threads (default 8)")
+    parser.add_argument("--seconds", type=float, default=15, help="measured, per worker count")
+    parser.add_argument(
+        "--events", type=int, default=60_000, help="backlog per sender count (default 60,000)"
+    )
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    print(
+        f"Scale-out benchmark on PostgreSQL: {cores} CPU cores on this machine, load average "
+        f"{os.getloadavg()[0]:.1f} before.\nWith more processes than cores the rate cannot "
+        "grow here; a bigger machine gives the growth the CPU per unit allows: if it stays "
+        "flat, N processes on N free cores give about N times the rate of one.",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="segflow-bench-scale-") as folder:
+        workdir = Path(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGFLOW_", "SEGMENT_"))}
+        env |= {
+            "SEGFLOW_HOME": str(workdir / "home"),
+            "SEGFLOW_COLLECTOR_URL": f"http://127.0.0.1:{free_port()}",
+            "SEGFLOW_NEW_CHATS_PER_MINUTE": "0",  # every client has one address
+        }
+        os.environ["SEGFLOW_HOME"] = env["SEGFLOW_HOME"]  # one secret key for every process
+
+        print(f"\nChat turns, {args.clients} clients, {args.seconds:g} s per worker count:")
+        print(f"  {'API workers':<12} {'turns/s':>8} {'x of 1':>7} {'CPU ms per turn':>16}")
+        turns = []
+        for workers in COUNTS:
+            measured = turns_with_workers(workers, args.database_url, workdir, env, args)
+            turns.append(measured)
+            print(row(measured, turns[0], 1000, "ms"), flush=True)
+
+        print(f"\nDelivery, {args.events:,} events over {ACCOUNTS} Segment accounts:")
+        print(f"  {'senders':<12} {'events/s':>8} {'x of 1':>7} {'CPU µs per event':>16}")
+        sent = []
+        for senders in COUNTS:
+            measured = delivery_with_senders(senders, args.database_url, workdir, env, args)
+            sent.append(measured)
+            print(f"{row(measured, sent[0], 1_000_000, 'µs')}   {measured.note}", flush=True)
+    print(f"\nLoad average after: {os.getloadavg()[0]:.1f} on {cores} cores.")
+
+
+def row(measured: Measured, first: Measured, scale: int, unit: str) -> str:
+    growth = measured.per_second / first.per_second
+    cpu = f"{measured.cpu_per_unit * scale:.2f} {unit}"
+    return f"  {measured.processes:<12} {measured.per_second:>8,.0f} {growth:>6.2f}x {cpu:>16}"
+
+
+if __name__ == "__main__":
+    main()
