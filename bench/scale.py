@@ -56,6 +56,7 @@ class Measured:
     seconds: float
     cpu_seconds: float
     note: str = ""
+    workers_cpu_seconds: float = 0.0  # of the forked API workers, when there are some
 
     @property
     def per_second(self) -> float:
@@ -66,17 +67,20 @@ class Measured:
         return self.cpu_seconds / max(self.units, 1)
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) of a process and its children so far."""
+def cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system, all threads) so far of a process, and of its children."""
     parent = psutil.Process(pid)
-    total = 0.0
+    own, children = 0.0, 0.0
     for process in [parent, *parent.children(recursive=True)]:
         try:
             times = process.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        if process.pid == pid:
+            own = times.user + times.system
+        else:
+            children += times.user + times.system
+    return own, children
 
 
 @contextmanager
@@ -116,13 +120,14 @@ def turns_with_workers(
         log = workdir / f"serve-{workers}.log"
         with started(command, log, env, "  Database ") as pid:
             url = f"http://127.0.0.1:{port}"
-            count, cpu = drive(url, pid, clients=args.clients, seconds=args.seconds)
-    return Measured(workers, count, args.seconds, cpu)
+            count, (own, children) = drive(url, pid, clients=args.clients, seconds=args.seconds)
+    # With one worker the chat API runs in the main process, beside the sender and collector.
+    return Measured(workers, count, args.seconds, own + children, "", children)
 
 
-def drive(url: str, pid: int, *, clients: int, seconds: float) -> tuple[int, float]:
-    """Turns done by `clients` chatting threads in `seconds` after a warm-up, and the server
-    tree's CPU seconds meanwhile."""
+def drive(url: str, pid: int, *, clients: int, seconds: float) -> tuple[int, tuple[float, float]]:
+    """Turns done by `clients` chatting threads in `seconds` after a warm-up, and the server's
+    CPU seconds meanwhile: its main process's, and its workers'."""
     counting = threading.Event()
     stopping = threading.Event()
     counts: list[int] = []
@@ -152,16 +157,16 @@ def drive(url: str, pid: int, *, clients: int, seconds: float) -> tuple[int, flo
     for thread in threads:
         thread.start()
     time.sleep(3.0)  # warm-up: connections open, flows cached
-    before = tree_cpu(pid)
+    before = cpu(pid)
     counting.set()
     time.sleep(seconds)
     stopping.set()
-    cpu = tree_cpu(pid) - before
+    after = cpu(pid)
     for thread in threads:
         thread.join()
     if failures:
         raise SystemExit(f"{len(failures)} client(s) failed; the first: {failures[0]!r}")
-    return sum(counts), cpu
+    return sum(counts), (after[0] - before[0], after[1] - before[1])
 
 
 # -- delivery ----------------------------------------------------------------------------------
@@ -200,14 +205,14 @@ def delivery_with_senders(
                     for number, account in enumerate(accounts):
                         share = messages[number::ACCOUNTS]
                         segflow.outbox.enqueue_many(share, account.id, connection=connection)
-                before = sum(tree_cpu(pid) for pid in pids)
+                before = sum(sum(cpu(pid)) for pid in pids)
                 began = time.monotonic()
                 while segflow.outbox.pending():
                     if time.monotonic() - began > 600:
                         raise SystemExit("The senders did not deliver the backlog in 10 minutes")
                     time.sleep(0.02)
                 took = time.monotonic() - began
-                cpu = sum(tree_cpu(pid) for pid in pids) - before
+                used = sum(sum(cpu(pid)) for pid in pids) - before
             counts = segflow.outbox.counts()
             received = collector_events(collector_url)
         finally:
@@ -215,7 +220,7 @@ def delivery_with_senders(
     delivered = sum(count.delivered for count in counts)
     dead = sum(count.dead for count in counts)
     note = f"{delivered:,} delivered, {dead} dead, the collector counted {received:,}"
-    return Measured(senders, delivered, took, cpu, note)
+    return Measured(senders, delivered, took, used, note)
 
 
 @contextmanager
@@ -274,12 +279,17 @@ def main() -> None:
         os.environ["SEGFLOW_HOME"] = env["SEGFLOW_HOME"]  # one secret key for every process
 
         print(f"\nChat turns, {args.clients} clients, {args.seconds:g} s per worker count:")
-        print(f"  {'API workers':<12} {'turns/s':>8} {'x of 1':>7} {'CPU ms per turn':>16}")
+        print(
+            f"  {'API workers':<12} {'turns/s':>8} {'x of 1':>7} {'CPU ms per turn':>16}"
+            "   of which the workers' (the rest: the main process's sender and collector)"
+        )
         turns = []
         for workers in COUNTS:
             measured = turns_with_workers(workers, args.database_url, workdir, env, args)
             turns.append(measured)
-            print(row(measured, turns[0], 1000, "ms"), flush=True)
+            in_workers = measured.workers_cpu_seconds / max(measured.units, 1) * 1000
+            split = f"{in_workers:.2f} ms" if workers > 1 else "(one process)"
+            print(f"{row(measured, turns[0], 1000, 'ms')}   {split}", flush=True)
 
         print(f"\nDelivery, {args.events:,} events over {ACCOUNTS} Segment accounts:")
         print(f"  {'senders':<12} {'events/s':>8} {'x of 1':>7} {'CPU µs per event':>16}")
