@@ -259,6 +259,12 @@ def main() -> None:
     parser.add_argument(
         "--events", type=int, default=60_000, help="backlog per sender count (default 60,000)"
     )
+    parser.add_argument(
+        "--only", choices=("turns", "delivery"), help="run one of the two parts (default both)"
+    )
+    parser.add_argument(
+        "--counts", type=int, nargs="+", default=list(COUNTS), help="processes (default 1 2 4)"
+    )
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(
@@ -278,27 +284,36 @@ def main() -> None:
         }
         os.environ["SEGFLOW_HOME"] = env["SEGFLOW_HOME"]  # one secret key for every process
 
-        print(f"\nChat turns, {args.clients} clients, {args.seconds:g} s per worker count:")
-        print(
-            f"  {'API workers':<12} {'turns/s':>8} {'x of 1':>7} {'CPU ms per turn':>16}"
-            "   of which the workers' (the rest: the main process's sender and collector)"
-        )
-        turns = []
-        for workers in COUNTS:
-            measured = turns_with_workers(workers, args.database_url, workdir, env, args)
-            turns.append(measured)
-            in_workers = measured.workers_cpu_seconds / max(measured.units, 1) * 1000
-            split = f"{in_workers:.2f} ms" if workers > 1 else "(one process)"
-            print(f"{row(measured, turns[0], 1000, 'ms')}   {split}", flush=True)
-
-        print(f"\nDelivery, {args.events:,} events over {ACCOUNTS} Segment accounts:")
-        print(f"  {'senders':<12} {'events/s':>8} {'x of 1':>7} {'CPU µs per event':>16}")
-        sent = []
-        for senders in COUNTS:
-            measured = delivery_with_senders(senders, args.database_url, workdir, env, args)
-            sent.append(measured)
-            print(f"{row(measured, sent[0], 1_000_000, 'µs')}   {measured.note}", flush=True)
+        if args.only != "delivery":
+            print_turns(args, workdir, env)
+        if args.only != "turns":
+            print_delivery(args, workdir, env)
     print(f"\nLoad average after: {os.getloadavg()[0]:.1f} on {cores} cores.")
+
+
+def print_turns(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> None:
+    print(f"\nChat turns, {args.clients} clients, {args.seconds:g} s per worker count:")
+    print(
+        f"  {'API workers':<12} {'turns/s':>8} {'x of 1':>7} {'CPU ms per turn':>16}"
+        "   of which the workers' (the rest: the main process's sender and collector)"
+    )
+    turns = []
+    for workers in args.counts:
+        measured = turns_with_workers(workers, args.database_url, workdir, env, args)
+        turns.append(measured)
+        in_workers = measured.workers_cpu_seconds / max(measured.units, 1) * 1000
+        split = f"{in_workers:.2f} ms" if workers > 1 else "(one process)"
+        print(f"{row(measured, turns[0], 1000, 'ms')}   {split}", flush=True)
+
+
+def print_delivery(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> None:
+    print(f"\nDelivery, {args.events:,} events over {ACCOUNTS} Segment accounts:")
+    print(f"  {'senders':<12} {'events/s':>8} {'x of 1':>7} {'CPU µs per event':>16}")
+    sent = []
+    for senders in args.counts:
+        measured = delivery_with_senders(senders, args.database_url, workdir, env, args)
+        sent.append(measured)
+        print(f"{row(measured, sent[0], 1_000_000, 'µs')}   {measured.note}", flush=True)
 
 
 def row(measured: Measured, first: Measured, scale: int, unit: str) -> str:

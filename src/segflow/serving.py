@@ -5,6 +5,7 @@ server on several processes forked from it."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import select
 import signal
@@ -109,6 +110,10 @@ class ServerProcesses:
     def start(self, timeout: float = 30.0) -> None:
         """Forks the workers; returns once each of them accepts connections."""
         ready: dict[int, int] = {}  # the read end of each worker's "I serve" pipe: its number
+        # What this process holds so far stays out of the collector's sight: its passes would
+        # write to every object, so each worker would copy every page it shares with this one.
+        gc.collect()
+        gc.freeze()
         for number in range(1, self._count + 1):
             readable, writable = os.pipe()
             pid = os.fork()
