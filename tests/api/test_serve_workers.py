@@ -1,5 +1,6 @@
 """`segflow serve --workers 2` on PostgreSQL: a chat, a preview chat and its Events panel go on
-whichever worker serves each request, and several `segflow deliver` share one backlog.
+whichever worker serves each request (and after a restart), and several `segflow deliver`
+share one backlog.
 
 Which worker serves a request is the kernel's choice, per connection: the tests keep
 connections open and find the worker holding each one, then choose the worker of each turn.
@@ -232,3 +233,29 @@ def test_the_workers_stop_with_serve_even_when_it_is_killed(server: ServeProcess
     server.kill()  # SIGKILL: it cannot ask its workers to stop
     _gone, alive = psutil.wait_procs(processes, timeout=10)
     assert alive == []
+
+
+def test_a_preview_chat_goes_on_after_serve_restarts(home: Path, tmp_path: Path) -> None:
+    with ServeProcess(
+        f"sqlite:///{tmp_path / 'segflow.db'}", home, environment=ENVIRONMENT
+    ) as server:
+        editor = {"Authorization": f"Bearer {TOKEN}"}
+        started = server.api.post(
+            "/editor/api/preview", json={"flowId": "lead-capture"}, headers=editor
+        ).json()
+        assert server.stop() == 0
+        server.start()
+
+        named = server.api.post(
+            f"/editor/api/preview/{started['sessionId']}/answers",
+            json={"answer": "Ada"},
+            headers=editor,
+        )
+        assert named.status_code == 200, named.text
+        assert "Nice to meet you, Ada!" in named.text
+        listed = server.api.get(
+            f"/editor/api/preview/{started['sessionId']}/messages", headers=editor
+        ).json()
+        assert [sent["messageId"] for sent in listed] == [
+            sent["messageId"] for sent in started["segment"] + named.json()["segment"]
+        ]

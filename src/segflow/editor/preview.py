@@ -84,7 +84,6 @@ class PreviewSession:
     flow: Flow
     state: SessionState
     links: PublishedLinks  # the published flows its links lead to
-    turns: int = 0  # turns saved so far
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class PreviewChats:
             links=links,
         )
         number = version.version if version else None
-        session = PreviewSession(chat_id, flow_id, source, number, flow, turn.state, links, 1)
+        session = PreviewSession(chat_id, flow_id, source, number, flow, turn.state, links)
         routed, logs = self._route(turn)
         with self._segflow.database.engine.begin() as connection:
             sent = self._queue(routed, connection)
@@ -191,7 +190,7 @@ class PreviewChats:
             )
             if saved != 1:
                 raise PreviewConflictError(session_id)  # rolls back: nothing is queued
-        session.state, session.turns = turn.state, row.turns + 1
+        session.state = turn.state
         return PreviewTurn(session, turn, sent, logs)
 
     def sent(self, session_id: str) -> list[SentMessage]:
@@ -220,7 +219,6 @@ class PreviewChats:
             PublishedLinks(
                 self._flows, _Previewed(published.id if published else 0, row.flow_id, flow)
             ),
-            row.turns,
         )
 
     def _draft_of(self, row: _PreviewRow) -> Flow:
