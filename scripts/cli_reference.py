@@ -43,7 +43,8 @@ def render() -> str:
     for command, context in commands:
         lines += ["", f"## `{_path(context)}`", ""]
         lines += [_paragraphs(command.help or ""), ""]
-        lines += ["```", command.get_usage(context).removeprefix("Usage: "), "```"]
+        usage = " ".join([_path(context), *command.collect_usage_pieces(context)])
+        lines += ["```", usage, "```"]  # not get_usage(): it wraps to the terminal's width
         rows = [
             record
             for parameter in command.get_params(context)

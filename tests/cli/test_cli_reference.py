@@ -22,7 +22,8 @@ REFERENCE = ROOT / "docs" / "cli.md"
 def regenerate(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        # A narrow terminal: the page must not depend on the width of whoever regenerates it.
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "40"},
         capture_output=True,
         text=True,
         timeout=60,
