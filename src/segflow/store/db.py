@@ -36,6 +36,8 @@ POOL_SIZE = 20
 # A PostgreSQL connection idle this long is checked before use (the server may have restarted
 # or dropped it); a busy one is not: a check costs a round trip, as much as a query.
 PING_AFTER_IDLE = 5.0
+# The PostgreSQL advisory lock that lets one process at a time bring the schema up to date.
+MIGRATION_LOCK = 0x5E6F10
 
 
 SUPPORTED = "SQLite (sqlite:///path/to/file.db) or PostgreSQL (postgresql://user@host/database)"
@@ -63,10 +65,18 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def migrate(self) -> None:
-        """Bring the schema up to date (creates it on first use)."""
+        """Bring the schema up to date (creates it on first use).
+
+        Processes starting together on one database take turns: on PostgreSQL the first holds
+        an advisory lock until its upgrade commits, and the others then find the schema
+        current (SQLite's transactions take the file's write lock when they begin)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
+            if self.is_postgresql:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
