@@ -150,3 +150,21 @@ def test_a_wrong_method_is_answered_405_naming_the_one_to_use(
         "message": "/v1/batch does not take GET; use POST",
     }
     assert answer.headers["Allow"] == "POST"
+
+
+def test_an_unknown_path_is_answered_404_naming_the_endpoints(
+    shared_collector: CollectorProcess,
+) -> None:
+    unknown = httpx.post(f"{shared_collector.url}/v1/trak", json=track(), auth=(WRITE_KEY, ""))
+    nowhere = httpx.get(f"{shared_collector.url}/nowhere")
+
+    assert (unknown.status_code, unknown.json()) == (
+        404,
+        {
+            "success": False,
+            "code": "unknown_endpoint",
+            "message": "No such endpoint /v1/trak; use one of batch, identify, track, page, "
+            "screen, group, alias (or analytics.js's b, i, t, p, s, g, a)",
+        },
+    )
+    assert (nowhere.status_code, nowhere.json()["code"]) == (404, "not_found")
