@@ -130,7 +130,8 @@ def _publish(chats: Chats, segflow: Segflow, path: Path) -> PublishedFlow:
     """Publishes a flow file as the flow named after it."""
     accounts = [destination.name for destination in segflow.destinations.list()]
     load_flow(path, destinations=accounts)  # every problem, named by the file
-    chats.flows.save(read_document(path), _flow_id(path))
+    # As before: a --flow file replaces the flow's draft, now marked as saved from the file.
+    chats.flows.save_file(read_document(path), _flow_id(path), file=path, replace=True)
     return chats.flows.publish(_flow_id(path))
 
 

@@ -51,13 +51,14 @@ EVENT_COLUMNS = ("request_id", *EventRow._fields)
 def event_rows(
     messages: Messages, *, received_at: float, write_key_hint: str | None
 ) -> list[EventRow]:
-    """Rows for `collected_events`; each payload keeps the batch's sentAt and gains receivedAt."""
+    """Rows for `collected_events`; each payload gains receivedAt, and the batch's sentAt
+    when it has no sentAt of its own (Segment's rule)."""
     received_iso = datetime.fromtimestamp(received_at, UTC).isoformat(timespec="milliseconds")
     received_iso = received_iso.replace("+00:00", "Z")
     rows = []
     for message in messages.items:
         message.pop("writeKey", None)  # The key is never stored, wherever a sender put it.
-        if messages.sent_at is not None:
+        if message.get("sentAt") is None and messages.sent_at is not None:
             message["sentAt"] = messages.sent_at
         message["receivedAt"] = received_iso
         rows.append(

@@ -113,6 +113,9 @@ flows = Table(
     Column("updated_at", Float, nullable=False),
     # 1 when created, one more on every save: a save based on an older one is a conflict.
     Column("revision", Integer, nullable=False, server_default=text("1")),
+    # The flow file the draft was last saved from (`segflow chat FILE`, `serve --flow`); None
+    # when saved in the Flow Editor or through its API, which a flow file never replaces unasked.
+    Column("source_file", String(1000), nullable=True),
 )
 
 flow_versions = Table(
