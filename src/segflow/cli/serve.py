@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 import typer
 
 from segflow.allowed_hosts import is_loopback
-from segflow.chat import Chats, FlowNotFoundError, PublishedFlow
+from segflow.chat import Chats, FlowNotFoundError, PublishedFlow, flow_id_for
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
 from segflow.cli.stop_signals import StopSignals
@@ -114,7 +113,7 @@ def serve(
 
 def _example(chats: Chats, segflow: Segflow) -> PublishedFlow | None:
     """The example flow: published on the first start only, as it may be edited afterwards."""
-    flow_id = _flow_id(Path(EXAMPLE_FLOW))
+    flow_id = flow_id_for(Path(EXAMPLE_FLOW).stem)
     try:
         chats.flows.get(flow_id)
     except FlowNotFoundError:
@@ -131,13 +130,8 @@ def _publish(chats: Chats, segflow: Segflow, path: Path) -> PublishedFlow:
     accounts = [destination.name for destination in segflow.destinations.list()]
     load_flow(path, destinations=accounts)  # every problem, named by the file
     # As before: a --flow file replaces the flow's draft, now marked as saved from the file.
-    chats.flows.save_file(read_document(path), _flow_id(path), file=path, replace=True)
-    return chats.flows.publish(_flow_id(path))
-
-
-def _flow_id(path: Path) -> str:
-    """lead-capture.yaml: lead-capture."""
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "flow"
+    chats.flows.save_file(read_document(path), flow_id_for(path.stem), file=path, replace=True)
+    return chats.flows.publish(flow_id_for(path.stem))
 
 
 class _Services:
