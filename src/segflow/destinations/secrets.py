@@ -86,21 +86,23 @@ def check_key(key: bytes, source: str) -> None:
 
 
 class WriteKeyCipher:
-    """Encrypts with the newest secret key and decrypts with any. Keys read from the key file
-    are read again when a Write Key does not decrypt: `segflow secret rotate` in another
-    process may have put a new key there."""
+    """Encrypts with the newest secret key and decrypts with any. The key file is read again
+    when it changed since (`segflow secret rotate` in another process puts a new key there)
+    before a Write Key is encrypted, and when one does not decrypt."""
 
     def __init__(self, keys: SecretKeys) -> None:
         _check(keys.keys, keys.source)
         self._keys = keys
         self._fernet = _multi(keys.keys)
         self._lock = threading.Lock()
+        self._changed_at = _changed_at(keys.file)
 
     @property
     def source(self) -> str:
         return self._keys.source
 
     def encrypt(self, write_key: WriteKey) -> bytes:
+        self._reread()
         return self._fernet.encrypt(write_key.reveal().encode())
 
     def decrypt(self, token: bytes, *, destination: str) -> WriteKey:
@@ -123,10 +125,12 @@ class WriteKeyCipher:
             return None
 
     def _reread(self) -> bool:
-        """Reads the key file again; whether its keys changed."""
-        if self._keys.file is None or not self._keys.file.exists():
+        """Reads the key file again if it changed; whether its keys changed."""
+        changed_at = _changed_at(self._keys.file)
+        if self._keys.file is None or changed_at in (None, self._changed_at):
             return False
         with self._lock:
+            self._changed_at = changed_at
             keys = _split(self._keys.file.read_text().splitlines())
             if not keys or keys == self._keys.keys:
                 return False
@@ -153,6 +157,17 @@ def write_key_file(path: Path, keys: Sequence[bytes]) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _changed_at(file: Path | None) -> tuple[int, int, int] | None:
+    """When the key file last changed, told apart from another file put in its place."""
+    if file is None:
+        return None
+    try:
+        status = file.stat()
+    except FileNotFoundError:
+        return None
+    return (status.st_mtime_ns, status.st_ino, status.st_size)
 
 
 def _split(parts: Sequence[str]) -> tuple[bytes, ...]:
