@@ -72,9 +72,9 @@ def rotate(
         lines.append(f"The key file {keys.file} holds it.")
     elif keys.file is not None:
         lines.append(
-            f"The key file {keys.file} holds the new key first and {old} old one(s) after it: "
-            "remove those lines once you no longer need them (running segflow processes read "
-            "the file again when a Write Key does not decrypt)."
+            f"The key file {keys.file} holds the new key first and {old} old one(s) after it. "
+            "The old key(s) can be removed now: delete every line but the first (running "
+            "segflow processes read the file again by themselves)."
         )
     else:
         lines += [
