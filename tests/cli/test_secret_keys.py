@@ -167,7 +167,6 @@ def test_deliver_until_empty_stops_at_once_on_a_write_key_no_key_decrypts(
     took = time.monotonic() - started
 
     assert stuck.returncode == 1
-    assert took < 30, f"deliver --until-empty took {took:.1f} s"  # interpreter start included
     assert stuck.stderr.splitlines() == [
         "Error: Account 'production': Write Key cannot be decrypted with SEGFLOW_SECRET_KEY: "
         f"re-enter it with `{RE_ENTER}` (or restore the secret key it was saved with). Its "
@@ -176,7 +175,11 @@ def test_deliver_until_empty_stops_at_once_on_a_write_key_no_key_decrypts(
     assert stuck.stdout == "Delivered 1, dead-lettered 0, still queued 2\n"
     assert [event["payload"]["event"] for event in collector.events()] == ["Staged"]
 
+    started = time.monotonic()
     status = terminal.ok("outbox", "status")
+    # deliver stops about as soon as a command that sends nothing: it starts, sees, says.
+    looking = time.monotonic() - started
+    assert took < looking + 10, f"deliver took {took:.1f} s, outbox status {looking:.1f} s"
     assert "Account 'production': Write Key cannot be decrypted with SEGFLOW_SECRET_KEY" in status
 
     terminal.ok("destination", "update", "production", "--write-key", "-", stdin=RIGHT_KEY)
