@@ -66,6 +66,10 @@ class Terminal:
         assert done.returncode == 0, done.stdout + done.stderr
         return " ".join(done.stdout.split())
 
+    def add(self, account: str, endpoint: str, write_key: str) -> None:
+        added = ("destination", "add", account, "--endpoint", endpoint, "--write-key", "-")
+        self.ok(*added, stdin=write_key)
+
     def queue(self, account: str, *events: str) -> None:
         for event in events:
             self.ok("send", "track", event, "--user-id", "ada", "--destination", account)
@@ -79,16 +83,7 @@ def terminal(home: Path, database_url: str) -> Terminal:
 def test_queued_messages_are_delivered_after_a_rotation_once_the_old_key_is_dropped(
     terminal: Terminal, home: Path, collector: CollectorProcess
 ) -> None:
-    terminal.ok(
-        "destination",
-        "add",
-        "production",
-        "--endpoint",
-        collector.url,
-        "--write-key",
-        "-",
-        stdin=RIGHT_KEY,
-    )
+    terminal.add("production", collector.url, RIGHT_KEY)
     terminal.queue("production", "Signed Up", "Upgraded", "Invited")
     key_file = home / "secret.key"
     old_key = key_file.read_text().strip()
@@ -119,9 +114,7 @@ def test_a_rotation_from_the_environment_says_what_to_set(
     terminal = Terminal(home, f"sqlite:///{tmp_path / 'segflow.db'}")
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     terminal.environment["SEGFLOW_SECRET_KEY"] = old_key
-    terminal.ok(
-        "destination", "add", "production", "--endpoint", collector.url, "--write-key", RIGHT_KEY
-    )
+    terminal.add("production", collector.url, RIGHT_KEY)
     terminal.queue("production", "Signed Up")
 
     rotated = terminal.ok("secret", "rotate", "--new-key", "-", stdin=new_key + "\n")
@@ -151,15 +144,11 @@ def test_deliver_until_empty_stops_at_once_on_a_write_key_no_key_decrypts(
     home: Path, tmp_path: Path, collector: CollectorProcess
 ) -> None:
     terminal = Terminal(home, f"sqlite:///{tmp_path / 'segflow.db'}")
-    terminal.ok(
-        "destination", "add", "production", "--endpoint", collector.url, "--write-key", RIGHT_KEY
-    )
+    terminal.add("production", collector.url, RIGHT_KEY)
     terminal.queue("production", "Signed Up", "Upgraded")
     # The key file is lost: a new secret key from now on, and a new account saved with it.
     terminal.environment["SEGFLOW_SECRET_KEY"] = Fernet.generate_key().decode()
-    terminal.ok(
-        "destination", "add", "staging", "--endpoint", collector.url, "--write-key", STAGING_KEY
-    )
+    terminal.add("staging", collector.url, STAGING_KEY)
     terminal.queue("staging", "Staged")
 
     started = time.monotonic()
@@ -194,9 +183,7 @@ def test_serve_starts_and_names_the_account_whose_write_key_no_key_decrypts(
 ) -> None:
     database_url = f"sqlite:///{tmp_path / 'segflow.db'}"
     terminal = Terminal(home, database_url)
-    terminal.ok(
-        "destination", "add", "production", "--endpoint", collector.url, "--write-key", RIGHT_KEY
-    )
+    terminal.add("production", collector.url, RIGHT_KEY)
     terminal.queue("production", "Signed Up")
     # To segflow's own account (the default while no other is): its key is saved encrypted too.
     terminal.ok("send", "track", "Tried Locally", "--user-id", "ada")
