@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         default=None,
-        description="Fernet key that encrypts Write Keys at rest; a key file in `home` if unset.",
+        description="Fernet keys that encrypt Write Keys at rest, comma-separated, newest "
+        "first (the newest encrypts, any decrypts); a key file in `home` if unset.",
     )
     segment_write_key: SecretStr | None = Field(
         default=None,

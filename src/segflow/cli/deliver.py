@@ -13,6 +13,7 @@ from segflow.cli.context import configure_logging, console, open_segflow
 from segflow.cli.stop_signals import StopSignals
 from segflow.delivery import Sender, SenderOptions
 from segflow.delivery.sender import DeliveryReport
+from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.service import Segflow
 
@@ -78,6 +79,11 @@ def _run_with_progress(
         raise SegflowError("The sender stopped on an error (see above)")
     queued = segflow.outbox.pending()
     console.print(_progress_line(reports[0], queued))
+    if until_empty and (undecryptable := sender.undecryptable):
+        names = sorted(error.destination for error in undecryptable)
+        problem = describe_undecryptable(names, segflow.destinations.secret_key_source)
+        whose = "Its" if len(names) == 1 else "Their"
+        raise SegflowError(f"{problem}. {whose} messages stay queued")
     if timed_out and queued:
         raise SegflowError(
             f"--time-limit {time_limit:g} s ran out with {queued:,} message(s) still queued; "

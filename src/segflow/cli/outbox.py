@@ -9,6 +9,7 @@ from rich.table import Table
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
 from segflow.delivery.outbox import DEAD, DELIVERED, QUEUED
+from segflow.destinations.secrets import describe_undecryptable
 
 outbox = typer.Typer(help="Messages waiting for delivery, delivered, or dead-lettered.")
 app.add_typer(outbox, name="outbox")
@@ -31,6 +32,8 @@ def status(ctx: typer.Context) -> None:
     sent again then. A sender that stopped on this machine is noticed at once."""
     with open_segflow(ctx) as segflow:
         counts = segflow.outbox.counts()
+        undecryptable = segflow.destinations.undecryptable()
+        source = segflow.destinations.secret_key_source
     table = Table(
         "Destination",
         "Queued",
@@ -53,6 +56,8 @@ def status(ctx: typer.Context) -> None:
             row.last_error or "",
         )
     console.print(table if counts else "The outbox is empty.")
+    if undecryptable:
+        console.print(describe_undecryptable(undecryptable, source))
 
 
 @outbox.command()

@@ -20,6 +20,7 @@ from segflow.delivery import Sender, SenderOptions
 from segflow.delivery.sender import DeliveryReport
 from segflow.destinations import Destination
 from segflow.destinations.registry import LOCAL_COLLECTOR
+from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.flow import load_flow, read_document
 from segflow.service import Segflow
@@ -258,6 +259,10 @@ def _announce(
         f"  Events     go {events}",
         f"  Database   {safe_url(segflow.settings.resolved_database_url)}",
     ]
+    if undecryptable := segflow.destinations.undecryptable():
+        # Their messages wait, the sender backing them off; every other account delivers.
+        problem = describe_undecryptable(undecryptable, segflow.destinations.secret_key_source)
+        lines.insert(-1, f"  Accounts   {problem}")
     if published:
         answer = "-H 'Content-Type: application/json' -d '{\"message\": \"Ada\"}'"
         lines += [
