@@ -7,21 +7,34 @@ import os
 import subprocess
 import sys
 import time
+from importlib.resources import as_file, files
 from pathlib import Path
 
-from sqlalchemy import update
+import httpx
+import orjson
+import pytest
+from sqlalchemy import func, select, update
 
+from segflow.chat import Chats, ChatSessionNotFoundError
+from segflow.chat.results import Results
+from segflow.collector.reading import list_events
+from segflow.flow import read_document
 from segflow.segment import SegmentMessage, TrackEvent, build_message
 from segflow.service import Segflow
 from segflow.settings import Settings
-from segflow.store.tables import outbox
+from segflow.store import Database, open_database
+from segflow.store.tables import (
+    chat_sessions,
+    chat_turns,
+    collected_events,
+    collected_requests,
+    outbox,
+)
+from tests.collector.segment_messages import batch, track
 from tests.servers import CollectorProcess
 
 DAY = 86_400.0
-
-
-def segflow_command(database_url: str, home: Path, *args: str, **environment: str) -> list[str]:
-    return [sys.executable, "-m", "segflow", "--database-url", database_url, *args]
+WRITE_KEY = "wk-retention-0001-abcd"
 
 
 def run_segflow(
@@ -104,3 +117,98 @@ def test_a_sender_draining_100000_events_deletes_old_delivered_ones_and_loses_no
             print(f"100,000 events delivered and 20,000 old ones deleted in {seconds:.1f} s")
         finally:
             segflow.close()
+
+
+def post_tracks(collector: CollectorProcess, *names: str) -> None:
+    answer = httpx.post(
+        f"{collector.url}/v1/batch",
+        content=orjson.dumps(batch(*(track(name) for name in names))),
+        auth=(WRITE_KEY, ""),
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def age_collected(database: Database, days: float) -> None:
+    """Moves everything the collector received so far `days` into the past."""
+    past = time.time() - days * DAY
+    with database.engine.begin() as connection:
+        connection.execute(update(collected_requests).values(received_at=past))
+        connection.execute(update(collected_events).values(received_at=past))
+
+
+def age_chats(segflow: Segflow, session_ids: list[str], *, started: float, answered: float) -> None:
+    """Makes the chats start `started` days ago and last answer `answered` days ago."""
+    now = time.time()
+    with segflow.database.engine.begin() as connection:
+        connection.execute(
+            update(chat_sessions)
+            .where(chat_sessions.c.id.in_(session_ids))
+            .values(created_at=now - started * DAY, updated_at=now - answered * DAY)
+        )
+
+
+def test_prune_deletes_old_chats_and_collected_events_once_and_keeps_the_rest(
+    database_url: str, home: Path
+) -> None:
+    segflow = Segflow.open(Settings(database_url=database_url))
+    try:
+        chats = Chats(segflow)
+        with as_file(files("segflow") / "examples" / "lead-capture.yaml") as path:
+            chats.flows.save(read_document(path), "lead-capture")
+        chats.flows.publish("lead-capture")
+        forgotten = [chats.start_chat("lead-capture").session.id for _ in range(3)]
+        for session_id in forgotten:
+            chats.continue_chat(session_id, "Ada")
+        age_chats(segflow, forgotten, started=40, answered=35)
+        # Started long ago, answered yesterday: still going, kept.
+        lingering = chats.start_chat("lead-capture").session.id
+        age_chats(segflow, [lingering], started=40, answered=1)
+        recent = chats.start_chat("lead-capture").session.id
+        with CollectorProcess(database_url, args=["--keep-days", "0"]) as collector:
+            post_tracks(collector, "Old 1", "Old 2")
+            age_collected(segflow.database, 8)
+            post_tracks(collector, "New")
+        queued_before = segflow.outbox.pending()
+
+        done = run_segflow(
+            database_url,
+            home,
+            "prune",
+            environment={"SEGFLOW_KEEP_RESULTS_DAYS": "30", "SEGFLOW_COLLECTOR_KEEP_DAYS": "7"},
+        )
+
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "3 chats older than 30 day(s)" in done.stdout
+        assert "3 collector requests and events older than 7 day(s)" in done.stdout  # 1 + 2
+        results = Results(segflow.database, segflow.outbox, chats.flows)
+        listed = results.page("lead-capture").chats
+        assert {chat.id for chat in listed} == {lingering, recent}
+        with pytest.raises(ChatSessionNotFoundError):
+            results.transcript("lead-capture", forgotten[0])
+        with segflow.database.engine.connect() as connection:
+            turns = connection.execute(
+                select(func.count()).where(chat_turns.c.chat_session_id.in_(forgotten))
+            ).scalar_one()
+        assert turns == 0
+        # Their Segment messages are queued still: never deleted by age.
+        assert segflow.outbox.pending() == queued_before > 0
+        assert [event.name for event in list_events(segflow.database.engine)] == ["New"]
+    finally:
+        segflow.close()
+
+
+def test_the_collector_deletes_its_old_events_by_itself(database_url: str) -> None:
+    database = open_database(database_url)
+    try:
+        with CollectorProcess(database_url, args=["--keep-days", "0"]) as collector:
+            post_tracks(collector, "Old")
+            age_collected(database, 3)
+            post_tracks(collector, "New")
+        with CollectorProcess(database_url, args=["--keep-days", "2"]) as collector:
+            assert "keeping events 2 day(s)" in collector.output()
+            deadline = time.monotonic() + 30
+            while [event["name"] for event in collector.events()] != ["New"]:
+                assert time.monotonic() < deadline, collector.events()
+                time.sleep(0.05)
+    finally:
+        database.dispose()
