@@ -31,6 +31,7 @@ from segflow.store.tables import (
     outbox,
 )
 from tests.collector.segment_messages import batch, track
+from tests.serve_process import ServeProcess
 from tests.servers import CollectorProcess
 
 DAY = 86_400.0
@@ -212,3 +213,35 @@ def test_the_collector_deletes_its_old_events_by_itself(database_url: str) -> No
                 time.sleep(0.05)
     finally:
         database.dispose()
+
+
+def test_serve_deletes_old_delivered_messages_while_chats_go_on(
+    database_url: str, home: Path
+) -> None:
+    segflow = Segflow.open(Settings(database_url=database_url))
+    try:
+        queue_tracks(segflow, 5_000, "Delivered long ago")
+        age(segflow, 8, state="delivered", finished_at=age)
+        server = ServeProcess(
+            database_url,
+            home,
+            environment={"SEGFLOW_KEEP_DELIVERED_DAYS": "7", "SEGFLOW_NEW_CHATS_PER_MINUTE": "0"},
+        )
+        with server:
+            started = server.api.post("/api/v1/flows/lead-capture/startChat")
+            assert started.status_code == 200, started.text
+            answered = server.api.post(
+                f"/api/v1/sessions/{started.json()['sessionId']}/continueChat",
+                json={"message": "Ada"},
+            )
+            assert answered.status_code == 200, answered.text
+            deadline = time.monotonic() + 60
+            while "Deleted 5,000 delivered messages" not in server.output():
+                assert time.monotonic() < deadline, server.output()
+                time.sleep(0.05)
+            assert server.stop() == 0
+        [counts] = segflow.outbox.counts()
+        # What is left is the chat's own messages, delivered or still queued.
+        assert 0 < counts.delivered + counts.queued < 5_000
+    finally:
+        segflow.close()
