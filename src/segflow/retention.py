@@ -66,11 +66,14 @@ class Retention:
             before = now - kind.days * DAY
             count = 0
             while not self._stopping.is_set():
+                started = time.monotonic()
                 batch = kind.delete_before(before, self._options.batch)
                 count += batch
                 if batch == 0:
                     break
-                self._stopping.wait(self._options.pause)
+                # At least as long as the batch took: a busy database is never held by
+                # retention more than half the time.
+                self._stopping.wait(max(self._options.pause, time.monotonic() - started))
             deleted[kind.what] = count
             if count:
                 log.info(
