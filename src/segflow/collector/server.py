@@ -30,7 +30,11 @@ def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM); `announce` hears where it listens."""
     database = open_store(options.database_url) if options.database_url is not None else None
     retention = Retention(
-        [collected_events_kept(database, options.keep_days, "--keep-days")]
+        [
+            collected_events_kept(
+                database, options.keep_days, "--keep-days, SEGFLOW_COLLECTOR_KEEP_DAYS"
+            )
+        ]
         if database is not None
         else []
     )
