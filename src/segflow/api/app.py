@@ -51,7 +51,7 @@ def create_app(
     limits = segflow.settings.limits
     chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
     app.include_router(embed_router(chats.flows))  # public, like the chat API
-    metrics = metrics or Metrics(segflow.database)
+    metrics = metrics or Metrics(segflow.outbox)
     run = TurnRunner(limiter, on_turn=metrics.turn_done)
     previews, editor_auth = None, None
     if editor_token is not None:

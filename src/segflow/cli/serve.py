@@ -23,6 +23,7 @@ from segflow.destinations.registry import LOCAL_COLLECTOR
 from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.flow import load_flow, read_document
+from segflow.retention import retention_of
 from segflow.service import Segflow
 
 if TYPE_CHECKING:
@@ -63,20 +64,20 @@ def serve(
         ),
     ] = False,
     lease: Annotated[
-        float,
+        float | None,
         typer.Option(
             help="Seconds a batch in flight is reserved for this sender; after a crash it is "
-            "sent again once this runs out."
+            "sent again once this runs out.",
+            show_default="60, from SEGFLOW_DELIVERY_LEASE_SECONDS",
         ),
-    ] = 60.0,
+    ] = None,
     timeout: Annotated[float, typer.Option(help="HTTP timeout per batch, in seconds.")] = 15.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
 ) -> None:
     """Serve the chat API with the example flow, deliver its events, and show how to chat."""
     configure_logging(verbose)
-    if lease <= timeout:
-        raise SegflowError(f"--lease ({lease:g} s) must be longer than --timeout ({timeout:g} s)")
     with open_segflow(ctx) as segflow:
+        sender = segflow.sender_options(lease=lease, timeout=timeout)
         chats = Chats(segflow)
         published = [_publish(chats, segflow, path) for path in flows or []]
         if (example := _example(chats, segflow)) is not None:
@@ -87,7 +88,7 @@ def serve(
             chats,
             api=(host, port),
             collector=destination.name == LOCAL_COLLECTOR and not no_collector,
-            sender=SenderOptions(lease=lease, timeout=timeout),
+            sender=sender,
         )
         with StopSignals() as signals:  # a second Ctrl+C, while stopping, exits at once
             try:
@@ -157,7 +158,7 @@ class _Services:
 
         self._segflow = segflow
         self.editor_token = load_editor_token(segflow.settings)
-        metrics = Metrics(segflow.database)  # the API's /metrics shows the sender's work too
+        metrics = Metrics(segflow.outbox)  # the API's /metrics shows the sender's work too
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
         self.api = ServerThread(
             create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics),
@@ -185,11 +186,13 @@ class _Services:
             name="segflow-sender",
             daemon=True,
         )
+        self.retention = retention_of(segflow)
 
     def start(self) -> None:
         if self.collector is not None:
             self.collector.start()
         self._sending.start()
+        self.retention.start()
         self.api.start()
 
     def wait(self, signals: StopSignals) -> str | None:
@@ -208,8 +211,10 @@ class _Services:
         self.api.stop()
         self._stopping_sender.set()
         self.sender.stop()
+        self.retention.stop()
         if self._sending.ident is not None:
             self._sending.join()
+        self.retention.join()
         if self.collector is not None:
             self.collector.stop()
         return self._segflow.outbox.pending()

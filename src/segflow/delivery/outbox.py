@@ -24,6 +24,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -91,6 +92,17 @@ class OutboxCounts:
     last_error: str | None
     in_flight: int = 0  # queued messages a sender holds, its lease not run out
     lease_until: float | None = None  # when the last of those leases runs out
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """A destination's messages waiting, as /metrics shows them."""
+
+    destination: str
+    queued: int  # retrying ones included
+    retrying: int
+    dead: int
+    oldest_queued_at: float | None  # when the oldest queued message was queued
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +490,54 @@ class Outbox:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
         with self._database.engine.begin() as own:
             return int(own.execute(delete(outbox).where(*condition)).rowcount)
+
+    def delete_delivered(self, before: float, limit: int) -> int:
+        """Deletes up to `limit` of the oldest messages delivered before `before` (Unix
+        seconds), in one short transaction; returns how many. Never a queued or dead one."""
+        # The state is written out, not bound, so the partial index on delivered rows is used.
+        delivered = outbox.c.state == literal_column(f"'{DELIVERED}'")
+        oldest = (
+            select(outbox.c.id)
+            .where(delivered, outbox.c.finished_at < before)
+            .order_by(outbox.c.finished_at)
+            .limit(limit)
+        )
+        with self._database.engine.begin() as connection:
+            deleted = connection.execute(
+                delete(outbox).where(outbox.c.id.in_(oldest.scalar_subquery()), delivered)
+            )
+        return int(deleted.rowcount)
+
+    def backlog(self) -> list[Backlog]:
+        """Per destination: messages queued (retrying ones included), retrying, dead-lettered,
+        and when the oldest queued one was queued; in one query that never reads delivered
+        rows, so it stays quick however long the history."""
+        queued, dead = outbox.c.state == QUEUED, outbox.c.state == DEAD
+        query = (
+            select(
+                destinations.c.name,
+                func.count(outbox.c.id).filter(queued).label(QUEUED),
+                func.count(outbox.c.id).filter(queued, outbox.c.attempts > 0).label("retrying"),
+                func.count(outbox.c.id).filter(dead).label(DEAD),
+                func.min(outbox.c.created_at).filter(queued).label("oldest"),
+            )
+            .select_from(
+                destinations.outerjoin(
+                    outbox,
+                    and_(
+                        outbox.c.destination_id == destinations.c.id,
+                        outbox.c.state.in_((QUEUED, DEAD)),
+                    ),
+                )
+            )
+            .group_by(destinations.c.id, destinations.c.name)
+            .order_by(destinations.c.name)
+        )
+        with self._database.engine.connect() as connection:
+            return [
+                Backlog(row.name, row.queued or 0, row.retrying or 0, row.dead or 0, row.oldest)
+                for row in connection.execute(query)
+            ]
 
     def move(
         self, states: Sequence[str], from_id: int, to_id: int, *, connection: Connection
