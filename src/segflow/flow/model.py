@@ -133,6 +133,7 @@ class Block(_FlowPart):
     # The published schema describes each block type's options (see flow/schema.py).
     options: Annotated[SerializeAsAny[BaseModel], WithJsonSchema({"type": "object"})]
     _kind: BlockType[Any] | None = PrivateAttr(None)
+    _json_options: dict[str, Any] | None = PrivateAttr(None)
 
     @property
     def kind(self) -> BlockType[Any]:
@@ -145,6 +146,13 @@ class Block(_FlowPart):
     def title(self) -> str:
         """The block type's title ("Email input"), or its name if unknown."""
         return self._kind.title if self._kind is not None else self.type
+
+    def json_options(self) -> dict[str, Any]:
+        """The options as JSON (camelCase keys), made once: a read block never changes, and an
+        input shows them on every turn that waits on it. Copy before changing them."""
+        if self._json_options is None:
+            self._json_options = self.options.model_dump(mode="json")
+        return self._json_options
 
     @model_validator(mode="wrap")
     @classmethod
