@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from segflow import __version__
@@ -46,13 +45,12 @@ def create_app(
         "to Twilio Segment as the chat goes.",
     )
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
-    limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
     limits = segflow.settings.limits
     chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
     app.include_router(embed_router(chats.flows))  # public, like the chat API
     metrics = metrics or Metrics(segflow.database)
-    run = TurnRunner(limiter, on_turn=metrics.turn_done)
+    run = TurnRunner(threads, on_turn=metrics.turn_done)
     previews, editor_auth = None, None
     if editor_token is not None:
         from segflow.editor import editor_router
