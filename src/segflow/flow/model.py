@@ -138,9 +138,10 @@ class Block(_FlowPart):
     @property
     def kind(self) -> BlockType[Any]:
         """The block's type, with its run function."""
-        if self._kind is None:
+        kind = self._kind  # read once: a private attribute is slow to reach in pydantic
+        if kind is None:
             raise ValueError(f'Block "{self.id}" was read past: its options have problems')
-        return self._kind
+        return kind
 
     @property
     def title(self) -> str:
@@ -150,9 +151,9 @@ class Block(_FlowPart):
     def json_options(self) -> dict[str, Any]:
         """The options as JSON (camelCase keys), made once: a read block never changes, and an
         input shows them on every turn that waits on it. Copy before changing them."""
-        if self._json_options is None:
-            self._json_options = self.options.model_dump(mode="json")
-        return self._json_options
+        if (options := self._json_options) is None:
+            options = self._json_options = self.options.model_dump(mode="json")
+        return options
 
     @model_validator(mode="wrap")
     @classmethod
