@@ -11,7 +11,8 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -139,10 +140,16 @@ class Statement:
 
     def run(self, connection: Connection, **values: Any) -> int:
         """Runs the statement in `connection`'s transaction; returns the rows it changed."""
+        return int(self.send(connection, **values).rowcount)
+
+    def send(self, connection: Connection, **values: Any) -> Any:
+        """Runs the statement in `connection`'s transaction, or, within `sent_together`, sends
+        it with the others; its (closed) cursor's `rowcount` tells the rows it changed once they
+        are sent."""
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, self._parameters(values))
-            return int(cursor.rowcount)
+            return cursor
         finally:
             cursor.close()
 
@@ -165,6 +172,19 @@ class Statement:
         if self._positions is None:
             return named
         return tuple(named[name] for name in self._positions)
+
+
+@contextmanager
+def sent_together(connection: Connection) -> Iterator[None]:
+    """The statements run in the block (`Statement.run`, `send`, `run_many`) go to PostgreSQL
+    together, in one round trip when the block ends (psycopg's pipeline mode), with the BEGIN
+    of `connection`'s transaction; an error of one of them is raised then. SQLite runs each at
+    once: it has no round trips to save."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+        yield
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
