@@ -17,13 +17,7 @@ from segflow import __version__
 from segflow.errors import SegmentActionError
 from segflow.segment.actions import (
     ACTIONS,
-    Alias,
-    Group,
-    IdentifyUser,
-    PageView,
-    Screen,
     SegmentAction,
-    TrackEvent,
 )
 from segflow.segment.templating import Template
 from segflow.segment.values import ObjectTemplate
@@ -81,35 +75,35 @@ def build_message(
     """
     text = _ActionText(action, variables)
     body: dict[str, Any] = {"type": action.message_type}
-    match action:
-        case IdentifyUser():
+    match action.message_type:  # a string: cheaper to match than the model's class
+        case "identify":
             # A User ID left empty, with none known yet, leaves the visitor to its anonymous ID;
             # one written must fill in (else the chat's known one).
-            if action.user_id.strip() or user_id or not anonymous_visitor:
+            if text.written("user_id") or user_id or not anonymous_visitor:
                 body["userId"] = text.required("user_id", default=user_id)
             traits = text.object("traits")
-            if action.email.strip():  # left empty: no email trait; written: it must fill in
+            if text.written("email"):  # left empty: no email trait; written: it must fill in
                 if "email" in traits:
                     raise text.error("traits", 'has "email", which belongs in the Email field')
                 traits = {"email": text.required("email"), **traits}
             body["traits"] = traits
-        case Alias():
+        case "alias":
             body["previousId"] = text.required("previous_id")
             body["userId"] = text.required("user_id", default=user_id)
-        case TrackEvent():
+        case "track":
             body["event"] = text.required("event_name")
             if not anonymous_visitor:
                 body["userId"] = text.required("user_id", default=user_id)
             body["properties"] = text.object("properties")
-        case PageView():
+        case "page":
             body["name"] = text.required("name")
             if category := text.optional("category"):
                 body["category"] = category
             body["properties"] = _page_properties(context) | text.object("properties")
-        case Group():
+        case "group":
             body["groupId"] = text.required("group_id")
             body["traits"] = text.object("traits")
-        case Screen():
+        case "screen":
             body["name"] = text.required("name")
             body["properties"] = text.object("properties")
     # Page View, Group, Screen (and anonymous Track): the User ID is left out when empty.
@@ -248,11 +242,12 @@ class _ActionPlan:
     """An action read once: its templates split and its key/value rows typed, so that each
     message it sends only fills them in. Made at the action's first message (see `_plan_of`)."""
 
-    __slots__ = ("name", "objects", "templates", "titles")
+    __slots__ = ("fixed", "name", "objects", "templates", "titles")
 
     def __init__(self, action: SegmentAction) -> None:
         self.name = action.action
         self.templates: dict[str, Template] = {}
+        self.fixed: dict[str, str] = {}  # the fields without variables, as they always read
         self.objects: dict[str, ObjectTemplate] = {}
         self.titles: dict[str, str] = {}
         for field, info in type(action).model_fields.items():
@@ -260,6 +255,8 @@ class _ActionPlan:
             value = getattr(action, field)
             if isinstance(value, str):
                 self.templates[field] = Template(value)
+                if not self.templates[field].uses_variables:
+                    self.fixed[field] = value.strip()
             elif isinstance(value, list):
                 self.objects[field] = ObjectTemplate(
                     value, action=self.name, field=self.titles[field]
@@ -298,7 +295,14 @@ class _ActionText:
         self.variables = variables
 
     def optional(self, field: str) -> str:
+        fixed = self.plan.fixed.get(field)
+        if fixed is not None:
+            return fixed
         return self.plan.templates[field].fill(self.variables).strip()
+
+    def written(self, field: str) -> bool:
+        """Whether the field holds anything before filling in (a template counts)."""
+        return bool(self.plan.templates[field].text.strip())
 
     def required(self, field: str, *, default: str | None = None) -> str:
         """The filled-in value, else `default`, else an error naming the template."""
@@ -314,10 +318,9 @@ class _ActionText:
 
     def json_object(self, field: str) -> dict[str, Any] | None:
         """The field's JSON object, or None when the field is empty."""
-        template = self.plan.templates[field]
-        text = template.fill(self.variables).strip()
-        if not text:
+        if (text := self.optional(field)) == "":
             return None
+        template = self.plan.templates[field]
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
