@@ -4,9 +4,10 @@ A Segment block costs a turn two things: building its message (`build_message`, 
 calls it: the chat's anonymous ID, User ID and visitor context) and queuing it in the outbox
 (`Outbox.enqueue_many`, as the turn does at its end, inside the turn's open transaction). This
 times both together, per turn of 1, 3 and 10 messages (each turn its own transaction, begun and
-written to before the clock starts, committed after it stops), against the official
-segment-analytics-python's `track()` of the same event (its consumer thread stopped), in the
-same run. The event is the one of bench/delivery.py.
+written to before the clock starts, committed after it stops), against as many calls of the
+official segment-analytics-python's `track()` for the same event at the same place in a turn
+(its consumer thread stopped), the two taking turns in one process. The event is the one of
+bench/delivery.py.
 
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
     python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -100,10 +101,12 @@ class Clock:
         return {"p50": wall["p50"], "p99": wall["p99"], "cpu": cpu}
 
 
-def child_segflow(params: dict[str, Any]) -> dict[str, Any]:
-    """Turns of N messages, each built as the block builds it, all queued in one enqueue_many()
-    inside the turn's open transaction (after the turn's own write, before its commit). The
-    sizes take turns, so that other processes weigh on each alike."""
+def child_turns(params: dict[str, Any]) -> dict[str, Any]:
+    """Turns of N messages on one database, segflow's and the official library's taking turns
+    so that other processes weigh on both alike. Each turn opens a transaction and makes the
+    turn's own write (its chat's row) first. segflow's: N messages built as the block builds
+    them, queued in one enqueue_many() inside that transaction. The official library's: N
+    track() calls at the same place (its consumer stopped, so no thread competes for the GIL)."""
     from sqlalchemy import text
 
     from segflow.segment import build_message
@@ -114,15 +117,15 @@ def child_segflow(params: dict[str, Any]) -> dict[str, Any]:
     options, outbox, engine = block_options(), segflow.outbox, segflow.database.engine
     session_id = "3f0c8d1e-5b9a-4c1e-9f3a-2b7d6e8a9c10"
     own_write = text("UPDATE destinations SET last_error = NULL WHERE id = :id")
-    sizes = params["turn_sizes"]
-    clocks = {size: Clock() for size in sizes}
-    for turn in range(WARMUP + params["turns"]):
+    sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
+    client = idle_official_client(turns * sum(sizes))
+    ours = {size: Clock() for size in sizes}
+    theirs = {size: Clock() for size in sizes}
+    for turn in range(turns):
         for size in sizes:
-            clock = clocks[size]
             with engine.begin() as connection:
-                # The turn's own write (its chat's row): BEGIN is done, the write lock taken.
                 connection.execute(own_write, {"id": destination.id})
-                clock.start()
+                ours[size].start()
                 messages = [
                     build_message(
                         options,
@@ -137,29 +140,24 @@ def child_segflow(params: dict[str, Any]) -> dict[str, Any]:
                 outbox.enqueue_many(
                     messages, destination.id, connection=connection, chat_session_id=session_id
                 )
-                clock.stop()
+                ours[size].stop()
+            with engine.begin() as connection:
+                connection.execute(own_write, {"id": destination.id})
+                theirs[size].start()
+                for i in range(size):
+                    official_track(client, turn * size + i)
+                theirs[size].stop()
     queued = outbox.pending()
     segflow.close()
-    expected = (WARMUP + params["turns"]) * sum(sizes)
-    turns = {str(size): clock.figures() for size, clock in clocks.items()}
-    return {"turns": turns, "queued": queued, "expected": expected}
+    return {
+        "segflow": {str(size): clock.figures() for size, clock in ours.items()},
+        "official": {str(size): clock.figures() for size, clock in theirs.items()},
+        "queued": queued,
+        "expected": turns * sum(sizes),
+    }
 
 
-def child_official(params: dict[str, Any]) -> dict[str, Any]:
-    """N track() calls per "turn", the consumer stopped (no thread competes for the GIL)."""
-    sizes = params["turn_sizes"]
-    client = idle_official_client((WARMUP + params["turns"]) * sum(sizes))
-    clocks = {size: Clock() for size in sizes}
-    for turn in range(WARMUP + params["turns"]):
-        for size in sizes:
-            clocks[size].start()
-            for i in range(size):
-                official_track(client, turn * size + i)
-            clocks[size].stop()
-    return {"turns": {str(size): clock.figures() for size, clock in clocks.items()}}
-
-
-CHILDREN = {"segflow": child_segflow, "official": child_official}
+CHILDREN = {"turns": child_turns}
 
 
 def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
@@ -178,13 +176,14 @@ def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[st
     return result
 
 
-def report(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+def report(result: dict[str, Any]) -> list[str]:
+    ours, theirs = result["segflow"], result["official"]
     rows: list[tuple[str, ...]] = []
-    for size, figures in theirs["turns"].items():
+    for size, figures in theirs.items():
         n = int(size)
         shown = [(f"turn of {n}", 1), ("  per message", n)] if n > 1 else [(f"turn of {n}", 1)]
         for label, units in shown:
-            mine = {key: value / units for key, value in ours["turns"][size].items()}
+            mine = {key: value / units for key, value in ours[size].items()}
             official = {key: value / units for key, value in figures.items()}
             rows.append(
                 (
@@ -199,7 +198,7 @@ def report(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
                 )
             )
     header = ("µs", "segflow p50", "p99", "CPU", "track() p50", "p99", "CPU", "segflow/track p50")
-    block, track = ours["turns"]["1"], theirs["turns"]["1"]
+    block, track = ours["1"], theirs["1"]
     versus = block["p50"] / track["p50"]
     lines = [
         "Block cost (build_message + enqueue inside the turn's open transaction), µs;",
@@ -212,9 +211,9 @@ def report(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
         f"  [{'met' if versus <= TARGET_VERSUS_TRACK else 'MISSED'}] p50 <= "
         f"{TARGET_VERSUS_TRACK}x the official track(): {versus:.2f}x",
     ]
-    if ours["queued"] != ours["expected"]:
+    if result["queued"] != result["expected"]:
         lines.append(
-            f"  ! {ours['expected']:,} messages queued, the outbox holds {ours['queued']:,}"
+            f"  ! {result['expected']:,} messages queued, the outbox holds {result['queued']:,}"
         )
     return lines
 
@@ -246,10 +245,9 @@ def main() -> None:
     params = {"turns": args.turns, "turn_sizes": TURN_SIZES, "collector": "http://127.0.0.1:9"}
     try:
         with databases.fresh("block_cost") as database:
-            ours = run_child("segflow", params, child_env(workdir / "home", database))
-        theirs = run_child("official", params, child_env(workdir / "home"))
+            result = run_child("turns", params, child_env(workdir / "home", database))
         print()
-        print("\n".join(report(ours, theirs)))
+        print("\n".join(report(result)))
         print(
             f"\nLoad average (1 min) before / after: {load:.2f} / {os.getloadavg()[0]:.2f}; "
             "other busy processes raise the wall times (p50, p99) more than the CPU times."
