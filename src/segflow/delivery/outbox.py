@@ -20,10 +20,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
-    bindparam,
     delete,
     func,
-    insert,
     literal_column,
     or_,
     select,
@@ -33,7 +31,7 @@ from sqlalchemy import (
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, leading_fit
 from segflow.segment import SegmentMessage
 from segflow.store import Database
-from segflow.store.db import Statement
+from segflow.store.db import RowsInsert
 from segflow.store.tables import destinations, outbox
 
 QUEUED = "queued"
@@ -119,10 +117,8 @@ class Undelivered:
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
-        # Queuing sits inside every chat turn: the INSERT is compiled once, run on the cursor.
-        self._insert = Statement(
-            insert(outbox).values({name: bindparam(name) for name in QUEUED_COLUMNS}), database
-        )
+        # Queuing sits inside every chat turn: a turn's messages go in one INSERT, written once.
+        self._insert = RowsInsert(outbox, QUEUED_COLUMNS, database)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -144,28 +140,30 @@ class Outbox:
         connection: Connection | None = None,
         chat_session_id: str | None = None,
     ) -> None:
-        """With `chat_session_id`, the messages are listed in that chat's Results."""
+        """Stores the messages in one statement (per 100); with `connection`, inside that
+        connection's open transaction. With `chat_session_id`, the messages are listed in that
+        chat's Results."""
         now = time.time()
         rows = [
-            {
-                "destination_id": destination_id,
-                "message_id": message.message_id,
-                "type": message.type,
-                "payload": message.payload,
-                "created_at": now,
-                "state": QUEUED,
-                "attempts": 0,
-                "chat_session_id": chat_session_id,
-            }
+            (
+                destination_id,
+                message.message_id,
+                message.type,
+                message.payload,
+                now,
+                QUEUED,
+                0,
+                chat_session_id,
+            )
             for message in messages
         ]
         if not rows:
             return
         if connection is not None:
-            self._insert.run_many(connection, rows)
+            self._insert.run(connection, rows)
             return
         with self._database.engine.begin() as own:
-            self._insert.run_many(own, rows)
+            self._insert.run(own, rows)
 
     # -- claiming, for senders -------------------------------------------------------------
 

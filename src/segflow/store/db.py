@@ -1,6 +1,7 @@
 """Opening the application database: SQLite (WAL) by default, PostgreSQL by URL.
 
-Also `Statement`: a Core statement compiled once, for the few statements a chat turn runs.
+Also `Statement`: a Core statement compiled once, for the few statements a chat turn runs;
+and `RowsInsert`: many rows in one INSERT, as a turn queues its Segment messages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -153,20 +154,6 @@ class Statement:
         finally:
             cursor.close()
 
-    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Runs the statement once per row in `connection`'s transaction, begun here first if the
-        caller has not (as execute() would have done)."""
-        if not connection.in_transaction():
-            connection.begin()
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            if len(rows) == 1:
-                cursor.execute(self.sql, self._parameters(rows[0]))
-            else:
-                cursor.executemany(self.sql, [self._parameters(row) for row in rows])
-        finally:
-            cursor.close()
-
     def _parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | Sequence[Any]:
         named = {**self._literals, **values}
         if self._positions is None:
@@ -176,7 +163,7 @@ class Statement:
 
 @contextmanager
 def sent_together(connection: Connection) -> Iterator[None]:
-    """The statements run in the block (`Statement.run`, `send`, `run_many`) go to PostgreSQL
+    """The statements run in the block (`Statement.run`, `send`, `RowsInsert.run`) go to PostgreSQL
     together, in one round trip when the block ends (psycopg's pipeline mode), with the BEGIN
     of `connection`'s transaction; an error of one of them is raised then. SQLite runs each at
     once: it has no round trips to save."""
@@ -185,6 +172,41 @@ def sent_together(connection: Connection) -> Iterator[None]:
         return
     with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
         yield
+
+
+class RowsInsert:
+    """An INSERT of many rows in one statement, run on the DBAPI cursor: one round trip to
+    PostgreSQL however many rows, and on SQLite no Python work per row beyond its tuple.
+    Its SQL is written once per row count."""
+
+    ROWS_PER_STATEMENT = 100  # 100 rows of a few columns stay far below any bound-value limit
+
+    def __init__(self, table: Table, columns: Sequence[str], database: Database) -> None:
+        placeholder = "?" if database.engine.dialect.paramstyle == "qmark" else "%s"
+        preparer = database.engine.dialect.identifier_preparer
+        names = ", ".join(preparer.quote(table.c[name].name) for name in columns)
+        self._head = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES "
+        self._row = "(" + ", ".join([placeholder] * len(columns)) + ")"
+        self._sql: dict[int, str] = {}
+
+    def run(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Inserts `rows` (tuples in the order of the columns) in `connection`'s transaction,
+        begun here first if the caller has not (as execute() would have done)."""
+        if not connection.in_transaction():
+            connection.begin()
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            step = self.ROWS_PER_STATEMENT
+            for first in range(0, len(rows), step):
+                chunk = rows[first : first + step]
+                cursor.execute(self._statement(len(chunk)), [v for row in chunk for v in row])
+        finally:
+            cursor.close()
+
+    def _statement(self, count: int) -> str:
+        if (sql := self._sql.get(count)) is None:
+            sql = self._sql[count] = self._head + ", ".join([self._row] * count)
+        return sql
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
