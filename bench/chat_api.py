@@ -83,7 +83,7 @@ def serve_bare(port: int) -> None:
     async def turn(message: Message) -> Reply:
         return Reply(messages=[message.message], status="active")
 
-    @app.get("/health")
+    @app.get("/healthz")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -101,7 +101,7 @@ def free_port() -> int:
 
 @contextmanager
 def running(command: list[str], url: str, workdir: Path, env: dict[str, str]) -> Iterator[int]:
-    """A server subprocess (its pid), from when it answers /health until the block ends."""
+    """A server subprocess (its pid), from when it answers /healthz until the block ends."""
     log_path = workdir / f"server-{uuid.uuid4().hex[:6]}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -111,12 +111,12 @@ def running(command: list[str], url: str, workdir: Path, env: dict[str, str]) ->
             if process.poll() is not None:
                 raise SystemExit(f"{command} exited:\n{log_path.read_text()}")
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > ends:
-                raise SystemExit(f"{command} did not answer /health in 60 s")
+                raise SystemExit(f"{command} did not answer /healthz in 60 s")
             time.sleep(0.1)
         yield process.pid
     finally:

@@ -120,12 +120,12 @@ def serving(home: Path) -> Iterator[str]:
             if process.poll() is not None:
                 raise SystemExit(f"segflow serve exited:\n{log_path.read_text()}")
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > ends:
-                raise SystemExit("segflow serve did not answer /health in 60 s")
+                raise SystemExit("segflow serve did not answer /healthz in 60 s")
             time.sleep(0.1)
         yield url
     finally:

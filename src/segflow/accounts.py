@@ -37,10 +37,14 @@ class AccountState:
     dead: int
     retry_at: float | None
     last_error: str | None
+    write_key_undecryptable: bool = False  # saved with a secret key that is gone
 
     @property
     def health(self) -> str:
-        """'healthy', or 'retrying' while the last attempt failed."""
+        """'healthy'; 'retrying' while the last attempt failed; 'undecryptable' while its
+        Write Key cannot be decrypted, until it is typed again."""
+        if self.write_key_undecryptable:
+            return "undecryptable"
         return "retrying" if self.last_error else "healthy"
 
 
@@ -73,6 +77,7 @@ def label_of(destination: Destination) -> str:
 
 def account_states(segflow: Segflow) -> list[AccountState]:
     counts = segflow.outbox.undelivered()
+    undecryptable = set(segflow.destinations.undecryptable())
     states = []
     for destination in segflow.destinations.list():
         counted = counts.get(destination.id)
@@ -86,6 +91,7 @@ def account_states(segflow: Segflow) -> list[AccountState]:
                 dead=counted.dead if counted else 0,
                 retry_at=counted.retry_at if counted else None,
                 last_error=counted.last_error if counted else None,
+                write_key_undecryptable=destination.name in undecryptable,
             )
         )
     return states

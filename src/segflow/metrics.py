@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import and_, func, select
 
-from segflow.store import Database
-from segflow.store.tables import destinations, outbox
+from segflow.delivery import Outbox
 
 if TYPE_CHECKING:
     from segflow.delivery.sender import DeliveryReport
@@ -28,11 +26,11 @@ TURN_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 
 
 class Metrics:
-    """The metrics of one segflow process over `database`; `render()` is the /metrics page."""
+    """The metrics of one segflow process over `outbox`; `render()` is the /metrics page."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, outbox: Outbox) -> None:
         self.registry = CollectorRegistry()
-        self.registry.register(_Backlog(database))
+        self.registry.register(_Backlog(outbox))
         self._delivered = Counter(
             "segflow_messages_delivered",
             "Messages this process delivered, per destination.",
@@ -79,10 +77,10 @@ class Metrics:
 
 class _Backlog(Collector):
     """Per destination: messages queued (retrying ones included), retrying, dead-lettered, and
-    the age of the oldest queued one, in one query that never reads delivered rows."""
+    the age of the oldest queued one, as the outbox reads them at each scrape."""
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
 
     def collect(self) -> Iterator[Metric]:
         messages = GaugeMetricFamily(
@@ -97,36 +95,13 @@ class _Backlog(Collector):
             labels=["destination"],
         )
         now = time.time()
-        for row in self._rows():
-            messages.add_metric([row.name, "queued"], row.queued or 0)
-            messages.add_metric([row.name, "retrying"], row.retrying or 0)
-            messages.add_metric([row.name, "dead"], row.dead or 0)
-            age = 0.0 if row.oldest is None else max(now - row.oldest, 0.0)
-            oldest.add_metric([row.name], age)
+        for row in self._outbox.backlog():
+            messages.add_metric([row.destination, "queued"], row.queued)
+            messages.add_metric([row.destination, "retrying"], row.retrying)
+            messages.add_metric([row.destination, "dead"], row.dead)
+            queued_at = row.oldest_queued_at
+            oldest.add_metric(
+                [row.destination], 0.0 if queued_at is None else max(now - queued_at, 0.0)
+            )
         yield messages
         yield oldest
-
-    def _rows(self) -> list:
-        queued, dead = outbox.c.state == "queued", outbox.c.state == "dead"
-        query = (
-            select(
-                destinations.c.name,
-                func.count(outbox.c.id).filter(queued).label("queued"),
-                func.count(outbox.c.id).filter(queued, outbox.c.attempts > 0).label("retrying"),
-                func.count(outbox.c.id).filter(dead).label("dead"),
-                func.min(outbox.c.created_at).filter(queued).label("oldest"),
-            )
-            .select_from(
-                destinations.outerjoin(
-                    outbox,
-                    and_(
-                        outbox.c.destination_id == destinations.c.id,
-                        outbox.c.state.in_(("queued", "dead")),
-                    ),
-                )
-            )
-            .group_by(destinations.c.id, destinations.c.name)
-            .order_by(destinations.c.name)
-        )
-        with self._database.engine.connect() as connection:
-            return list(connection.execute(query))

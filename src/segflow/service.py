@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from segflow.delivery import Outbox, Sender, SenderOptions
 from segflow.destinations import Destination, Destinations, load_cipher
+from segflow.errors import SettingsError
 from segflow.segment import SegmentAction, SegmentMessage, build_message
 from segflow.settings import Settings
 from segflow.store import Database, open_database
@@ -66,7 +67,22 @@ class Segflow:
         return target
 
     def sender(self, options: SenderOptions | None = None) -> Sender:
-        return Sender(self.outbox, self.destinations, options)
+        """A sender; by default with the lease of SEGFLOW_DELIVERY_LEASE_SECONDS."""
+        return Sender(self.outbox, self.destinations, options or self.sender_options())
+
+    def sender_options(self, *, lease: float | None = None, timeout: float = 15.0) -> SenderOptions:
+        """Sender options with `lease`, or SEGFLOW_DELIVERY_LEASE_SECONDS when None; raises
+        SettingsError, naming where the lease came from, unless it exceeds `timeout`."""
+        if lease is None:
+            lease, named = self.settings.delivery_lease_seconds, "SEGFLOW_DELIVERY_LEASE_SECONDS"
+        else:
+            named = "--lease"
+        if lease <= timeout:
+            raise SettingsError(
+                f"{named} ({lease:g} s) must be longer than the HTTP timeout ({timeout:g} s): "
+                "a batch still in flight would be claimed again"
+            )
+        return SenderOptions(lease=lease, timeout=timeout)
 
     def close(self) -> None:
         self.database.dispose()

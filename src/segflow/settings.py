@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         default=None,
-        description="Fernet key that encrypts Write Keys at rest; a key file in `home` if unset.",
+        description="Fernet keys that encrypt Write Keys at rest, comma-separated, newest "
+        "first (the newest encrypts, any decrypts); a key file in `home` if unset.",
     )
     segment_write_key: SecretStr | None = Field(
         default=None,
@@ -66,6 +67,33 @@ class Settings(BaseSettings):
         default=None,
         description="When set, the chat API's /metrics answers only requests with the header "
         "`Authorization: Bearer <token>`; unset, anyone who reaches the API may read it.",
+    )
+    delivery_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a batch a sender claimed stays reserved for it (`segflow deliver`, "
+        "`serve`'s sender; `--lease` overrides it): if that sender stops on another machine, "
+        "its batch is sent again once this runs out. Must exceed the sender's HTTP timeout "
+        "(`--timeout`, 15 s).",
+    )
+    keep_delivered_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="Days a delivered message stays in the outbox (and in its chat's Results) "
+        "before the process that delivers deletes it; 0 keeps them forever. Queued and "
+        "dead-lettered messages are never deleted by age.",
+    )
+    keep_results_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Days a chat is kept, with its transcript, after its last turn, before the "
+        "process that delivers deletes it from its flow's Results; 0 keeps chats forever.",
+    )
+    collector_keep_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="Days the built-in collector keeps the events it received (and its "
+        "requests) before deleting them; 0 keeps them forever.",
     )
     limits: Limits = Field(
         default_factory=Limits,

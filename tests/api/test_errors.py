@@ -114,3 +114,15 @@ def test_the_api_is_described_at_docs_with_the_errors_it_answers(
         "/api/v1/typebots/{publicId}/startChat": ["200", "400", "404", "413", "429"],
         "/api/v1/typebots/{typebotId}/preview/startChat": ["200", "400", "403", "404", "413"],
     }
+
+
+def test_a_wrong_method_is_answered_405_naming_the_one_to_use(
+    shared_server: ServeProcess,
+) -> None:
+    response = shared_server.api.get(START)
+
+    assert (response.status_code, response.json()) == (
+        405,
+        {"message": f"{START} does not take GET; use POST"},
+    )
+    assert response.headers["Allow"] == "POST"

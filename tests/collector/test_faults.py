@@ -34,6 +34,7 @@ def test_a_status_fault_answers_that_status_with_retry_after_for_so_many_request
     assert [a.headers.get("Retry-After") for a in answers] == ["2", "2", None]
     assert answers[0].json() == {
         "success": False,
+        "code": "fault_injected",
         "message": "Fault injected by the collector: answering 503",
     }
     assert [is_stored(shared_collector, e) for e in (first, second, third)] == [False, False, True]

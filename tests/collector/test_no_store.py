@@ -21,6 +21,8 @@ def test_without_storage_the_collector_still_checks_and_counts_but_lists_nothing
         assert collector.stats() == {"requests": 2, "events": 2}
         assert listing.status_code == 409
         assert listing.json() == {
-            "message": "This collector runs with --no-store: it keeps no events or requests"
+            "success": False,
+            "code": "not_storing",
+            "message": "This collector runs with --no-store: it keeps no events or requests",
         }
         assert "not storing (--no-store)" in collector.output()

@@ -118,3 +118,53 @@ def test_a_gzipped_batch_is_stored_and_recorded_with_its_unzipped_size(
     assert [e["payload"]["properties"]["turn"] for e in reversed(stored)] == list(range(50))
     [request] = collector.requests()
     assert (request["gzip"], request["body_bytes"], request["events"]) == (True, len(body), 50)
+
+
+def test_a_message_keeps_its_own_sent_at_and_takes_the_batch_s_when_it_has_none(
+    shared_collector: CollectorProcess,
+) -> None:
+    own = track(sentAt="2026-01-02T03:04:05.900Z")
+    without = track()
+    body = batch(own, without, sent_at="2026-01-02T03:04:07.000Z")
+
+    answer = httpx.post(f"{shared_collector.url}/v1/batch", json=body, auth=(WRITE_KEY, ""))
+
+    assert answer.json() == {"success": True}
+    sent_at = {
+        event["message_id"]: event["payload"]["sentAt"]
+        for event in shared_collector.events(limit=10)
+    }
+    assert sent_at[own["messageId"]] == "2026-01-02T03:04:05.900Z"
+    assert sent_at[without["messageId"]] == "2026-01-02T03:04:07.000Z"
+
+
+def test_a_wrong_method_is_answered_405_naming_the_one_to_use(
+    shared_collector: CollectorProcess,
+) -> None:
+    answer = httpx.get(f"{shared_collector.url}/v1/batch")
+
+    assert answer.status_code == 405
+    assert answer.json() == {
+        "success": False,
+        "code": "method_not_allowed",
+        "message": "/v1/batch does not take GET; use POST",
+    }
+    assert answer.headers["Allow"] == "POST"
+
+
+def test_an_unknown_path_is_answered_404_naming_the_endpoints(
+    shared_collector: CollectorProcess,
+) -> None:
+    unknown = httpx.post(f"{shared_collector.url}/v1/trak", json=track(), auth=(WRITE_KEY, ""))
+    nowhere = httpx.get(f"{shared_collector.url}/nowhere")
+
+    assert (unknown.status_code, unknown.json()) == (
+        404,
+        {
+            "success": False,
+            "code": "unknown_endpoint",
+            "message": "No such endpoint /v1/trak; use one of batch, identify, track, page, "
+            "screen, group, alias (or analytics.js's b, i, t, p, s, g, a)",
+        },
+    )
+    assert (nowhere.status_code, nowhere.json()["code"]) == (404, "not_found")

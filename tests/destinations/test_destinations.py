@@ -13,7 +13,13 @@ from sqlalchemy import select
 from segflow.accounts import account_states, remove_account, rename_account, update_account
 from segflow.chat import Flows
 from segflow.destinations import EU_ENDPOINT, US_ENDPOINT
-from segflow.destinations.registry import RESOLVED_FOR
+from segflow.destinations.registry import LOCAL_WRITE_KEY, RESOLVED_FOR, RotatedWriteKeys
+from segflow.destinations.secrets import (
+    UndecryptableWriteKeyError,
+    new_key,
+    read_keys,
+    write_key_file,
+)
 from segflow.errors import DestinationError, SettingsError
 from segflow.segment import TrackEvent
 from segflow.service import Segflow
@@ -50,17 +56,65 @@ def test_generated_secret_key_file_is_private(segflow: Segflow, home: Path) -> N
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_a_changed_secret_key_is_reported_not_a_crash(
+def test_a_changed_secret_key_names_the_accounts_to_re_enter_and_spares_segflows_own(
     home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = Segflow.open(Settings(database_url=database_url))
     added = first.destinations.add("production", WRITE_KEY)
+    local = first.destinations.resolve()
     first.close()
     monkeypatch.setenv("SEGFLOW_SECRET_KEY", "Jx3T3n0ZbG0l8cXW3i3e3lC4dJ2m8sYy0v9eH2c1bQ8=")
     second = Segflow.open(Settings(database_url=database_url))
-    with pytest.raises(SettingsError, match="'production' cannot be decrypted"):
+    with pytest.raises(UndecryptableWriteKeyError) as raised:
         second.destinations.write_key(added.id)
+    assert str(raised.value) == (
+        "Account 'production': Write Key cannot be decrypted with SEGFLOW_SECRET_KEY: re-enter "
+        "it with `segflow destination update production --write-key -` (or restore the secret "
+        "key it was saved with)"
+    )
+    assert second.destinations.undecryptable() == ["production"]
+    # The built-in collector's account takes its key from segflow's settings again.
+    assert second.destinations.write_key(local.id).reveal() == LOCAL_WRITE_KEY
+    assert second.destinations.resolve().id == local.id
+    second.destinations.update("production", write_key=WRITE_KEY)
+    assert second.destinations.undecryptable() == []
     second.close()
+
+
+def test_a_rotation_reencrypts_every_write_key_and_a_running_segflow_follows_the_key_file(
+    segflow: Segflow, home: Path
+) -> None:
+    added = segflow.destinations.add("production", WRITE_KEY)
+    segflow.destinations.resolve()  # segflow's own account, saved encrypted too
+    settings = segflow.settings
+    old_keys = read_keys(settings)
+    new = new_key()
+    write_key_file(home / "secret.key", old_keys.with_newest(new).keys)
+
+    rotating = Segflow.open(settings)
+    rotated = rotating.destinations.rotate_write_keys()
+    rotating.close()
+
+    assert rotated == RotatedWriteKeys(reencrypted=1, undecryptable=[])
+    write_key_file(home / "secret.key", [new])  # the old key dropped
+    # `segflow` was opened with the old key only: it reads the file again to decrypt.
+    assert segflow.destinations.write_key(added.id).reveal() == WRITE_KEY
+    restarted = Segflow.open(settings)
+    assert restarted.destinations.write_key(added.id).reveal() == WRITE_KEY
+    restarted.close()
+
+
+def test_several_secret_keys_each_checked_by_position(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = new_key().decode()
+    monkeypatch.setenv("SEGFLOW_SECRET_KEY", f"{good}, not-a-key")
+    with pytest.raises(SettingsError) as raised:
+        Segflow.open(Settings(database_url=f"sqlite:///{home.parent / 'keys.db'}"))
+    assert str(raised.value).startswith(
+        "Key 2 of 2 in SEGFLOW_SECRET_KEY is not a valid Fernet key (32 url-safe base64-encoded "
+        "bytes): create one with:"
+    )
 
 
 def test_regions_and_custom_endpoints(segflow: Segflow) -> None:

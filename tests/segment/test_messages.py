@@ -1,4 +1,5 @@
 import copy
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -231,8 +232,48 @@ def test_without_a_message_id_each_message_gets_a_fresh_uuid4() -> None:
     action = TrackEvent(event_name="Paid", user_id="u-1")
     first, second = build_message(action), build_message(action)
     assert uuid.UUID(first.message_id).version == 4
+    assert uuid.UUID(first.message_id).variant == uuid.RFC_4122
+    assert str(uuid.UUID(first.message_id)) == first.message_id  # lower case, with dashes
     assert first.message_id != second.message_id
     assert first.body()["messageId"] == first.message_id
+
+
+def test_without_a_timestamp_the_message_is_stamped_now_in_utc_with_milliseconds() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamp = build_message(TrackEvent(event_name="Paid", user_id="u-1")).body()["timestamp"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)
+    assert before <= datetime.fromisoformat(stamp) <= datetime.now(UTC)
+
+
+def test_an_action_sends_each_time_its_variables_of_that_time() -> None:
+    action = TrackEvent(
+        event_name="{{event}}",
+        user_id="u-1",
+        properties=[
+            KeyValue(key="plan", value="{{plan}}"),
+            KeyValue(key="seats", value="{{seats}}", type=ValueType.NUMBER),
+        ],
+    )
+    first = build_message(action, {"event": "Paid", "plan": "pro", "seats": "3"}, now=NOW)
+    second = build_message(action, {"event": "Refunded", "plan": "team", "seats": "5"}, now=NOW)
+    assert (first.body()["event"], first.body()["properties"]) == (
+        "Paid",
+        {"plan": "pro", "seats": 3},
+    )
+    assert (second.body()["event"], second.body()["properties"]) == (
+        "Refunded",
+        {"plan": "team", "seats": 5},
+    )
+    with pytest.raises(SegmentActionError, match='"seats" is not a number: "many"'):
+        build_message(action, {"event": "Paid", "seats": "many"})
+
+
+def test_a_changed_copy_of_an_action_sends_its_own_values() -> None:
+    action = TrackEvent(event_name="Paid", user_id="u-1")
+    build_message(action)
+    changed = action.model_copy(update={"event_name": "Refunded"})
+    assert build_message(changed).body()["event"] == "Refunded"
+    assert build_message(action).body()["event"] == "Paid"
 
 
 def test_a_message_id_over_100_characters_is_refused() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from segflow import __version__
@@ -46,26 +45,27 @@ def create_app(
         "to Twilio Segment as the chat goes.",
     )
     threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
-    limiter = CapacityLimiter(threads)
     chats = chats or Chats(segflow)
     limits = segflow.settings.limits
     chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
-    app.include_router(embed_router(chats.flows))  # public, like the chat API
-    metrics = metrics or Metrics(segflow.database)
-    run = TurnRunner(limiter, on_turn=metrics.turn_done)
+    metrics = metrics or Metrics(segflow.outbox)
+    run = TurnRunner(threads, on_turn=metrics.turn_done)
     previews, editor_auth = None, None
+    if editor_token is not None:
+        previews = PreviewChats(segflow, chats.flows, default_registry())
+        editor_auth = EditorAuth(editor_token)
+    typebot = TypebotChats(chats, previews, run)
+    # The chat APIs first: requests find their routes in order, and turns are most of them.
+    # One count of new chats per client, whichever API starts them.
+    app.include_router(chat_router(chats, run, typebot, chat_limits, new_chats))
+    app.include_router(typebot_router(typebot, editor_auth, chat_limits, new_chats))
+    app.include_router(embed_router(chats.flows))  # public, like the chat API
     if editor_token is not None:
         from segflow.editor import editor_router
 
         app.include_router(editor_router(segflow, editor_token, flows=chats.flows))
         hosts = parse_hosts(segflow.settings.allowed_hosts)
         app.add_middleware(AllowedHosts, service="The Flow Editor", hosts=hosts, paths=["/editor"])
-        previews = PreviewChats(segflow, chats.flows, default_registry())
-        editor_auth = EditorAuth(editor_token)
-    typebot = TypebotChats(chats, previews, run)
-    # One count of new chats per client, whichever API starts them.
-    app.include_router(chat_router(chats, run, typebot, chat_limits, new_chats))
-    app.include_router(typebot_router(typebot, editor_auth, chat_limits, new_chats))
     add_error_answers(app)
     app.add_middleware(BodySizeLimit, limits=limits)  # inside CORS: a browser reads its 413
     app.add_middleware(PublicCORS, origins=parse_origins(segflow.settings.cors_origins))

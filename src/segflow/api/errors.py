@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from segflow.api.fields import UNSTORABLE
@@ -54,7 +55,8 @@ def add_error_answers(app: FastAPI) -> None:
         elif error.status_code == 404:
             message = f"No such endpoint: {request.method} {request.url.path}; see /docs"
         elif error.status_code == 405:
-            allowed = (error.headers or {}).get("allow", "")
+            # Starlette sends "Allow"; Headers looks a name up whatever its case.
+            allowed = Headers(error.headers or {}).get("allow", "")
             message = f"{request.url.path} does not take {request.method}; use {allowed}"
         response = error_response(error.status_code, message)
         response.headers.update(error.headers or {})

@@ -2,9 +2,9 @@
 
 Each turn runs the flow engine and saves the turn (state and Segment messages) in one
 transaction of the chat service. That work blocks: it runs on worker threads, never on the
-event loop, so a long turn holds up no other request (see `create_app`). continueChat serves
-Typebot's clients too: a chat started by the Typebot-compatible API (see `segflow.api.typebot`)
-is answered in its shapes.
+event loop, so a long turn holds up no other request (see `create_app`); the answer's JSON is
+written there too. continueChat serves Typebot's clients too: a chat started by the
+Typebot-compatible API (see `segflow.api.typebot`) is answered in its shapes.
 """
 
 from __future__ import annotations
@@ -69,12 +69,13 @@ def chat_router(
         summary="Start a chat",
         responses=_errors(400, 404, 413, 429),
         dependencies=[Depends(new_chat_limit)],
+        response_model=StartChatResponse,
     )
     async def start_chat(
         flow_id: FlowId,
         http: Request,
         request: Annotated[StartChatRequest | None, Body()] = None,
-    ) -> StartChatResponse:
+    ) -> Response:
         """Starts a chat on the flow's latest published version: the bot's first messages and
         the input it waits on. With `message`, that input is answered at once. The chat's
         Segment messages carry `context` and, for what it leaves out, what the request tells
@@ -100,8 +101,7 @@ def chat_router(
             return typebot_json(await typebot.answer(typebot_session, request))
         if unknown := request.unknown_fields():
             raise RequestValidationError(unknown)
-        turn = await run.turn(partial(chats.continue_chat, session_id, request.message))
-        return json_answer(ContinueChatResponse.of(turn))
+        return await run.turn(partial(_continue, chats, session_id, request.message))
 
     @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(400, 404))
     async def get_session(session_id: SessionId) -> SessionResponse:
@@ -111,9 +111,7 @@ def chat_router(
     return router
 
 
-def _start(
-    chats: Chats, flow_id: str, request: StartChatRequest, visitor: Visitor
-) -> StartChatResponse:
+def _start(chats: Chats, flow_id: str, request: StartChatRequest, visitor: Visitor) -> Response:
     turns, notes = start_turns(
         chats,
         flow_id,
@@ -125,4 +123,8 @@ def _start(
     )
     response = StartChatResponse.of(*turns)
     response.logs.extend(notes)
-    return response
+    return json_answer(response)
+
+
+def _continue(chats: Chats, session_id: str, answer: str) -> Response:
+    return json_answer(ContinueChatResponse.of(chats.continue_chat(session_id, answer)))

@@ -7,6 +7,7 @@ neither add a link nor any HTML.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,7 @@ from segflow.segment import fill
 
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]+)\)")
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_CACHED_TEMPLATES = 4096  # bot texts kept read, of all the flows a process serves
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,17 @@ _Node = _Text | _Styled | _Link
 def format_text(template: str, variables: Mapping[str, object]) -> TextMessage:
     """The bot message for `template`: plain text, HTML and styled runs, with variables
     filled in."""
-    nodes = _parse(template)
+    if "{{" not in template:  # the same message every time: made once
+        return _fixed_text(template)
+    return _formatted(_parse(template), variables)
+
+
+@functools.lru_cache(maxsize=_CACHED_TEMPLATES)
+def _fixed_text(template: str) -> TextMessage:
+    return _formatted(_parse(template), {})
+
+
+def _formatted(nodes: tuple[_Node, ...], variables: Mapping[str, object]) -> TextMessage:
     return TextMessage(
         text="".join(_plain(node, variables) for node in nodes),
         html="".join(_html(node, variables) for node in nodes),
@@ -60,6 +72,8 @@ def is_web_address(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in ("http", "https")
 
 
+# Templates come from published flows, which never change: each is read once per process.
+@functools.lru_cache(maxsize=_CACHED_TEMPLATES)
 def _parse(text: str) -> tuple[_Node, ...]:
     nodes: list[_Node] = []
     plain: list[str] = []

@@ -37,7 +37,7 @@ from segflow.flow import (
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 from segflow.store import Database
-from segflow.store.db import Statement
+from segflow.store.db import Statement, sent_together
 from segflow.store.tables import chat_sessions, chat_turns
 from segflow.web_requests import WebRequests
 
@@ -101,7 +101,7 @@ class Chats:
         )
         routing = self._route(turn)
         now = time.time()
-        with self._database.engine.begin() as connection:
+        with self._database.engine.begin() as connection, sent_together(connection):
             self._sessions.insert.run(
                 connection,
                 id=session_id,
@@ -137,19 +137,26 @@ class Chats:
         routing = self._route(turn)
         now = time.time()
         with self._database.engine.begin() as connection:
-            saved = self._sessions.update.run(
-                connection,
-                session_id=session_id,
-                turns=row.turns,
-                next_turns=row.turns + 1,
-                **_columns(turn.state, now),
-            )
-            if saved != 1:
+            saved = None
+            try:
+                with sent_together(connection):
+                    saved = self._sessions.update.send(
+                        connection,
+                        session_id=session_id,
+                        turns=row.turns,
+                        next_turns=row.turns + 1,
+                        **_columns(turn.state, now),
+                    )
+                    self._sessions.insert_turn.run(
+                        connection, **_transcript(session_id, row.turns + 1, answer, turn, now)
+                    )
+                    self._queue(session_id, routing, connection)
+            except connection.dialect.loaded_dbapi.IntegrityError:
+                if saved is None or saved.rowcount == 1:
+                    raise
+                # another answer saved a turn of this number first: a conflict, as below
+            if saved.rowcount != 1:  # the chat changed since it was read: another answer won
                 raise ChatSessionConflictError(session_id)  # rolls back: nothing is queued
-            self._sessions.insert_turn.run(
-                connection, **_transcript(session_id, row.turns + 1, answer, turn, now)
-            )
-            self._queue(session_id, routing, connection)
         return self._turn(
             session_id, published, turn, routing, created_at=row.created_at, updated_at=now
         )

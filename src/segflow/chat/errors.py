@@ -34,6 +34,19 @@ class DraftConflictError(SegflowError):
         )
 
 
+class FlowChangedInEditorError(SegflowError):
+    """A flow file would replace a draft saved in the Flow Editor (or through its API)."""
+
+    def __init__(self, flow_id: str, file: str, published_version: int | None) -> None:
+        self.flow_id = flow_id
+        self.file = file
+        self.published_version = published_version
+        super().__init__(
+            f'{file} was not saved as flow "{flow_id}": that flow\'s draft was saved in the '
+            "Flow Editor (or through its API) and differs from the file"
+        )
+
+
 class ChatSessionNotFoundError(NotFoundError):
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id

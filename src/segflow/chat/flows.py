@@ -8,6 +8,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,7 +17,12 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert,
 from sqlalchemy.exc import IntegrityError
 
 from segflow.blocks import BlockRegistry, default_registry
-from segflow.chat.errors import DraftConflictError, FlowIdTakenError, FlowNotFoundError
+from segflow.chat.errors import (
+    DraftConflictError,
+    FlowChangedInEditorError,
+    FlowIdTakenError,
+    FlowNotFoundError,
+)
 from segflow.chat.records import PublishedFlow, SavedFlow
 from segflow.errors import SegflowError
 from segflow.flow import Flow, FlowError, FlowProblem, FlowReading, parse_flow
@@ -60,9 +66,11 @@ class Flows:
         flow_id: str | None = None,
         *,
         base_revision: int | None = None,
+        source_file: str | None = None,
     ) -> SavedFlow:
         """Saves a draft under `flow_id` (new or existing), or as a new flow whose ID comes
         from its name. Only its name is checked now; the rest, when it is published.
+        `source_file` is the flow file the draft comes from; None for the editor and the API.
 
         With `base_revision`, the draft replaces that revision only: if another save came
         since, nothing is saved and `DraftConflictError` says which revision is there now."""
@@ -100,6 +108,7 @@ class Flows:
                         draft=draft,
                         updated_at=now,
                         revision=flows.c.revision + 1,
+                        source_file=source_file,
                     )
                 )
                 if changed.rowcount == 0:  # compared and set at once: two saves cannot both win
@@ -109,12 +118,35 @@ class Flows:
             else:
                 connection.execute(
                     insert(flows).values(
-                        id=flow_id, name=name.strip(), draft=draft, created_at=now, updated_at=now
+                        id=flow_id,
+                        name=name.strip(),
+                        draft=draft,
+                        created_at=now,
+                        updated_at=now,
+                        source_file=source_file,
                     )
                 )
             _claim_aliases(connection, flow_id, name.strip(), aliases)
             saved = connection.execute(_saved_flows().where(flows.c.id == flow_id)).one()
         return _saved(saved)
+
+    def save_file(
+        self, document: Mapping[str, Any], flow_id: str, *, file: Path, replace: bool = False
+    ) -> SavedFlow:
+        """Saves a flow file's document as the draft of `flow_id`, unless that flow's draft
+        was saved in the Flow Editor (or through its API) and differs from the file: then
+        nothing is saved and `FlowChangedInEditorError` says so, unless `replace`."""
+        try:
+            saved = self.get(flow_id)
+        except FlowNotFoundError:
+            return self.save(document, flow_id, source_file=_source_file(file))
+        if saved.draft == orjson.loads(orjson.dumps(dict(document))):
+            return saved  # unchanged: an editor open on the flow keeps its revision
+        if saved.source_file is None and not replace:
+            raise FlowChangedInEditorError(flow_id, str(file), saved.published_version)
+        return self.save(
+            document, flow_id, base_revision=saved.revision, source_file=_source_file(file)
+        )
 
     def publish(self, flow_id: str, *, base_revision: int | None = None) -> PublishedFlow:
         """Checks the draft (every problem, its Segment accounts against the existing
@@ -294,7 +326,12 @@ def _saved(row: Row[Any]) -> SavedFlow:
         updated_at=row.updated_at,
         published_version=row.published_version,
         revision=row.revision,
+        source_file=row.source_file,
     )
+
+
+def _source_file(file: Path) -> str:
+    return str(file.resolve())[-1000:]  # the file's own name is at the end
 
 
 def _conflict(connection: Connection, flow_id: str, base_revision: int | None) -> SegflowError:

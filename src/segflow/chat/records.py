@@ -18,6 +18,7 @@ class SavedFlow:
     updated_at: float
     published_version: int | None  # the latest version's number; None: never published
     revision: int  # of the draft: 1 when created, one more on every save
+    source_file: str | None = None  # the flow file the draft was saved from; None: the editor
 
 
 @dataclass(frozen=True)

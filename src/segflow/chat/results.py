@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_
 
 from segflow.chat.errors import ChatSessionNotFoundError
 from segflow.chat.flows import Flows
@@ -22,6 +22,7 @@ from segflow.errors import SegflowError
 from segflow.flow import ChatStatus
 from segflow.store import Database
 from segflow.store.tables import chat_sessions, chat_turns, flow_versions
+from segflow.store.tables import flows as saved_flows
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -269,3 +270,40 @@ def _after(cursor: str) -> ColumnElement[bool]:
     if not session_id:
         raise ResultsCursorError(cursor)
     return tuple_(chat_sessions.c.created_at, chat_sessions.c.id) < tuple_(started_at, session_id)
+
+
+def delete_chats_before(database: Database, before: float, limit: int) -> int:
+    """Deletes the oldest chats that started and last answered before `before` (Unix seconds),
+    with their transcripts, about `limit` rows in one short transaction (a chat of more turns
+    goes alone); returns how many chats it deleted. Their Segment messages stay in the outbox
+    until delivered and past their own keeping time."""
+    with database.engine.begin() as connection:
+        flow_ids = (
+            connection.execute(select(saved_flows.c.id).order_by(saved_flows.c.id)).scalars().all()
+        )
+        for flow_id in flow_ids:
+            # Flow by flow, on the index the Results are listed by: no scan of every chat.
+            oldest = connection.execute(
+                select(chat_sessions.c.id, chat_sessions.c.turns)
+                .where(
+                    chat_sessions.c.flow_id == flow_id,
+                    chat_sessions.c.created_at < before,
+                    chat_sessions.c.updated_at < before,
+                )
+                .order_by(chat_sessions.c.created_at)
+                .limit(limit)
+            ).all()
+            chosen: list[str] = []
+            rows = 0
+            for session_id, turns in oldest:
+                if chosen and rows + 1 + turns > limit:
+                    break
+                chosen.append(session_id)
+                rows += 1 + turns
+            if chosen:
+                # Their turns go with them (ON DELETE CASCADE, on the turns' primary key).
+                deleted = connection.execute(
+                    delete(chat_sessions).where(chat_sessions.c.id.in_(chosen))
+                )
+                return int(deleted.rowcount)
+    return 0

@@ -9,10 +9,11 @@ import typer
 from rich.table import Table
 
 from segflow.blocks import ImageMessage, TextMessage
-from segflow.chat import Chats, ChatTurn, flow_id_for
+from segflow.chat import Chats, ChatTurn, FlowChangedInEditorError, flow_id_for
 from segflow.cli.app import app
 from segflow.cli.context import console, open_segflow
 from segflow.cli.values import parse_variables
+from segflow.errors import SegflowError
 from segflow.flow import AwaitedInput, load_flow, read_document
 from segflow.service import Segflow
 
@@ -23,8 +24,8 @@ def chat(
     flow: Annotated[
         str,
         typer.Argument(
-            help="A flow file (published first, as the flow named after the file), "
-            "or the ID of a published flow.",
+            help="A flow file (published first, as the flow named after the file, unless "
+            "that flow was changed in the Flow Editor), or the ID of a published flow.",
             show_default=False,
         ),
     ],
@@ -48,13 +49,22 @@ def chat(
         bool,
         typer.Option("--deliver", help="Deliver the queued messages in the background meanwhile."),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Publish the flow files even over a flow changed in the Flow Editor, "
+            "replacing its draft.",
+        ),
+    ] = False,
 ) -> None:
     """Chat with a flow; after each turn, see the Segment messages it queued."""
     with open_segflow(ctx) as segflow:
         chats = Chats(segflow)
         for path in also or []:
-            _publish_file(chats, segflow, path, quiet=True)
-        flow_id = _publish_file(chats, segflow, Path(flow)) if Path(flow).is_file() else flow
+            _publish_file(chats, segflow, path, replace=replace, quiet=True)
+        is_file = Path(flow).is_file()
+        flow_id = _publish_file(chats, segflow, Path(flow), replace=replace) if is_file else flow
         delivery = _BackgroundDelivery(segflow) if deliver else None
         try:
             _converse(chats, flow_id, parse_variables(var), anonymous_id)
@@ -63,11 +73,23 @@ def chat(
                 delivery.stop()
 
 
-def _publish_file(chats: Chats, segflow: Segflow, path: Path, *, quiet: bool = False) -> str:
+def _publish_file(
+    chats: Chats, segflow: Segflow, path: Path, *, replace: bool, quiet: bool = False
+) -> str:
     accounts = [destination.name for destination in segflow.destinations.list()]
     load_flow(path, destinations=accounts)  # every problem, named by the file
     flow_id = flow_id_for(path.stem)
-    chats.flows.save(read_document(path), flow_id)
+    try:
+        chats.flows.save_file(read_document(path), flow_id, file=path, replace=replace)
+    except FlowChangedInEditorError as error:
+        chat_it = (
+            f"chat with it as published: segflow chat {flow_id}"
+            if error.published_version is not None
+            else f"publish it in the Flow Editor, then: segflow chat {flow_id}"
+        )
+        raise SegflowError(
+            f"{error}. To {chat_it}; to replace it with the file: segflow chat {path} --replace"
+        ) from None
     published = chats.flows.publish(flow_id)
     doing = "Published" if quiet else "Chatting with"
     console.print(f"[dim]{doing} {flow_id}, version {published.version}[/dim]")

@@ -60,6 +60,14 @@ def run(
     no_store: Annotated[
         bool, typer.Option("--no-store", help="Validate and count, store nothing (benchmarks).")
     ] = False,
+    keep_days: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Delete stored events older than this many days (0: keep them forever).",
+            show_default="7, from SEGFLOW_COLLECTOR_KEEP_DAYS",
+        ),
+    ] = None,
     write_keys: Annotated[
         list[str] | None,
         typer.Option("--write-key", help="Accept only this write key (repeatable); default any."),
@@ -111,6 +119,7 @@ def run(
         write_keys=frozenset(write_keys or ()),
         faults=faults,
         allowed_hosts=parse_hosts(settings(ctx).allowed_hosts),
+        keep_days=settings(ctx).collector_keep_days if keep_days is None else keep_days,
     )
     serve(options, announce=lambda line: console.print(line, soft_wrap=True))
 

@@ -1,6 +1,18 @@
 """Every command family of the CLI, imported once so each registers itself on `app`."""
 
-from segflow.cli import chat, collector, deliver, destination, flow, importer, outbox, send, serve
+from segflow.cli import (
+    chat,
+    collector,
+    deliver,
+    destination,
+    flow,
+    importer,
+    outbox,
+    prune,
+    secret,
+    send,
+    serve,
+)
 
 __all__ = [
     "chat",
@@ -10,6 +22,8 @@ __all__ = [
     "flow",
     "importer",
     "outbox",
+    "prune",
+    "secret",
     "send",
     "serve",
 ]

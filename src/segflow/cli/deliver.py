@@ -3,6 +3,7 @@
 import contextlib
 import threading
 import time
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -11,9 +12,11 @@ from rich.live import Live
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
 from segflow.cli.stop_signals import StopSignals
-from segflow.delivery import Sender, SenderOptions
+from segflow.delivery import Sender
 from segflow.delivery.sender import DeliveryReport
+from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
+from segflow.retention import Retention, retention_of
 from segflow.service import Segflow
 
 
@@ -34,10 +37,12 @@ def _run_with_progress(
     shutdown_deadline: float,
     announce: str | None = None,
     time_limit: float | None = None,
+    retention: Retention | None = None,
 ) -> DeliveryReport:
     """Runs the sender on a thread of its own, showing its progress; the main thread watches
     for Ctrl+C and SIGTERM (see StopSignals) and asks the sender to stop, as it does once
-    `time_limit` seconds have passed (then raising SegflowError, once the sender stopped)."""
+    `time_limit` seconds have passed (then raising SegflowError, once the sender stopped).
+    With `until_empty`, once drained it lets `retention` finish its pass, unless stopped."""
     reports: list[DeliveryReport] = []
     sending = threading.Thread(
         target=lambda: reports.append(
@@ -74,10 +79,22 @@ def _run_with_progress(
             if live is not None:
                 live.update(_progress_line(sender.report))
             sending.join(0.1)
+        if retention is not None and until_empty and not stopping:
+            retention.finish()
+            while not retention.join(0.1):
+                if signals is not None and signals.requested:
+                    retention.stop()
+                if ends is not None and time.monotonic() >= ends:
+                    retention.stop()
     if not reports:
         raise SegflowError("The sender stopped on an error (see above)")
     queued = segflow.outbox.pending()
     console.print(_progress_line(reports[0], queued))
+    if until_empty and (undecryptable := sender.undecryptable):
+        names = sorted(error.destination for error in undecryptable)
+        problem = describe_undecryptable(names, segflow.destinations.secret_key_source)
+        whose = "Its" if len(names) == 1 else "Their"
+        raise SegflowError(f"{problem}. {whose} messages stay queued")
     if timed_out and queued:
         raise SegflowError(
             f"--time-limit {time_limit:g} s ran out with {queued:,} message(s) still queued; "
@@ -117,8 +134,12 @@ def deliver(
         ),
     ] = False,
     lease: Annotated[
-        float, typer.Option(help="Seconds a claimed batch is reserved for this sender.")
-    ] = 60.0,
+        float | None,
+        typer.Option(
+            help="Seconds a claimed batch is reserved for this sender.",
+            show_default="60, from SEGFLOW_DELIVERY_LEASE_SECONDS",
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option(help="HTTP timeout per request, in seconds.")] = 15.0,
     max_attempts: Annotated[
         int, typer.Option(help="Failed attempts before a message is dead-lettered.")
@@ -129,19 +150,32 @@ def deliver(
     time_limit: Annotated[float | None, time_limit_option("--until-empty")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
 ) -> None:
-    """Run a sender: deliver queued messages to their destinations, retrying failures."""
+    """Run a sender: deliver queued messages to their destinations, retrying failures.
+
+    It also deletes, in the background, what is past its keeping time: delivered messages
+    (SEGFLOW_KEEP_DELIVERED_DAYS), chats (SEGFLOW_KEEP_RESULTS_DAYS) and the built-in
+    collector's events (SEGFLOW_COLLECTOR_KEEP_DAYS); with --until-empty it finishes that
+    pass before exiting."""
     configure_logging(verbose)
     if time_limit is not None and not until_empty:
         raise SegflowError("--time-limit applies to --until-empty only")
     with open_segflow(ctx) as segflow:
-        sender = segflow.sender(
-            SenderOptions(lease=lease, timeout=timeout, max_attempts=max_attempts)
-        )
-        _run_with_progress(
-            segflow,
-            sender,
-            until_empty=until_empty,
-            shutdown_deadline=shutdown_deadline,
-            announce=None if until_empty else "segflow deliver is sending. Press Ctrl+C to stop.",
-            time_limit=time_limit,
-        )
+        options = segflow.sender_options(lease=lease, timeout=timeout)
+        sender = segflow.sender(replace(options, max_attempts=max_attempts))
+        retention = retention_of(segflow)
+        retention.start()
+        try:
+            _run_with_progress(
+                segflow,
+                sender,
+                until_empty=until_empty,
+                shutdown_deadline=shutdown_deadline,
+                announce=None
+                if until_empty
+                else "segflow deliver is sending. Press Ctrl+C to stop.",
+                time_limit=time_limit,
+                retention=retention,
+            )
+        finally:
+            retention.stop()
+            retention.join()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 import typer
 
 from segflow.allowed_hosts import is_loopback
-from segflow.chat import Chats, FlowNotFoundError, PublishedFlow
+from segflow.chat import Chats, FlowNotFoundError, PublishedFlow, flow_id_for
 from segflow.cli.app import app
 from segflow.cli.context import configure_logging, console, open_segflow
 from segflow.cli.stop_signals import StopSignals
@@ -22,8 +21,10 @@ from segflow.delivery import Sender, SenderOptions
 from segflow.delivery.sender import DeliveryReport
 from segflow.destinations import Destination
 from segflow.destinations.registry import LOCAL_COLLECTOR
+from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.flow import load_flow, read_document
+from segflow.retention import retention_of
 from segflow.service import Segflow
 
 if TYPE_CHECKING:
@@ -64,12 +65,13 @@ def serve(
         ),
     ] = False,
     lease: Annotated[
-        float,
+        float | None,
         typer.Option(
             help="Seconds a batch in flight is reserved for this sender; after a crash it is "
-            "sent again once this runs out."
+            "sent again once this runs out.",
+            show_default="60, from SEGFLOW_DELIVERY_LEASE_SECONDS",
         ),
-    ] = 60.0,
+    ] = None,
     timeout: Annotated[float, typer.Option(help="HTTP timeout per batch, in seconds.")] = 15.0,
     workers: Annotated[
         int,
@@ -83,8 +85,6 @@ def serve(
 ) -> None:
     """Serve the chat API with the example flow, deliver its events, and show how to chat."""
     configure_logging(verbose)
-    if lease <= timeout:
-        raise SegflowError(f"--lease ({lease:g} s) must be longer than --timeout ({timeout:g} s)")
     with open_segflow(ctx) as segflow:
         if workers > 1 and not segflow.database.is_postgresql:
             raise SegflowError(
@@ -93,6 +93,7 @@ def serve(
                 "several processes wait for each other in sleeps. On SQLite serve one worker: "
                 "it already runs several turns at once"
             )
+        sender = segflow.sender_options(lease=lease, timeout=timeout)
         chats = Chats(segflow)
         published = [_publish(chats, segflow, path) for path in flows or []]
         if (example := _example(chats, segflow)) is not None:
@@ -103,7 +104,7 @@ def serve(
             chats,
             api=(host, port),
             collector=destination.name == LOCAL_COLLECTOR and not no_collector,
-            sender=SenderOptions(lease=lease, timeout=timeout),
+            sender=sender,
             workers=workers,
         )
         with StopSignals() as signals:  # a second Ctrl+C, while stopping, exits at once
@@ -131,7 +132,7 @@ def serve(
 
 def _example(chats: Chats, segflow: Segflow) -> PublishedFlow | None:
     """The example flow: published on the first start only, as it may be edited afterwards."""
-    flow_id = _flow_id(Path(EXAMPLE_FLOW))
+    flow_id = flow_id_for(Path(EXAMPLE_FLOW).stem)
     try:
         chats.flows.get(flow_id)
     except FlowNotFoundError:
@@ -147,13 +148,9 @@ def _publish(chats: Chats, segflow: Segflow, path: Path) -> PublishedFlow:
     """Publishes a flow file as the flow named after it."""
     accounts = [destination.name for destination in segflow.destinations.list()]
     load_flow(path, destinations=accounts)  # every problem, named by the file
-    chats.flows.save(read_document(path), _flow_id(path))
-    return chats.flows.publish(_flow_id(path))
-
-
-def _flow_id(path: Path) -> str:
-    """lead-capture.yaml: lead-capture."""
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "flow"
+    # As before: a --flow file replaces the flow's draft, now marked as saved from the file.
+    chats.flows.save_file(read_document(path), flow_id_for(path.stem), file=path, replace=True)
+    return chats.flows.publish(flow_id_for(path.stem))
 
 
 class _Services:
@@ -179,7 +176,7 @@ class _Services:
 
         self._segflow = segflow
         self.editor_token = load_editor_token(segflow.settings)
-        metrics = Metrics(segflow.database)  # the API's /metrics shows the sender's work too
+        metrics = Metrics(segflow.outbox)  # the API's /metrics shows the sender's work too
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
         api_app = create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics)
         api_listener = listen(*api, service="API")
@@ -210,6 +207,7 @@ class _Services:
             name="segflow-sender",
             daemon=True,
         )
+        self.retention = retention_of(segflow)
 
     def start(self) -> None:
         if self.workers > 1:
@@ -217,6 +215,7 @@ class _Services:
         if self.collector is not None:
             self.collector.start()
         self._sending.start()
+        self.retention.start()
         if self.workers == 1:
             self.api.start()
 
@@ -236,8 +235,10 @@ class _Services:
         self.api.stop()
         self._stopping_sender.set()
         self.sender.stop()
+        self.retention.stop()
         if self._sending.ident is not None:
             self._sending.join()
+        self.retention.join()
         if self.collector is not None:
             self.collector.stop()
         return self._segflow.outbox.pending()
@@ -289,6 +290,10 @@ def _announce(
     ]
     if services.workers > 1:  # before the Database line, which ends the banner
         lines.insert(-1, f"  Workers    {services.workers} processes serve the chat API")
+    if undecryptable := segflow.destinations.undecryptable():
+        # Their messages wait, the sender backing them off; every other account delivers.
+        problem = describe_undecryptable(undecryptable, segflow.destinations.secret_key_source)
+        lines.insert(-1, f"  Accounts   {problem}")
     if published:
         answer = "-H 'Content-Type: application/json' -d '{\"message\": \"Ada\"}'"
         lines += [

@@ -10,13 +10,15 @@ import orjson
 from fastapi import FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from segflow.allowed_hosts import AllowedHosts
 from segflow.collector import reading
-from segflow.collector.answers import Refusal
+from segflow.collector.answers import SUCCESS, ErrorCode, Refusal, error_body
+from segflow.collector.cors import TrackingCORS
 from segflow.collector.faults import Faults
-from segflow.collector.messages import ENDPOINTS
+from segflow.collector.messages import ENDPOINTS, SHORT_PATHS
 from segflow.collector.receiver import Receiver
 from segflow.store import Database
 
@@ -35,13 +37,22 @@ def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> Fast
     It answers only to the loopback names, its own address and `allowed_hosts`."""
     app = FastAPI(title="segflow collector", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(AllowedHosts, service="The collector", hosts=allowed_hosts)
+    app.add_middleware(TrackingCORS)
     faults = receiver.faults
+
+    @app.post("/v1/m")
+    async def metrics() -> Response:
+        # analytics.js reports its own health here, not a visitor's events: nothing to keep.
+        return json_response(SUCCESS.body)
 
     @app.post("/v1/{endpoint}")
     async def receive(endpoint: str, request: Request) -> Response:
-        if endpoint not in ENDPOINTS:
-            message = f"No such endpoint /v1/{endpoint}; use one of {', '.join(ENDPOINTS)}"
-            return json_response({"success": False, "message": message}, 404)
+        if endpoint not in ENDPOINTS and endpoint not in SHORT_PATHS:
+            message = (
+                f"No such endpoint /v1/{endpoint}; use one of {', '.join(ENDPOINTS)} "
+                f"(or analytics.js's {', '.join(SHORT_PATHS)})"
+            )
+            return json_response(error_body(ErrorCode.UNKNOWN_ENDPOINT, message), 404)
         answer = await receiver.receive(
             endpoint,
             await request.body(),
@@ -67,8 +78,8 @@ def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> Fast
         try:
             new = Faults.model_validate_json(await request.body() or b"{}")
         except ValidationError as error:
-            problems = _problems(error.errors())
-            return json_response({"message": f"Faults not changed: {problems}"}, 400)
+            problems = f"Faults not changed: {_problems(error.errors())}"
+            return json_response(error_body(ErrorCode.INVALID_FAULTS, problems), 400)
         faults.set(new)
         return json_response(faults.faults.model_dump())
 
@@ -80,21 +91,34 @@ def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> Fast
     def stored() -> Database:
         if receiver.database is None:
             raise Refusal(
-                409, "This collector runs with --no-store: it keeps no events or requests"
+                409,
+                ErrorCode.NOT_STORING,
+                "This collector runs with --no-store: it keeps no events or requests",
             )
         return receiver.database
 
     @app.exception_handler(Refusal)
     async def refused(_request: Request, refusal: Refusal) -> Response:
-        return json_response({"message": refusal.message}, refusal.status)
+        answer = refusal.answer
+        return json_response(answer.body, answer.status, answer.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> Response:
-        return json_response({"message": _problems(error.errors())}, 400)
+        return json_response(error_body(ErrorCode.INVALID_QUERY, _problems(error.errors())), 400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def not_found(_request: Request, error: StarletteHTTPException) -> Response:
-        return json_response({"message": error.detail}, error.status_code, error.headers)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        headers = error.headers or {}
+        if error.status_code == 405:
+            allowed = Headers(headers).get("allow", "")  # Starlette sends "Allow"
+            message = f"{request.url.path} does not take {request.method}; use {allowed}"
+            body = error_body(ErrorCode.METHOD_NOT_ALLOWED, message)
+        elif error.status_code == 404:
+            message = f"No such endpoint: {request.method} {request.url.path}"
+            body = error_body(ErrorCode.NOT_FOUND, message)
+        else:
+            body = error_body(ErrorCode.INVALID_QUERY, str(error.detail))
+        return json_response(body, error.status_code, headers)
 
     @app.get("/events")
     def events(
@@ -111,7 +135,8 @@ def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> Fast
     def event(event_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
         found = reading.get_event(stored().engine, event_id)
         if found is None:
-            return json_response({"message": f"No collected event has id {event_id}"}, 404)
+            message = f"No collected event has id {event_id}"
+            return json_response(error_body(ErrorCode.NOT_FOUND, message), 404)
         return json_response(found.to_json())
 
     @app.get("/requests")

@@ -6,10 +6,10 @@ import base64
 import binascii
 import hmac
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from segflow.collector.answers import Refusal
+from segflow.collector.answers import ErrorCode, Refusal
 
 AuthForm = Literal["basic", "body"]
 
@@ -20,6 +20,9 @@ class WriteKey:
 
     value: str = field(repr=False)
     form: AuthForm
+    # Basic credentials with a password may carry a key holding ':' (Jitsu's `keyId:secret`),
+    # which Basic auth splits into user name and password: both, joined again.
+    joined: str | None = field(default=None, repr=False)
 
     @property
     def hint(self) -> str | None:
@@ -32,29 +35,49 @@ def find_write_key(authorization: str | None, document: dict[str, Any]) -> Write
     if authorization:
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "basic":
-            return WriteKey(_basic_user(credentials.strip()), "basic")
+            return _basic_key(credentials.strip())
     in_body = document.get("writeKey")
     if isinstance(in_body, str) and in_body:
         return WriteKey(in_body, "body")
     raise Refusal(
         401,
+        ErrorCode.NO_WRITE_KEY,
         "No write key: send it as the HTTP Basic user name (with an empty password) "
         "or as writeKey in the JSON body",
     )
 
 
-def _basic_user(credentials: str) -> str:
+def _basic_key(credentials: str) -> WriteKey:
     try:
         decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise Refusal(401, "Authorization header is not valid HTTP Basic credentials") from None
-    user, _, _password = decoded.partition(":")
+        raise Refusal(
+            401,
+            ErrorCode.INVALID_AUTHORIZATION,
+            "Authorization header is not valid HTTP Basic credentials",
+        ) from None
+    user, _, password = decoded.partition(":")
     if not user:
-        raise Refusal(401, "HTTP Basic credentials carry an empty write key (the user name)")
-    return user
+        raise Refusal(
+            401,
+            ErrorCode.NO_WRITE_KEY,
+            "HTTP Basic credentials carry an empty write key (the user name)",
+        )
+    # `keyId:secret` sent as the user name with an empty password decodes as `keyId:secret:`.
+    return WriteKey(user, "basic", decoded.removesuffix(":") if password else None)
 
 
-def check_allowed(key: WriteKey, allowed: Collection[str]) -> None:
-    """With no allowed keys configured any key is accepted, as a local test endpoint should."""
-    if allowed and not any(hmac.compare_digest(key.value, candidate) for candidate in allowed):
-        raise Refusal(401, "Write key is not one this collector accepts")
+def check_allowed(key: WriteKey, allowed: Collection[str]) -> WriteKey:
+    """The key as one of `allowed` matched it. A key holding ':' matches Basic credentials
+    `user:password` as well as a whole user name; with no allowed keys configured any key
+    is accepted, as a local test endpoint should."""
+    if not allowed:
+        return key
+    for candidate in allowed:
+        sent = key.joined if key.joined is not None and ":" in candidate else key.value
+        # Bytes: compare_digest takes only ASCII text, and a sender may send any.
+        if hmac.compare_digest(sent.encode(), candidate.encode()):
+            return replace(key, value=candidate, joined=None)
+    raise Refusal(
+        401, ErrorCode.WRITE_KEY_NOT_ALLOWED, "Write key is not one this collector accepts"
+    )

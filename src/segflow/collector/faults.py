@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from segflow.collector.answers import Answer
+from segflow.collector.answers import Answer, ErrorCode, error_body
 from segflow.collector.messages import event_name
 
 
@@ -150,7 +150,10 @@ def _status_answer(faults: Faults, authorization: str | None) -> Answer | None:
     message = f"Fault injected by the collector: answering {faults.status}"
     if faults.echo_credentials:
         message += f" to Authorization: {authorization or '(none)'}"
-    body = {"success": faults.status < 300, "message": message}
+    if faults.status < 300:
+        body = {"success": True, "message": message}
+    else:
+        body = error_body(ErrorCode.FAULT_INJECTED, message)
     headers = _retry_after_header(faults)
     if faults.location is not None and 300 <= faults.status < 400:
         headers["Location"] = faults.location
@@ -163,14 +166,12 @@ def _rejection_answer(faults: Faults, messages: list[dict[str, Any]]) -> Answer 
     message_ids = [m.get("messageId") for m in messages if event_name(m) == faults.reject_event]
     if not message_ids:
         return None
-    body = {
-        "success": False,
-        "message": (
-            f"Fault injected by the collector: rejected event {faults.reject_event!r} "
-            f"in messageId {', '.join(map(str, message_ids))}"
-        ),
-        "messageIds": message_ids,
-    }
+    body = error_body(
+        ErrorCode.EVENT_REJECTED,
+        f"Fault injected by the collector: rejected event {faults.reject_event!r} "
+        f"in messageId {', '.join(map(str, message_ids))}",
+        messageIds=message_ids,
+    )
     return Answer(400, body, _retry_after_header(faults))
 
 

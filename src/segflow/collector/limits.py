@@ -7,11 +7,28 @@ from typing import Any
 
 import orjson
 
-from segflow.collector.answers import Refusal
+from segflow.collector.answers import ErrorCode, Refusal
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BODY_BYTES = 500 * 1024
 MAX_BATCH_EVENTS = 2500
+
+
+def is_gzip(content_encoding: str | None) -> bool:
+    """Whether a body sent with this Content-Encoding is gzipped; any other encoding is refused."""
+    names = [name.strip().lower() for name in (content_encoding or "").split(",") if name.strip()]
+    coded = [name for name in names if name != "identity"]
+    if not coded:
+        return False
+    if coded in (["gzip"], ["x-gzip"]):  # x-gzip: gzip's old name, still valid (RFC 9110)
+        return True
+    raise Refusal(
+        415,
+        ErrorCode.UNSUPPORTED_ENCODING,
+        f"Content-Encoding {content_encoding} is not supported: send the body with "
+        "Content-Encoding gzip or identity (or none)",
+        headers={"Accept-Encoding": "gzip, identity"},  # RFC 7694's answer to a 415
+    )
 
 
 def decode_body(raw: bytes, *, compressed: bool) -> bytes:
@@ -21,6 +38,7 @@ def decode_body(raw: bytes, *, compressed: bool) -> bytes:
         size = f"{len(body):,} bytes" if not compressed else f"more than {MAX_BODY_BYTES:,} bytes"
         raise Refusal(
             400,
+            ErrorCode.BODY_TOO_LARGE,
             f"Request body is {size} after decompression, over Segment's limit of "
             f"500 KB ({MAX_BODY_BYTES:,} bytes) per request",
         )
@@ -34,11 +52,15 @@ def _gunzip(raw: bytes) -> bytes:
         body = decompressor.decompress(raw, MAX_BODY_BYTES + 1)
     except zlib.error as error:
         raise Refusal(
-            400, f"Body is sent with Content-Encoding: gzip but is not gzip: {error}"
+            400,
+            ErrorCode.INVALID_GZIP,
+            f"Body is sent with Content-Encoding: gzip but is not gzip: {error}",
         ) from None
     if not decompressor.eof and len(body) <= MAX_BODY_BYTES:
         raise Refusal(
-            400, "Body is sent with Content-Encoding: gzip but the gzip data is cut short"
+            400,
+            ErrorCode.INVALID_GZIP,
+            "Body is sent with Content-Encoding: gzip but the gzip data is cut short",
         )
     return body
 
@@ -47,9 +69,9 @@ def parse_document(body: bytes) -> dict[str, Any]:
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise Refusal(400, f"Body is not valid JSON: {error}") from None
+        raise Refusal(400, ErrorCode.INVALID_JSON, f"Body is not valid JSON: {error}") from None
     if not isinstance(document, dict):
-        raise Refusal(400, "Body must be a JSON object")
+        raise Refusal(400, ErrorCode.NOT_AN_OBJECT, "Body must be a JSON object")
     return document
 
 
@@ -68,6 +90,7 @@ def check_message_sizes(messages: list[dict[str, Any]], *, body_bytes: int) -> N
     message_ids = [messages[i].get("messageId") for i, _ in oversized]
     raise Refusal(
         400,
+        ErrorCode.MESSAGE_TOO_LARGE,
         f"Message {index} (messageId {message_ids[0]!r}) is {size:,} bytes, over Segment's "
         f"limit of 32 KB ({MAX_MESSAGE_BYTES:,} bytes) per message; "
         f"{len(oversized)} message(s) in this request are too large",

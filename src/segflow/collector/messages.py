@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from segflow.collector.answers import Refusal
+from segflow.collector.answers import ErrorCode, Refusal
 
 MESSAGE_TYPES = ("identify", "track", "page", "screen", "group", "alias")
 ENDPOINTS = ("batch", *MESSAGE_TYPES)
+# analytics.js posts to a type's first letter: /v1/t for a track, /v1/b for a batch.
+SHORT_PATHS = {endpoint[0]: endpoint for endpoint in ENDPOINTS}
 
 
 @dataclass(frozen=True)
@@ -26,13 +28,18 @@ def read_messages(endpoint: str, document: dict[str, Any]) -> Messages:
         return Messages([document])
     batch = document.get("batch")
     if not isinstance(batch, list):
-        raise Refusal(400, "A /v1/batch body needs a 'batch' list of messages")
+        raise Refusal(
+            400, ErrorCode.INVALID_BATCH, "A /v1/batch body needs a 'batch' list of messages"
+        )
     for index, message in enumerate(batch):
         if not isinstance(message, dict):
-            raise Refusal(400, f"Message {index} of the batch is not a JSON object")
+            raise Refusal(
+                400, ErrorCode.INVALID_MESSAGE, f"Message {index} of the batch is not a JSON object"
+            )
         if message.get("type") not in MESSAGE_TYPES:
             raise Refusal(
                 400,
+                ErrorCode.INVALID_MESSAGE,
                 f"Message {index} of the batch has type {message.get('type')!r}; "
                 f"expected one of {', '.join(MESSAGE_TYPES)}",
                 messageIds=[message.get("messageId")],

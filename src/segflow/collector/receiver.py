@@ -12,10 +12,10 @@ import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
 from segflow.collector import limits
-from segflow.collector.answers import SUCCESS, Answer, Refusal
+from segflow.collector.answers import SUCCESS, Answer, ErrorCode, Refusal, error_body
 from segflow.collector.auth import check_allowed, find_write_key
 from segflow.collector.faults import FaultSwitch
-from segflow.collector.messages import Messages, read_messages
+from segflow.collector.messages import SHORT_PATHS, Messages, read_messages
 from segflow.collector.storage import (
     EventRow,
     RequestRecord,
@@ -61,17 +61,18 @@ class Receiver:
         content_encoding: str | None,
         authorization: str | None,
     ) -> Answer:
-        """`endpoint` is `batch` or a message type (the path after /v1/)."""
-        compressed = "gzip" in (content_encoding or "").lower()
-        record = RequestRecord(self.clock(), f"/v1/{endpoint}", compressed, len(raw))
+        """`endpoint` is the path after /v1/: `batch`, a message type, or its first letter."""
+        record = RequestRecord(self.clock(), f"/v1/{endpoint}", False, len(raw))
         try:
-            body = limits.decode_body(raw, compressed=compressed)
+            record.gzip = limits.is_gzip(content_encoding)
+            body = limits.decode_body(raw, compressed=record.gzip)
             record.body_bytes = len(body)
             document = limits.parse_document(body)
             key = find_write_key(authorization, document)
             record.auth, record.write_key_hint = key.form, key.hint
-            check_allowed(key, self.write_keys)
-            messages = read_messages(endpoint, document)
+            key = check_allowed(key, self.write_keys)
+            record.write_key_hint = key.hint
+            messages = read_messages(SHORT_PATHS.get(endpoint, endpoint), document)
             record.events = len(messages.items)
             limits.check_message_sizes(messages.items, body_bytes=len(body))
         except Refusal as refusal:
@@ -89,7 +90,12 @@ class Receiver:
 
         overflow = limits.batch_overflow(len(messages.items))
         if overflow is not None:
-            rejected = {"success": True, "message": overflow, "rejected": len(messages.items)}
+            rejected = {
+                "success": True,
+                "code": ErrorCode.TOO_MANY_EVENTS.value,
+                "message": overflow,
+                "rejected": len(messages.items),
+            }
             return await self._finish(record, Answer(200, rejected))
         success = plan.partial_answer if plan is not None and plan.partial_answer else SUCCESS
         if self.database is None:
@@ -114,7 +120,7 @@ class Receiver:
                 )
             except SQLAlchemyError as error:
                 problem = f"The collector could not store the request: {database_problem(error)}"
-                return Answer(500, {"success": False, "message": problem})
+                return Answer(500, error_body(ErrorCode.STORAGE_FAILED, problem))
         self.counts.requests += 1
         self.counts.events += accepted
         return answer

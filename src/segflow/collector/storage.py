@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -51,13 +51,14 @@ EVENT_COLUMNS = ("request_id", *EventRow._fields)
 def event_rows(
     messages: Messages, *, received_at: float, write_key_hint: str | None
 ) -> list[EventRow]:
-    """Rows for `collected_events`; each payload keeps the batch's sentAt and gains receivedAt."""
+    """Rows for `collected_events`; each payload gains receivedAt, and the batch's sentAt
+    when it has no sentAt of its own (Segment's rule)."""
     received_iso = datetime.fromtimestamp(received_at, UTC).isoformat(timespec="milliseconds")
     received_iso = received_iso.replace("+00:00", "Z")
     rows = []
     for message in messages.items:
         message.pop("writeKey", None)  # The key is never stored, wherever a sender put it.
-        if messages.sent_at is not None:
+        if message.get("sentAt") is None and messages.sent_at is not None:
             message["sentAt"] = messages.sent_at
         message["receivedAt"] = received_iso
         rows.append(
@@ -96,6 +97,35 @@ def save_request(engine: Engine, request: RequestRecord, events: list[EventRow])
                 [(request_id, *row) for row in events],
             )
     return request_id
+
+
+def delete_received_before(engine: Engine, before: float, limit: int) -> int:
+    """Deletes the oldest requests received before `before` (Unix seconds) with their events,
+    about `limit` rows in one short transaction (a request of more events goes alone);
+    returns how many rows it deleted."""
+    with engine.begin() as connection:
+        oldest = connection.execute(
+            select(collected_requests.c.id, collected_requests.c.events)
+            .where(collected_requests.c.received_at < before)
+            .order_by(collected_requests.c.received_at)
+            .limit(limit)
+        ).all()
+        chosen: list[int] = []
+        rows = 0
+        for request_id, events in oldest:
+            if chosen and rows + 1 + events > limit:
+                break
+            chosen.append(request_id)
+            rows += 1 + events
+        if not chosen:
+            return 0
+        events_deleted = connection.execute(
+            delete(collected_events).where(collected_events.c.request_id.in_(chosen))
+        ).rowcount
+        requests_deleted = connection.execute(
+            delete(collected_requests).where(collected_requests.c.id.in_(chosen))
+        ).rowcount
+    return int(events_deleted) + int(requests_deleted)
 
 
 def _insert_events_sql(paramstyle: str) -> str:

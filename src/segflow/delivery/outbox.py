@@ -20,10 +20,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
-    bindparam,
     delete,
     func,
-    insert,
+    literal_column,
     or_,
     select,
     update,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, leading_fit
 from segflow.segment import SegmentMessage
 from segflow.store import Database
-from segflow.store.db import Statement
+from segflow.store.db import RowsInsert
 from segflow.store.tables import destinations, outbox
 
 QUEUED = "queued"
@@ -94,6 +93,17 @@ class OutboxCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class Backlog:
+    """A destination's messages waiting, as /metrics shows them."""
+
+    destination: str
+    queued: int  # retrying ones included
+    retrying: int
+    dead: int
+    oldest_queued_at: float | None  # when the oldest queued message was queued
+
+
+@dataclass(frozen=True, slots=True)
 class Undelivered:
     """A destination's messages not delivered yet, and its backoff."""
 
@@ -107,10 +117,8 @@ class Undelivered:
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
-        # Queuing sits inside every chat turn: the INSERT is compiled once, run on the cursor.
-        self._insert = Statement(
-            insert(outbox).values({name: bindparam(name) for name in QUEUED_COLUMNS}), database
-        )
+        # Queuing sits inside every chat turn: a turn's messages go in one INSERT, written once.
+        self._insert = RowsInsert(outbox, QUEUED_COLUMNS, database)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -132,28 +140,30 @@ class Outbox:
         connection: Connection | None = None,
         chat_session_id: str | None = None,
     ) -> None:
-        """With `chat_session_id`, the messages are listed in that chat's Results."""
+        """Stores the messages in one statement (per 100); with `connection`, inside that
+        connection's open transaction. With `chat_session_id`, the messages are listed in that
+        chat's Results."""
         now = time.time()
         rows = [
-            {
-                "destination_id": destination_id,
-                "message_id": message.message_id,
-                "type": message.type,
-                "payload": message.payload,
-                "created_at": now,
-                "state": QUEUED,
-                "attempts": 0,
-                "chat_session_id": chat_session_id,
-            }
+            (
+                destination_id,
+                message.message_id,
+                message.type,
+                message.payload,
+                now,
+                QUEUED,
+                0,
+                chat_session_id,
+            )
             for message in messages
         ]
         if not rows:
             return
         if connection is not None:
-            self._insert.run_many(connection, rows)
+            self._insert.run(connection, rows)
             return
         with self._database.engine.begin() as own:
-            self._insert.run_many(own, rows)
+            self._insert.run(own, rows)
 
     # -- claiming, for senders -------------------------------------------------------------
 
@@ -478,6 +488,54 @@ class Outbox:
             return int(connection.execute(delete(outbox).where(*condition)).rowcount)
         with self._database.engine.begin() as own:
             return int(own.execute(delete(outbox).where(*condition)).rowcount)
+
+    def delete_delivered(self, before: float, limit: int) -> int:
+        """Deletes up to `limit` of the oldest messages delivered before `before` (Unix
+        seconds), in one short transaction; returns how many. Never a queued or dead one."""
+        # The state is written out, not bound, so the partial index on delivered rows is used.
+        delivered = outbox.c.state == literal_column(f"'{DELIVERED}'")
+        oldest = (
+            select(outbox.c.id)
+            .where(delivered, outbox.c.finished_at < before)
+            .order_by(outbox.c.finished_at)
+            .limit(limit)
+        )
+        with self._database.engine.begin() as connection:
+            deleted = connection.execute(
+                delete(outbox).where(outbox.c.id.in_(oldest.scalar_subquery()), delivered)
+            )
+        return int(deleted.rowcount)
+
+    def backlog(self) -> list[Backlog]:
+        """Per destination: messages queued (retrying ones included), retrying, dead-lettered,
+        and when the oldest queued one was queued; in one query that never reads delivered
+        rows, so it stays quick however long the history."""
+        queued, dead = outbox.c.state == QUEUED, outbox.c.state == DEAD
+        query = (
+            select(
+                destinations.c.name,
+                func.count(outbox.c.id).filter(queued).label(QUEUED),
+                func.count(outbox.c.id).filter(queued, outbox.c.attempts > 0).label("retrying"),
+                func.count(outbox.c.id).filter(dead).label(DEAD),
+                func.min(outbox.c.created_at).filter(queued).label("oldest"),
+            )
+            .select_from(
+                destinations.outerjoin(
+                    outbox,
+                    and_(
+                        outbox.c.destination_id == destinations.c.id,
+                        outbox.c.state.in_((QUEUED, DEAD)),
+                    ),
+                )
+            )
+            .group_by(destinations.c.id, destinations.c.name)
+            .order_by(destinations.c.name)
+        )
+        with self._database.engine.connect() as connection:
+            return [
+                Backlog(row.name, row.queued or 0, row.retrying or 0, row.dead or 0, row.oldest)
+                for row in connection.execute(query)
+            ]
 
     def move(
         self, states: Sequence[str], from_id: int, to_id: int, *, connection: Connection

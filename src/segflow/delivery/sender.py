@@ -33,6 +33,7 @@ from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, batch_b
 from segflow.delivery.http import Answer, SegmentHTTP, read_refusal, refused_in_error
 from segflow.delivery.outbox import ClaimedMessage, Outbox
 from segflow.destinations import Destinations
+from segflow.destinations.secrets import UndecryptableWriteKeyError
 from segflow.errors import DestinationError, SettingsError
 
 log = logging.getLogger("segflow.delivery")
@@ -100,6 +101,9 @@ class Sender:
         self._refusals: dict[int, _Refusals] = {}  # per destination id
         self._report = DeliveryReport()
         self._lock = threading.Lock()
+        # Destinations whose Write Key cannot be decrypted: only a person can unblock them.
+        self._undecryptable: dict[int, UndecryptableWriteKeyError] = {}
+        self._until_empty = False
 
     @property
     def report(self) -> DeliveryReport:
@@ -108,6 +112,13 @@ class Sender:
                 self._report.delivered, self._report.dead, self._report.failed_attempts
             )
 
+    @property
+    def undecryptable(self) -> list[UndecryptableWriteKeyError]:
+        """Why destinations with queued messages could not be sent to: their Write Key cannot
+        be decrypted."""
+        with self._lock:
+            return list(self._undecryptable.values())
+
     def stop(self) -> None:
         """Asks the sender to stop claiming new batches; `run` then returns."""
         self._stopping.set()
@@ -115,11 +126,12 @@ class Sender:
 
     def run(self, *, until_empty: bool = False, shutdown_deadline: float = 10.0) -> DeliveryReport:
         """Sends until stopped (or, with `until_empty`, until nothing is queued)."""
+        self._until_empty = until_empty
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
                 self._start_due_workers()
-                if until_empty and not self._busy() and self._outbox.pending() == 0:
+                if until_empty and not self._busy() and self._drained():
                     break
                 self._wake.wait(self._idle_wait())
         finally:
@@ -132,6 +144,23 @@ class Sender:
     def _busy(self) -> bool:
         with self._lock:
             return bool(self._working)
+
+    def _drained(self) -> bool:
+        """Nothing queued, but for destinations whose Write Key cannot be decrypted (found
+        here for those backing off since an earlier run)."""
+        if self._outbox.pending() == 0:
+            return True
+        for destination_id, waiting in self._outbox.undelivered().items():
+            if waiting.queued == 0 or destination_id in self._undecryptable:
+                continue
+            try:
+                self._destinations.write_key(destination_id)
+            except UndecryptableWriteKeyError as error:
+                with self._lock:
+                    self._undecryptable[destination_id] = error
+                continue
+            return False
+        return True
 
     def _idle_wait(self) -> float:
         wait = self._options.poll_interval
@@ -185,7 +214,13 @@ class Sender:
     def _drain(self, destination_id: int, outbox: _OrderedOutbox) -> None:
         """Sends batches for one destination until it is drained, backing off, or stopping."""
         destination = self._destinations.by_id(destination_id)
-        write_key = self._destinations.write_key(destination_id).reveal()
+        try:
+            write_key = self._destinations.write_key(destination_id).reveal()
+        except UndecryptableWriteKeyError as error:
+            self._wait_for_write_key(destination_id, error, outbox)
+            return
+        with self._lock:
+            self._undecryptable.pop(destination_id, None)
         client = self._clients.get(destination_id)
         if client is not None and client.endpoint != destination.endpoint:
             client.close()  # the account's endpoint was changed
@@ -415,6 +450,19 @@ class Sender:
         except DestinationError:
             return False  # removed meanwhile: its messages went with it or elsewhere
         return now.endpoint != client.endpoint or key != write_key
+
+    def _wait_for_write_key(
+        self, destination_id: int, error: UndecryptableWriteKeyError, outbox: _OrderedOutbox
+    ) -> None:
+        """Backs the destination off with the error as its last error, sending nothing and
+        counting no attempt: its messages wait for the Write Key to be typed again."""
+        wait = self._options.backoff.delay(outbox.failures(destination_id) + 1)
+        outbox.failed([], destination_id, str(error), retry_at=time.time() + wait)
+        with self._lock:
+            first = destination_id not in self._undecryptable
+            self._undecryptable[destination_id] = error
+        if first and not self._until_empty:  # with until_empty, the caller says it on return
+            log.warning("%s", error)
 
     def _retry_later(
         self,

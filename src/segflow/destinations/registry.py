@@ -7,17 +7,19 @@ stored.
 
 from __future__ import annotations
 
+import builtins
 import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segflow.destinations.destination import Destination, WriteKey, hint
 from segflow.destinations.endpoints import resolve_endpoint
-from segflow.destinations.secrets import WriteKeyCipher
+from segflow.destinations.secrets import UndecryptableWriteKeyError, WriteKeyCipher
 from segflow.errors import DestinationError
 from segflow.settings import Settings
 from segflow.store import Database
@@ -41,6 +43,14 @@ NAME_LENGTH = 100
 # Messages not delivered yet: waiting (retrying included) or dead-lettered.
 UNDELIVERED = ("queued", "dead")
 _DECRYPTED_KEYS = 256
+
+
+@dataclass(frozen=True)
+class RotatedWriteKeys:
+    """What `Destinations.rotate_write_keys` did."""
+
+    reencrypted: int  # accounts people added; segflow's own are re-encrypted too, not counted
+    undecryptable: list[str]  # accounts whose Write Key no secret key decrypts
 
 
 def label_for(name: str) -> str:
@@ -208,7 +218,79 @@ class Destinations:
             ).first()
         if row is None:
             raise DestinationError(f"No destination with id {destination_id}")
-        return self._decrypt(row.write_key_encrypted, row.name)
+        try:
+            return self._decrypt(row.write_key_encrypted, row.name)
+        except UndecryptableWriteKeyError:
+            own = self._own_write_key(row.name)
+            if own is None:
+                raise
+        # segflow's own account: its key comes from the settings, so it is saved again.
+        with self._database.engine.begin() as connection:
+            connection.execute(
+                update(destinations)
+                .where(destinations.c.id == destination_id)
+                .values(write_key_encrypted=self._cipher.encrypt(WriteKey(own)))
+            )
+        return WriteKey(own)
+
+    @property
+    def secret_key_source(self) -> str:
+        """Where the secret key that encrypts Write Keys comes from, in words."""
+        return self._cipher.source
+
+    def undecryptable(self) -> builtins.list[str]:
+        """The accounts people added whose Write Key no secret key decrypts: each must be
+        typed again. (segflow's own accounts take theirs from the settings again.)"""
+        with self._database.engine.connect() as connection:
+            rows = connection.execute(
+                select(destinations.c.name, destinations.c.write_key_encrypted)
+                .where(destinations.c.name.not_in(MANAGED))
+                .order_by(destinations.c.name)
+            ).all()
+        return [row.name for row in rows if not self._readable(row.write_key_encrypted, row.name)]
+
+    def _readable(self, token: bytes, name: str) -> bool:
+        try:
+            self._decrypt(token, name)
+        except UndecryptableWriteKeyError:
+            return False
+        return True
+
+    def rotate_write_keys(self) -> RotatedWriteKeys:
+        """Encrypts every stored Write Key again with the newest secret key, in one
+        transaction. The ones no key decrypts stay as they are, and are named."""
+        reencrypted = 0
+        unreadable: builtins.list[str] = []
+        with self._database.engine.begin() as connection:
+            query = select(
+                destinations.c.id, destinations.c.name, destinations.c.write_key_encrypted
+            ).order_by(destinations.c.name)
+            if self._database.is_postgresql:
+                query = query.with_for_update()
+            for row in connection.execute(query).all():
+                token = self._cipher.rotate(row.write_key_encrypted)
+                if token is None and (own := self._own_write_key(row.name)) is not None:
+                    token = self._cipher.encrypt(WriteKey(own))
+                if token is None:
+                    unreadable.append(row.name)
+                    continue
+                connection.execute(
+                    update(destinations)
+                    .where(destinations.c.id == row.id)
+                    .values(write_key_encrypted=token)
+                )
+                reencrypted += row.name not in MANAGED
+        self._write_keys.clear()
+        return RotatedWriteKeys(reencrypted, unreadable)
+
+    def _own_write_key(self, name: str) -> str | None:
+        """The Write Key of segflow's own account `name`, from the settings; None for others."""
+        if name == LOCAL_COLLECTOR:
+            return LOCAL_WRITE_KEY
+        environment_key = self._settings.segment_write_key
+        if name == ENVIRONMENT and environment_key is not None:
+            return environment_key.get_secret_value().strip() or None
+        return None
 
     def resolve(self, name: str | None = None) -> Destination:
         """The destination to send to: the one named, else the default.
@@ -285,7 +367,10 @@ class Destinations:
     def _matches(self, row: Row, write_key: str, endpoint: str) -> bool:
         if row.endpoint != endpoint:
             return False
-        return self._decrypt(row.write_key_encrypted, row.name).reveal() == write_key
+        try:
+            return self._decrypt(row.write_key_encrypted, row.name).reveal() == write_key
+        except UndecryptableWriteKeyError:
+            return False  # saved with a secret key that is gone: saved again with this one
 
     def _decrypt(self, token: bytes, destination: str) -> WriteKey:
         """A stored Write Key, decrypted once: Fernet takes longer than the turn's queries."""

@@ -178,7 +178,7 @@ class _TurnRun:
         self._frames = list(state.links)
         self._limits = limits
         self._http = http
-        self._random = rng or random.Random()
+        self._rng = rng  # made on first use (an A/B test): seeding one reads os.urandom
         self._regex_time = RegexTime(limits)
         self._variables: dict[str, Any] = dict(state.variables)
         # Each variable's bytes in the saved state, "name":value, so a turn never re-measures all.
@@ -230,7 +230,9 @@ class _TurnRun:
         return self.flow.semantics
 
     def random(self) -> float:
-        return self._random.random()
+        if self._rng is None:
+            self._rng = random.Random()
+        return self._rng.random()
 
     def set_variable(self, name: str, value: object) -> None:
         json_types = (str, int, float, bool, list, dict, type(None))
@@ -590,8 +592,8 @@ def _follow(step: Step, block: Block) -> Exit | None:
 
 
 def _awaited(block: Block, variables: Mapping[str, object]) -> AwaitedInput:
-    options = block.options.model_dump(mode="json")
-    return AwaitedInput(block_id=block.id, type=block.type, options=_filled(options, variables))
+    options = _filled(block.json_options(), variables)  # a copy: the block's stay as they are
+    return AwaitedInput(block_id=block.id, type=block.type, options=options)
 
 
 def _filled(value: Any, variables: Mapping[str, object]) -> Any:

@@ -133,18 +133,27 @@ class Block(_FlowPart):
     # The published schema describes each block type's options (see flow/schema.py).
     options: Annotated[SerializeAsAny[BaseModel], WithJsonSchema({"type": "object"})]
     _kind: BlockType[Any] | None = PrivateAttr(None)
+    _json_options: dict[str, Any] | None = PrivateAttr(None)
 
     @property
     def kind(self) -> BlockType[Any]:
         """The block's type, with its run function."""
-        if self._kind is None:
+        kind = self._kind  # read once: a private attribute is slow to reach in pydantic
+        if kind is None:
             raise ValueError(f'Block "{self.id}" was read past: its options have problems')
-        return self._kind
+        return kind
 
     @property
     def title(self) -> str:
         """The block type's title ("Email input"), or its name if unknown."""
         return self._kind.title if self._kind is not None else self.type
+
+    def json_options(self) -> dict[str, Any]:
+        """The options as JSON (camelCase keys), made once: a read block never changes, and an
+        input shows them on every turn that waits on it. Copy before changing them."""
+        if (options := self._json_options) is None:
+            options = self._json_options = self.options.model_dump(mode="json")
+        return options
 
     @model_validator(mode="wrap")
     @classmethod

@@ -21,8 +21,44 @@ def fill(
     by `written` (default: `as_text`), e.g. escaped for JSON."""
     if "{{" not in text:  # the common case: plain text, no regex work
         return text
-    write = written or as_text
-    return _PLACEHOLDER.sub(lambda match: write(variables.get(match.group(1))), text)
+    return Template(text).fill(variables, written=written)
+
+
+class Template:
+    """A text split once into its literal pieces and the variables between them, so that
+    filling it in, turn after turn, costs no regex work."""
+
+    __slots__ = ("_literals", "_names", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pieces = _PLACEHOLDER.split(text) if "{{" in text else [text]
+        self._literals = pieces[0::2]  # one more than the names: text around each of them
+        self._names = pieces[1::2]
+
+    @property
+    def uses_variables(self) -> bool:
+        return bool(self._names)
+
+    def fill(
+        self, variables: Mapping[str, object], *, written: Callable[[object], str] | None = None
+    ) -> str:
+        """The text filled in, as the function `fill` does it."""
+        names = self._names
+        if not names:
+            return self.text
+        literals, write = self._literals, written or as_text
+        if len(names) == 1:  # the usual template: "{{plan}}", "Order {{id}}"
+            return literals[0] + write(variables.get(names[0])) + literals[1]
+        out = [literals[0]]
+        for name, literal in zip(names, literals[1:], strict=True):
+            out.append(write(variables.get(name)))
+            out.append(literal)
+        return "".join(out)
+
+    def filled_from(self) -> str:
+        """The note of `filled_from` for this template."""
+        return f' (filled in from "{self.text}")' if self._names else ""
 
 
 def variables_in(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from segflow.errors import SegmentActionError
-from segflow.segment.templating import fill, filled_from, variable_name
+from segflow.segment.templating import Template, variable_name
 
 
 class ValueType(StrEnum):
@@ -63,48 +63,88 @@ def build_object(
     field: str,
 ) -> dict[str, Any]:
     """The JSON object the rows describe; `action` and `field` name the rows in errors."""
-    result: dict[str, Any] = {}
-    placed = _PlacedKeys(action, field)
-    for row, pair in enumerate(pairs, start=1):
-        if not pair.key.strip() and not pair.value.strip():
-            continue  # an empty row left in the form
-        key = fill(pair.key, variables).strip()
-        if not key:
-            problem = f"row {row} has an empty key"
-            raise SegmentActionError(action, field, problem + filled_from(pair.key))
-        value = _convert(pair, key, variables, action, field)
-        placed.put(result, key, value)
-    return result
+    return ObjectTemplate(pairs, action=action, field=field).build(variables)
 
 
-def _convert(
-    pair: KeyValue, key: str, variables: Mapping[str, object], action: str, field: str
-) -> Any:
-    if pair.type is ValueType.VARIABLE:
-        name = variable_name(pair.value)
-        if not name:
-            raise SegmentActionError(action, field, f'"{key}" names no variable')
-        return variables.get(name)
-    text = fill(pair.value, variables)
-    if pair.type is ValueType.TEXT:
-        return text
-    if pair.type is ValueType.NUMBER:
-        number = parse_number(text.strip())
-        if number is None:
-            problem = f'"{key}" is not a number: "{text}"'
-            raise SegmentActionError(action, field, problem + filled_from(pair.value))
-        return number
-    if pair.type is ValueType.BOOLEAN:
-        boolean = _BOOLEANS.get(text.strip().lower())
-        if boolean is None:
-            problem = f'"{key}" is not a boolean (true/false, yes/no, 1/0): "{text}"'
-            raise SegmentActionError(action, field, problem + filled_from(pair.value))
-        return boolean
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        problem = f'"{key}" is not valid JSON ({exc}): "{text}"'
-        raise SegmentActionError(action, field, problem + filled_from(pair.value)) from None
+class ObjectTemplate:
+    """Key/value rows read once (templates split, types looked up, empty rows left out), then
+    built into their JSON object for each message; `action` and `field` name them in errors."""
+
+    __slots__ = ("_action", "_field", "_rows", "_simple")
+
+    def __init__(self, pairs: Sequence[KeyValue], *, action: str, field: str) -> None:
+        self._action = action
+        self._field = field
+        self._rows = [
+            _Row(number, pair)
+            for number, pair in enumerate(pairs, start=1)
+            if pair.key.strip() or pair.value.strip()  # else an empty row left in the form
+        ]
+        keys = [row.key.text.strip() for row in self._rows]
+        # Plain keys, none twice and none dotted: each goes straight into the object.
+        self._simple = all(
+            key and "." not in key and not row.key.uses_variables
+            for key, row in zip(keys, self._rows, strict=True)
+        ) and len(set(keys)) == len(keys)
+        if self._simple:
+            for row, key in zip(self._rows, keys, strict=True):
+                row.plain_key = key
+
+    def build(self, variables: Mapping[str, object]) -> dict[str, Any]:
+        action, field = self._action, self._field
+        result: dict[str, Any] = {}
+        if self._simple:
+            for row in self._rows:
+                result[row.plain_key] = row.value(row.plain_key, variables, action, field)
+            return result
+        placed = _PlacedKeys(action, field)
+        for row in self._rows:
+            key = row.key.fill(variables).strip()
+            if not key:
+                problem = f"row {row.number} has an empty key"
+                raise SegmentActionError(action, field, problem + row.key.filled_from())
+            placed.put(result, key, row.value(key, variables, action, field))
+        return result
+
+
+class _Row:
+    """One key/value row, its templates split once."""
+
+    __slots__ = ("key", "number", "plain_key", "template", "type", "variable")
+
+    def __init__(self, number: int, pair: KeyValue) -> None:
+        self.number = number
+        self.key = Template(pair.key)
+        self.plain_key = ""
+        self.template = Template(pair.value)
+        self.type = pair.type
+        self.variable = variable_name(pair.value) if pair.type is ValueType.VARIABLE else ""
+
+    def value(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        if self.type is ValueType.VARIABLE:
+            if not self.variable:
+                raise SegmentActionError(action, field, f'"{key}" names no variable')
+            return variables.get(self.variable)
+        text = self.template.fill(variables)
+        if self.type is ValueType.TEXT:
+            return text
+        if self.type is ValueType.NUMBER:
+            number = parse_number(text.strip())
+            if number is None:
+                problem = f'"{key}" is not a number: "{text}"'
+                raise SegmentActionError(action, field, problem + self.template.filled_from())
+            return number
+        if self.type is ValueType.BOOLEAN:
+            boolean = _BOOLEANS.get(text.strip().lower())
+            if boolean is None:
+                problem = f'"{key}" is not a boolean (true/false, yes/no, 1/0): "{text}"'
+                raise SegmentActionError(action, field, problem + self.template.filled_from())
+            return boolean
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            problem = f'"{key}" is not valid JSON ({exc}): "{text}"'
+            raise SegmentActionError(action, field, problem + self.template.filled_from()) from None
 
 
 def as_number(value: object) -> int | float | None:

@@ -1,6 +1,7 @@
 """Opening the application database: SQLite (WAL) by default, PostgreSQL by URL.
 
-Also `Statement`: a Core statement compiled once, for the few statements a chat turn runs.
+Also `Statement`: a Core statement compiled once, for the few statements a chat turn runs;
+and `RowsInsert`: many rows in one INSERT, as a turn queues its Segment messages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -19,7 +21,7 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -36,6 +38,8 @@ POOL_SIZE = 20
 # A PostgreSQL connection idle this long is checked before use (the server may have restarted
 # or dropped it); a busy one is not: a check costs a round trip, as much as a query.
 PING_AFTER_IDLE = 5.0
+# The PostgreSQL advisory lock that lets one process at a time bring the schema up to date.
+MIGRATION_LOCK = 0x5E6F10
 
 
 SUPPORTED = "SQLite (sqlite:///path/to/file.db) or PostgreSQL (postgresql://user@host/database)"
@@ -63,10 +67,18 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def migrate(self) -> None:
-        """Bring the schema up to date (creates it on first use)."""
+        """Bring the schema up to date (creates it on first use).
+
+        Processes starting together on one database take turns: on PostgreSQL the first holds
+        an advisory lock until its upgrade commits, and the others then find the schema
+        current (SQLite's transactions take the file's write lock when they begin)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
+            if self.is_postgresql:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -129,24 +141,16 @@ class Statement:
 
     def run(self, connection: Connection, **values: Any) -> int:
         """Runs the statement in `connection`'s transaction; returns the rows it changed."""
+        return int(self.send(connection, **values).rowcount)
+
+    def send(self, connection: Connection, **values: Any) -> Any:
+        """Runs the statement in `connection`'s transaction, or, within `sent_together`, sends
+        it with the others; its (closed) cursor's `rowcount` tells the rows it changed once they
+        are sent."""
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, self._parameters(values))
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
-
-    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Runs the statement once per row in `connection`'s transaction, begun here first if the
-        caller has not (as execute() would have done)."""
-        if not connection.in_transaction():
-            connection.begin()
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            if len(rows) == 1:
-                cursor.execute(self.sql, self._parameters(rows[0]))
-            else:
-                cursor.executemany(self.sql, [self._parameters(row) for row in rows])
+            return cursor
         finally:
             cursor.close()
 
@@ -155,6 +159,54 @@ class Statement:
         if self._positions is None:
             return named
         return tuple(named[name] for name in self._positions)
+
+
+@contextmanager
+def sent_together(connection: Connection) -> Iterator[None]:
+    """The statements run in the block (`Statement.run`, `send`, `RowsInsert.run`) go to PostgreSQL
+    together, in one round trip when the block ends (psycopg's pipeline mode), with the BEGIN
+    of `connection`'s transaction; an error of one of them is raised then. SQLite runs each at
+    once: it has no round trips to save."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+        yield
+
+
+class RowsInsert:
+    """An INSERT of many rows in one statement, run on the DBAPI cursor: one round trip to
+    PostgreSQL however many rows, and on SQLite no Python work per row beyond its tuple.
+    Its SQL is written once per row count."""
+
+    ROWS_PER_STATEMENT = 100  # 100 rows of a few columns stay far below any bound-value limit
+
+    def __init__(self, table: Table, columns: Sequence[str], database: Database) -> None:
+        placeholder = "?" if database.engine.dialect.paramstyle == "qmark" else "%s"
+        preparer = database.engine.dialect.identifier_preparer
+        names = ", ".join(preparer.quote(table.c[name].name) for name in columns)
+        self._head = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES "
+        self._row = "(" + ", ".join([placeholder] * len(columns)) + ")"
+        self._sql: dict[int, str] = {}
+
+    def run(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Inserts `rows` (tuples in the order of the columns) in `connection`'s transaction,
+        begun here first if the caller has not (as execute() would have done)."""
+        if not connection.in_transaction():
+            connection.begin()
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            step = self.ROWS_PER_STATEMENT
+            for first in range(0, len(rows), step):
+                chunk = rows[first : first + step]
+                cursor.execute(self._statement(len(chunk)), [v for row in chunk for v in row])
+        finally:
+            cursor.close()
+
+    def _statement(self, count: int) -> str:
+        if (sql := self._sql.get(count)) is None:
+            sql = self._sql[count] = self._head + ", ".join([self._row] * count)
+        return sql
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:

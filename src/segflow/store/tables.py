@@ -64,6 +64,13 @@ outbox = Table(
     Index("ix_outbox_pending", "destination_id", "state", "id"),
     Index("ix_outbox_message_id", "message_id"),
     Index("ix_outbox_chat_session_id", "chat_session_id"),
+    # Delivered messages by age, for retention; queued ones are not in it.
+    Index(
+        "ix_outbox_delivered_finished_at",
+        "finished_at",
+        sqlite_where=text("state = 'delivered'"),
+        postgresql_where=text("state = 'delivered'"),
+    ),
 )
 
 collected_requests = Table(
@@ -79,6 +86,7 @@ collected_requests = Table(
     Column("events", Integer, nullable=False),
     Column("status", Integer, nullable=False),
     Column("answer", Text, nullable=False),
+    Index("ix_collected_requests_received_at", "received_at"),  # retention deletes by age
 )
 
 collected_events = Table(
@@ -99,6 +107,7 @@ collected_events = Table(
     Column("name", String(500), nullable=True),
     Column("payload", Text, nullable=False),
     Index("ix_collected_events_message_id", "message_id"),
+    Index("ix_collected_events_request_id", "request_id"),
 )
 
 # -- chatbots: flows, their published versions, and the chats running on them --------------
@@ -113,6 +122,9 @@ flows = Table(
     Column("updated_at", Float, nullable=False),
     # 1 when created, one more on every save: a save based on an older one is a conflict.
     Column("revision", Integer, nullable=False, server_default=text("1")),
+    # The flow file the draft was last saved from (`segflow chat FILE`, `serve --flow`); None
+    # when saved in the Flow Editor or through its API, which a flow file never replaces unasked.
+    Column("source_file", String(1000), nullable=True),
 )
 
 flow_versions = Table(

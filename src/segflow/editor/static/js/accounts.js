@@ -19,6 +19,9 @@ export function accountLabel(account) {
 export function accountState(account) {
   const waiting = account.queued ? `${account.queued} queued` : "nothing queued";
   const dead = account.dead ? `, ${account.dead} dead-lettered` : "";
+  if (account.health === "undecryptable") {
+    return `Write Key cannot be decrypted: re-enter it with Edit (${waiting}${dead})`;
+  }
   if (account.health === "retrying") return `Retrying (${waiting}${dead}): ${account.lastError}`;
   return `Healthy, ${waiting}${dead}`;
 }

@@ -1,0 +1,263 @@
+"""Segment block benchmark: the block's whole cost in a chat turn, next to the official `track()`.
+
+A Segment block costs a turn two things: building its message (`build_message`, as the block
+calls it: the chat's anonymous ID, User ID and visitor context) and queuing it in the outbox
+(`Outbox.enqueue_many`, as the turn does at its end, inside the turn's open transaction). This
+times both together, per turn of 1, 3 and 10 messages (each turn its own transaction, begun and
+written to before the clock starts, committed after it stops), against as many calls of the
+official segment-analytics-python's `track()` for the same event at the same place in a turn
+(its consumer thread stopped), the two taking turns in one process. The event is the one of
+bench/delivery.py.
+
+    python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
+    python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+With --database-url, the URL names a PostgreSQL server and a database to connect to there;
+the benchmark creates its own database on that server and drops it when done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from delivery import (
+    Databases,
+    child_env,
+    idle_official_client,
+    official_track,
+    percentiles_us,
+    table,
+    variables,
+)
+
+TURN_SIZES = (1, 3, 10)  # Segment messages per turn
+TARGET_P50_US = 25.0  # the block's cost for one message, build + enqueue
+TARGET_P99_US = 100.0
+TARGET_VERSUS_TRACK = 0.7  # at most this share of the official track()'s p50
+WARMUP = 500
+# The chat's Segment context, as a visitor's browser gives it to the embed.
+VISITOR = {
+    "page": {
+        "url": "https://shop.example.com/pricing?plan=pro",
+        "path": "/pricing",
+        "search": "?plan=pro",
+        "title": "Pricing",
+        "referrer": "https://www.example.com/",
+    },
+    "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+    "locale": "en-GB",
+    "timezone": "Europe/London",
+}
+
+
+def block_options() -> Any:
+    """The Segment block of a flow: a Track Event with the event of bench/delivery.py."""
+    from segflow.blocks.segment import TrackEventBlock
+    from segflow.segment import KeyValue, ValueType
+
+    return TrackEventBlock(
+        event_name="Order Completed",
+        user_id="{{user}}",
+        properties=[
+            KeyValue(key="plan", value="{{plan}}"),
+            KeyValue(key="price", value="{{price}}", type=ValueType.NUMBER),
+            KeyValue(key="currency", value="EUR"),
+            KeyValue(key="chat_turn", value="{{turn}}", type=ValueType.NUMBER),
+        ],
+    )
+
+
+class Clock:
+    """Wall time (for p50/p99) and this thread's CPU time (for the mean) of timed sections."""
+
+    def __init__(self) -> None:
+        self.wall_ns: list[int] = []
+        self.cpu_ns = 0
+        self._wall = self._cpu = 0
+
+    def start(self) -> None:
+        self._cpu = time.thread_time_ns()
+        self._wall = time.perf_counter_ns()
+
+    def stop(self) -> None:
+        self.wall_ns.append(time.perf_counter_ns() - self._wall)
+        self.cpu_ns += time.thread_time_ns() - self._cpu
+
+    def figures(self) -> dict[str, float]:
+        """p50/p99 of the sections' wall time and their mean CPU time, in µs, warm-up left out."""
+        wall = percentiles_us(self.wall_ns[WARMUP:])
+        cpu = self.cpu_ns / 1000 / len(self.wall_ns)
+        return {"p50": wall["p50"], "p99": wall["p99"], "cpu": cpu}
+
+
+def child_turns(params: dict[str, Any]) -> dict[str, Any]:
+    """Turns of N messages on one database, segflow's and the official library's taking turns
+    so that other processes weigh on both alike. Each turn opens a transaction and makes the
+    turn's own write (its chat's row) first. segflow's: N messages built as the block builds
+    them, queued in one enqueue_many() inside that transaction. The official library's: N
+    track() calls at the same place (its consumer stopped, so no thread competes for the GIL)."""
+    from sqlalchemy import text
+
+    from segflow.segment import build_message
+    from segflow.service import Segflow
+
+    segflow = Segflow.open()
+    destination = segflow.destinations.add("bench", "bench-write-key-0001", params["collector"])
+    options, outbox, engine = block_options(), segflow.outbox, segflow.database.engine
+    session_id = "3f0c8d1e-5b9a-4c1e-9f3a-2b7d6e8a9c10"
+    own_write = text("UPDATE destinations SET last_error = NULL WHERE id = :id")
+    sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
+    client = idle_official_client(turns * sum(sizes))
+    ours = {size: Clock() for size in sizes}
+    theirs = {size: Clock() for size in sizes}
+    for turn in range(turns):
+        for size in sizes:
+            with engine.begin() as connection:
+                connection.execute(own_write, {"id": destination.id})
+                ours[size].start()
+                messages = [
+                    build_message(
+                        options,
+                        variables(turn * size + i),
+                        anonymous_id=f"anon-{turn}",
+                        user_id=None,
+                        context=VISITOR,
+                        anonymous_visitor=True,
+                    )
+                    for i in range(size)
+                ]
+                outbox.enqueue_many(
+                    messages, destination.id, connection=connection, chat_session_id=session_id
+                )
+                ours[size].stop()
+            with engine.begin() as connection:
+                connection.execute(own_write, {"id": destination.id})
+                theirs[size].start()
+                for i in range(size):
+                    official_track(client, turn * size + i)
+                theirs[size].stop()
+    queued = outbox.pending()
+    segflow.close()
+    return {
+        "segflow": {str(size): clock.figures() for size, clock in ours.items()},
+        "official": {str(size): clock.figures() for size, clock in theirs.items()},
+        "queued": queued,
+        "expected": turns * sum(sizes),
+    }
+
+
+CHILDREN = {"turns": child_turns}
+
+
+def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """Runs one measurement in a fresh interpreter; it answers with one line of JSON."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", role, json.dumps(params)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"Measurement {role} failed:\n{done.stdout}\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(result: dict[str, Any]) -> list[str]:
+    ours, theirs = result["segflow"], result["official"]
+    rows: list[tuple[str, ...]] = []
+    for size, figures in theirs.items():
+        n = int(size)
+        shown = [(f"turn of {n}", 1), ("  per message", n)] if n > 1 else [(f"turn of {n}", 1)]
+        for label, units in shown:
+            mine = {key: value / units for key, value in ours[size].items()}
+            official = {key: value / units for key, value in figures.items()}
+            rows.append(
+                (
+                    label,
+                    f"{mine['p50']:.1f}",
+                    f"{mine['p99']:.1f}",
+                    f"{mine['cpu']:.1f}",
+                    f"{official['p50']:.1f}",
+                    f"{official['p99']:.1f}",
+                    f"{official['cpu']:.1f}",
+                    f"{mine['p50'] / official['p50']:.2f}x",
+                )
+            )
+    header = ("µs", "segflow p50", "p99", "CPU", "track() p50", "p99", "CPU", "segflow/track p50")
+    block, track = ours["1"], theirs["1"]
+    versus = block["p50"] / track["p50"]
+    lines = [
+        "Block cost (build_message + enqueue inside the turn's open transaction), µs;",
+        "CPU: this thread's, mean; per message: the turn's figure over its messages",
+        table(rows, header),
+        "",
+        "Goals (a turn with one Segment block)",
+        target(f"p50 <= {TARGET_P50_US:.0f} µs", block["p50"] <= TARGET_P50_US, block["p50"]),
+        target(f"p99 <= {TARGET_P99_US:.0f} µs", block["p99"] <= TARGET_P99_US, block["p99"]),
+        f"  [{'met' if versus <= TARGET_VERSUS_TRACK else 'MISSED'}] p50 <= "
+        f"{TARGET_VERSUS_TRACK}x the official track(): {versus:.2f}x",
+    ]
+    if result["queued"] != result["expected"]:
+        lines.append(
+            f"  ! {result['expected']:,} messages queued, the outbox holds {result['queued']:,}"
+        )
+    return lines
+
+
+def target(name: str, met: bool, figure: float) -> str:
+    return f"  [{'met' if met else 'MISSED'}] {name}: {figure:.1f} µs"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--turns", type=int, default=5_000, help="turns timed per size (5,000)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (URL of a database there) on which to create and drop the "
+        "benchmark's database; default: SQLite in a temporary folder",
+    )
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="segflow-bench-"))
+    databases = Databases(workdir, args.database_url)
+    print(
+        f"segflow Segment block cost: turns of {', '.join(map(str, TURN_SIZES))} track messages, "
+        f"{args.turns:,} turns each\n  {databases.label}; {os.cpu_count()} CPUs; Python "
+        f"{platform.python_version()}; segment-analytics-python "
+        f"{version('segment-analytics-python')}",
+        flush=True,
+    )
+    load = os.getloadavg()[0]
+    # The destination is never sent to: nothing listens on port 9.
+    params = {"turns": args.turns, "turn_sizes": TURN_SIZES, "collector": "http://127.0.0.1:9"}
+    try:
+        with databases.fresh("block_cost") as database:
+            result = run_child("turns", params, child_env(workdir / "home", database))
+        print()
+        print("\n".join(report(result)))
+        print(
+            f"\nLoad average (1 min) before / after: {load:.2f} / {os.getloadavg()[0]:.2f}; "
+            "other busy processes raise the wall times (p50, p99) more than the CPU times."
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(CHILDREN[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
+    else:
+        main()
