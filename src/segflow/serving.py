@@ -1,11 +1,20 @@
 """Running segflow's HTTP servers (the chat API, the collector): sockets, uvicorn settings,
-and a server on a thread of its own, so one process can run several beside a sender."""
+a server on a thread of its own, so one process can run several beside a sender, and a
+server on several processes forked from it."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
+import select
+import signal
 import socket
+import sys
 import threading
 import time
+import traceback
+from typing import NoReturn
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -75,3 +84,106 @@ class ServerThread:
         self._server.should_exit = True
         if self._thread.ident is not None:
             self._thread.join()
+
+
+class ServerProcesses:
+    """`count` processes forked from this one, each serving `app` on the same socket (the
+    kernel hands each new connection to one of them): the chat API on several cores.
+
+    Forked before this process starts any thread; each worker opens database connections of
+    its own (see segflow.store.db). Ctrl+C reaches every process of the terminal: the workers
+    ignore it and stop when this process asks them to (SIGTERM), or when it is gone.
+    """
+
+    def __init__(self, app: ASGIApp, listener: socket.socket, *, count: int, name: str) -> None:
+        self.url = url_of(listener)
+        self._app = app
+        self._listener = listener
+        self._count = count
+        self._name = name
+        self._running: dict[int, int] = {}  # process ID: worker number, while it runs
+
+    @property
+    def pids(self) -> list[int]:
+        return list(self._running)
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Forks the workers; returns once each of them accepts connections."""
+        ready: dict[int, int] = {}  # the read end of each worker's "I serve" pipe: its number
+        # What this process holds so far stays out of the collector's sight: its passes would
+        # write to every object, so each worker would copy every page it shares with this one.
+        gc.collect()
+        gc.freeze()
+        for number in range(1, self._count + 1):
+            readable, writable = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(readable)
+                _serve_forked(self._app, self._listener, writable, f"{self._name}-{number}")
+            os.close(writable)
+            self._running[pid] = number
+            ready[readable] = number
+        deadline = time.monotonic() + timeout
+        try:
+            while ready:
+                left = deadline - time.monotonic()
+                answered, _, _ = select.select(list(ready), [], [], max(left, 0))
+                if not answered:
+                    late = ", ".join(str(number) for number in ready.values())
+                    raise SegflowError(f"{self.url}: worker(s) {late} did not start in time")
+                for readable in answered:
+                    if not os.read(readable, 1):  # closed: the worker exited
+                        raise SegflowError(
+                            f"{self.url}: worker {ready[readable]} stopped while starting "
+                            "(see above)"
+                        )
+                    os.close(readable)
+                    del ready[readable]
+        finally:
+            for readable in ready:
+                os.close(readable)
+        self._listener.close()  # the workers serve it
+
+    def is_alive(self) -> bool:
+        """Whether every worker still runs (one that stopped by itself is named on stderr)."""
+        for pid, number in list(self._running.items()):
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                del self._running[pid]
+                print(f"{self.url}: worker {number} stopped", file=sys.stderr, flush=True)
+                return False
+        return True
+
+    def stop(self) -> None:
+        """Asks every worker to stop (each finishes its requests in progress) and waits."""
+        for pid in self._running:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in list(self._running):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            del self._running[pid]
+
+
+def _serve_forked(app: ASGIApp, listener: socket.socket, ready: int, name: str) -> NoReturn:
+    """A worker's life: serve until asked to stop, or until the process that forked it is gone;
+    tells it when serving by writing to `ready`. Never returns."""
+    code = 1
+    try:
+        stopping: list[int] = []  # a signal handler only appends (see segflow.cli.stop_signals)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+        parent = os.getppid()
+        server = ServerThread(app, listener, name=name)
+        server.start()
+        os.write(ready, b"1")
+        os.close(ready)
+        while not stopping and server.is_alive() and os.getppid() == parent:
+            time.sleep(0.1)
+        code = 0 if server.is_alive() else 1
+        server.stop()
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)  # none of the parent's exit handlers: they are its own

@@ -1,4 +1,5 @@
-"""`segflow serve`: the chat API, the built-in collector and a sender, in one process."""
+"""`segflow serve`: the chat API, the built-in collector and a sender, in one process; with
+--workers N (on PostgreSQL), the chat API in N processes forked from it."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from segflow.service import Segflow
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from segflow.serving import ServerThread
+    from segflow.serving import ServerProcesses, ServerThread
 
 EXAMPLE_FLOW = "lead-capture.yaml"  # shipped in the package, as segflow/examples/
 SHUTDOWN_DEADLINE = 10.0  # seconds the sender gets to finish its batch in flight
@@ -72,11 +73,26 @@ def serve(
         ),
     ] = None,
     timeout: Annotated[float, typer.Option(help="HTTP timeout per batch, in seconds.")] = 15.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes serving the chat API and the Flow Editor (PostgreSQL only); the "
+            "sender and the collector run once, in the main process.",
+        ),
+    ] = 1,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
 ) -> None:
     """Serve the chat API with the example flow, deliver its events, and show how to chat."""
     configure_logging(verbose)
     with open_segflow(ctx) as segflow:
+        if workers > 1 and not segflow.database.is_postgresql:
+            raise SegflowError(
+                f"--workers {workers} needs PostgreSQL (--database-url postgresql://… or "
+                "SEGFLOW_DATABASE_URL): SQLite takes one write at a time, and the writers of "
+                "several processes wait for each other in sleeps. On SQLite serve one worker: "
+                "it already runs several turns at once"
+            )
         sender = segflow.sender_options(lease=lease, timeout=timeout)
         chats = Chats(segflow)
         published = [_publish(chats, segflow, path) for path in flows or []]
@@ -89,6 +105,7 @@ def serve(
             api=(host, port),
             collector=destination.name == LOCAL_COLLECTOR and not no_collector,
             sender=sender,
+            workers=workers,
         )
         with StopSignals() as signals:  # a second Ctrl+C, while stopping, exits at once
             try:
@@ -149,22 +166,26 @@ class _Services:
         api: tuple[str, int],
         collector: bool,
         sender: SenderOptions,
+        workers: int = 1,
     ) -> None:
         # Imported here: the web stack is needed to serve, not by every command.
         from segflow.api import create_app
         from segflow.editor import load_editor_token
         from segflow.metrics import Metrics
-        from segflow.serving import ServerThread, listen
+        from segflow.serving import ServerProcesses, ServerThread, listen
 
         self._segflow = segflow
         self.editor_token = load_editor_token(segflow.settings)
         metrics = Metrics(segflow.outbox)  # the API's /metrics shows the sender's work too
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
-        self.api = ServerThread(
-            create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics),
-            listen(*api, service="API"),
-            name="segflow-api",
+        api_app = create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics)
+        api_listener = listen(*api, service="API")
+        self.api: ServerThread | ServerProcesses = (
+            ServerProcesses(api_app, api_listener, count=workers, name="segflow-api")
+            if workers > 1
+            else ServerThread(api_app, api_listener, name="segflow-api")
         )
+        self.workers = workers
         self.collector: ServerThread | None = None
         if collector:
             where = urlsplit(segflow.settings.collector_url)
@@ -189,11 +210,14 @@ class _Services:
         self.retention = retention_of(segflow)
 
     def start(self) -> None:
+        if self.workers > 1:
+            self.api.start()  # forked while this process runs no other thread
         if self.collector is not None:
             self.collector.start()
         self._sending.start()
         self.retention.start()
-        self.api.start()
+        if self.workers == 1:
+            self.api.start()
 
     def wait(self, signals: StopSignals) -> str | None:
         """Returns once a stop is requested (None), or when a part stops by itself (its name)."""
@@ -264,6 +288,8 @@ def _announce(
         f"  Events     go {events}",
         f"  Database   {safe_url(segflow.settings.resolved_database_url)}",
     ]
+    if services.workers > 1:  # before the Database line, which ends the banner
+        lines.insert(-1, f"  Workers    {services.workers} processes serve the chat API")
     if undecryptable := segflow.destinations.undecryptable():
         # Their messages wait, the sender backing them off; every other account delivers.
         problem = describe_undecryptable(undecryptable, segflow.destinations.secret_key_source)

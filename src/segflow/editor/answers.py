@@ -13,7 +13,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from segflow.chat import DraftConflictError, NotFoundError
+from segflow.chat import ChatSessionConflictError, DraftConflictError, NotFoundError
 from segflow.editor.auth import EditorAuthError
 from segflow.editor.problems import problem_json
 from segflow.errors import DestinationError, SegflowError
@@ -43,7 +43,7 @@ def _status(error: SegflowError) -> int:
         return 401
     if isinstance(error, NotFoundError):
         return 404
-    if isinstance(error, DraftConflictError):
+    if isinstance(error, DraftConflictError | ChatSessionConflictError):
         return 409
     if isinstance(error, DraftProblemsError | DestinationError):
         return 422

@@ -140,8 +140,14 @@ class Statement:
             connection.close()
 
     def run(self, connection: Connection, **values: Any) -> int:
-        """Runs the statement in `connection`'s transaction; returns the rows it changed."""
-        return int(self.send(connection, **values).rowcount)
+        """Runs the statement in `connection`'s transaction; returns the rows it changed (read
+        before its cursor closes: psycopg forgets the count of a closed cursor)."""
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._parameters(values))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
     def send(self, connection: Connection, **values: Any) -> Any:
         """Runs the statement in `connection`'s transaction, or, within `sent_together`, sends

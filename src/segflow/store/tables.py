@@ -180,3 +180,21 @@ chat_turns = Table(
     Column("at", Float, nullable=False),
     sqlite_with_rowid=False,  # one B-tree to write per turn, not a table and its key's index
 )
+
+# The Flow Editor's preview chats: kept here, not in a process's memory, so that each turn and
+# the Events panel may be served by any worker. No chat session of the flow; the newest few
+# hundred are kept.
+preview_chats = Table(
+    "preview_chats",
+    metadata,
+    Column("id", String(36), primary_key=True),  # a UUID
+    Column("flow_id", String(100), nullable=False),
+    Column("source", String(16), nullable=False),  # "draft" or "published"
+    Column("flow_version_id", Integer, nullable=True),  # the published version it runs
+    Column("draft", Text, nullable=True),  # the draft it runs, as JSON, as it was at its start
+    Column("state", Text, nullable=False),  # the whole session state, as JSON
+    Column("sent", Text, nullable=False),  # its Segment messages and their accounts, as JSON
+    Column("turns", Integer, nullable=False),  # guards against two answers saved at once
+    Column("created_at", Float, nullable=False),
+    Index("ix_preview_chats_created_at", "created_at"),
+)
