@@ -30,7 +30,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -288,12 +288,17 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         enqueue_ns += clock() - tick
     enqueued = time.perf_counter()
     cpu, collector_cpu = time.process_time(), cpu_seconds(params["collector_pid"])
+    server_cpu = database_server_cpu(segflow)
     report = segflow.sender().run(until_empty=True)
     delivered = time.perf_counter()
     cpu, collector_cpu = (
         time.process_time() - cpu,
         cpu_seconds(params["collector_pid"]) - collector_cpu,
     )
+    server_cpu = {
+        pid: seconds - server_cpu.get(pid, 0.0)
+        for pid, seconds in database_server_cpu(segflow).items()
+    }
     after = wait_for_events(collector, before["events"] + events, timeout=30)
     (counts,) = segflow.outbox.counts()
     segflow.close()
@@ -306,6 +311,7 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         "total_s": delivered - started,
         "send_cpu_s": cpu,
         "collector_cpu_s": collector_cpu,
+        "server_cpu_s": sum(server_cpu.values()),
         "reported_delivered": report.delivered,
         "dead": report.dead,
         "failed_attempts": report.failed_attempts,
@@ -315,6 +321,24 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         "requests": after["requests"] - before["requests"],
         "bytes_per_event": payload_bytes / events,
     }
+
+
+def database_server_cpu(segflow: Any) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process serving this database (the server
+    runs on this machine, sharing its cores); empty on SQLite, which runs in the sender."""
+    if not segflow.database.is_postgresql:
+        return {}
+    from sqlalchemy import text
+
+    with segflow.database.engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        found = {}
+        for pid in pids:
+            with suppress(psutil.Error):  # ended meanwhile, or not ours to read
+                found[pid] = cpu_seconds(pid)
+        return found
 
 
 def child_segflow_latency(params: dict[str, Any]) -> dict[str, Any]:
@@ -765,9 +789,14 @@ class Run:
                         "",
                     ),
                     (
-                        "CPU µs per event: sender / collector",
+                        "CPU µs per event: sender / collector (/ PostgreSQL)",
                         f"{ours['send_cpu_s'] / events * 1e6:.1f} / "
-                        f"{ours['collector_cpu_s'] / events * 1e6:.1f}",
+                        f"{ours['collector_cpu_s'] / events * 1e6:.1f}"
+                        + (
+                            f" / {ours['server_cpu_s'] / events * 1e6:.1f}"
+                            if self.databases.is_postgresql
+                            else ""
+                        ),
                         f"{theirs['cpu_s'] / events * 1e6:.1f} / "
                         f"{theirs['collector_cpu_s'] / events * 1e6:.1f}",
                         "",
@@ -922,9 +951,14 @@ class Run:
             if self.databases.is_postgresql
             else TARGET_EVENTS_PER_SECOND
         )
+        server = (
+            f", {ours['server_cpu_s'] / self.events * 1e6:.1f} in PostgreSQL"
+            if self.databases.is_postgresql
+            else ""
+        )
         cpu = (
             f"(CPU {ours['send_cpu_s'] / self.events * 1e6:.1f} µs/event in the sender, "
-            f"{ours['collector_cpu_s'] / self.events * 1e6:.1f} in the collector)"
+            f"{ours['collector_cpu_s'] / self.events * 1e6:.1f} in the collector{server})"
         )
         lines = [
             _target(
