@@ -30,7 +30,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -45,6 +45,12 @@ TARGET_ENQUEUE_P50_US = 50.0
 TARGET_ENQUEUE_P99_US = 200.0
 # Peak RSS may grow this much from an empty outbox to the largest backlog and still count as flat.
 FLAT_RSS_ALLOWANCE_MIB = 32.0
+TARGET_DELIVERED_VS_OFFICIAL = 7.0
+TARGET_END_TO_END_VS_OFFICIAL = 3.0
+TARGET_POSTGRESQL_EVENTS_PER_SECOND = 50_000
+# A long delivered history may cost a turn's write and a claim this much more than none.
+HISTORY_ALLOWANCE = 0.10
+HISTORY_EVENTS = 20_000  # messages queued then claimed, per round, on each database
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,10 @@ class Databases:
         self._server_url = server_url
 
     @property
+    def is_postgresql(self) -> bool:
+        return self._server_url is not None
+
+    @property
     def label(self) -> str:
         if self._server_url is None:
             return "SQLite (WAL, synchronous=NORMAL)"
@@ -278,12 +288,17 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         enqueue_ns += clock() - tick
     enqueued = time.perf_counter()
     cpu, collector_cpu = time.process_time(), cpu_seconds(params["collector_pid"])
+    server_cpu = database_server_cpu(segflow)
     report = segflow.sender().run(until_empty=True)
     delivered = time.perf_counter()
     cpu, collector_cpu = (
         time.process_time() - cpu,
         cpu_seconds(params["collector_pid"]) - collector_cpu,
     )
+    server_cpu = {
+        pid: seconds - server_cpu.get(pid, 0.0)
+        for pid, seconds in database_server_cpu(segflow).items()
+    }
     after = wait_for_events(collector, before["events"] + events, timeout=30)
     (counts,) = segflow.outbox.counts()
     segflow.close()
@@ -296,6 +311,7 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         "total_s": delivered - started,
         "send_cpu_s": cpu,
         "collector_cpu_s": collector_cpu,
+        "server_cpu_s": sum(server_cpu.values()),
         "reported_delivered": report.delivered,
         "dead": report.dead,
         "failed_attempts": report.failed_attempts,
@@ -305,6 +321,24 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
         "requests": after["requests"] - before["requests"],
         "bytes_per_event": payload_bytes / events,
     }
+
+
+def database_server_cpu(segflow: Any) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process serving this database (the server
+    runs on this machine, sharing its cores); empty on SQLite, which runs in the sender."""
+    if not segflow.database.is_postgresql:
+        return {}
+    from sqlalchemy import text
+
+    with segflow.database.engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        found = {}
+        for pid in pids:
+            with suppress(psutil.Error):  # ended meanwhile, or not ours to read
+                found[pid] = cpu_seconds(pid)
+        return found
 
 
 def child_segflow_latency(params: dict[str, Any]) -> dict[str, Any]:
@@ -469,7 +503,94 @@ def child_official_hold(params: dict[str, Any]) -> dict[str, Any]:
     return {"queued": client.queue.qsize(), "peak_rss": peak_rss_bytes()}
 
 
+def fill_history(segflow: Any, destination_id: int, rows: int, payload: bytes) -> None:
+    """Writes `rows` delivered messages straight into the outbox, in the database's own SQL
+    (Python would take far longer): a long history, as months of chats leave behind."""
+    from sqlalchemy import text
+
+    engine = segflow.database.engine
+    now = time.time()
+    values = {"destination": destination_id, "payload": payload, "now": now}
+    chunk = 1_000_000
+    for first in range(0, rows, chunk):
+        size = min(chunk, rows - first)
+        if segflow.database.is_postgresql:
+            statement = text(
+                "INSERT INTO outbox (destination_id, message_id, type, payload, created_at, "
+                "state, attempts, finished_at) SELECT :destination, md5(random()::text), 'track', "
+                ":payload, :now, 'delivered', 0, :now FROM generate_series(1, :size)"
+            )
+        else:
+            statement = text(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :size) "
+                "INSERT INTO outbox (destination_id, message_id, type, payload, created_at, "
+                "state, attempts, finished_at) SELECT :destination, lower(hex(randomblob(16))), "
+                "'track', :payload, :now, 'delivered', 0, :now FROM n"
+            )
+        with engine.begin() as connection:
+            connection.execute(statement, {**values, "size": size})
+    if segflow.database.is_postgresql:
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE outbox")
+            )
+
+
+def child_segflow_history(params: dict[str, Any]) -> dict[str, Any]:
+    """With `history` delivered messages already in the outbox: the cost of a turn's write
+    (enqueue() inside a transaction) and of claiming and marking delivered, without HTTP."""
+    from segflow.segment import SegmentMessage, build_message
+
+    events, history = params["events"], params["history"]
+    segflow, destination_id = open_segflow_with_destination(params["collector"])
+    model = build_message(segflow_action(), variables(0), anonymous_id="anon-0")
+    started = time.perf_counter()
+    fill_history(segflow, destination_id, history, model.payload)
+    filled_s = time.perf_counter() - started
+    messages = []
+    for _ in range(events):
+        message_id = str(uuid.uuid4())
+        payload = model.payload.replace(model.message_id.encode(), message_id.encode())
+        messages.append(SegmentMessage(model.type, message_id, payload))
+    rounds = [measure_turn_writes_and_claims(segflow, destination_id, messages) for _ in range(3)]
+    left = segflow.outbox.pending()
+    segflow.close()
+    # The best round counts, as other load only slows a round down.
+    return {
+        "history": history,
+        "filled_s": filled_s,
+        **{key: min(r[key] for r in rounds) for key in rounds[0]},
+        "left": left,
+    }
+
+
+def measure_turn_writes_and_claims(
+    segflow: Any, destination_id: int, messages: list[Any]
+) -> dict[str, float]:
+    outbox, engine, clock = segflow.outbox, segflow.database.engine, time.perf_counter_ns
+    fresh = [replace(message, message_id=str(uuid.uuid4())) for message in messages]
+    enqueue_ns: list[int] = []
+    cpu = time.thread_time()
+    for first in range(0, len(fresh), TRANSACTION_SIZE):
+        with engine.begin() as connection:
+            for message in fresh[first : first + TRANSACTION_SIZE]:
+                tick = clock()
+                outbox.enqueue(message, destination_id, connection=connection)
+                enqueue_ns.append(clock() - tick)
+    enqueue_cpu = time.thread_time() - cpu
+    cpu = time.thread_time()
+    while batch := outbox.claim(destination_id, "bench:0:history", lease=60):
+        outbox.delivered([message.id for message in batch], destination_id)
+    claim_cpu = time.thread_time() - cpu
+    return {
+        "enqueue_p50_us": percentiles_us(enqueue_ns)["p50"],
+        "enqueue_cpu_us": enqueue_cpu / len(fresh) * 1e6,
+        "claim_cpu_us": claim_cpu / len(fresh) * 1e6,
+    }
+
+
 CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "segflow-history": child_segflow_history,
     "segflow-throughput": child_segflow_throughput,
     "segflow-latency": child_segflow_latency,
     "segflow-backlog": child_segflow_backlog,
@@ -528,6 +649,13 @@ def main() -> None:
         "--rounds", type=int, help="throughput runs of each library, the best counts (default 3)"
     )
     parser.add_argument("--skip-rss", action="store_true", help="leave out the peak RSS part")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="also measure a turn's write and a claim with this many delivered messages in "
+        "the outbox against an empty one (e.g. 10000000)",
+    )
     args = parser.parse_args()
     size = QUICK if args.quick else FULL
     if args.rounds:
@@ -548,6 +676,7 @@ def main() -> None:
     try:
         with running_collector(workdir) as (collector, collector_pid):
             run = Run(collector, collector_pid, databases, home, events, size, args.skip_rss)
+            run.history = args.history
             run.measure()
             print()
             print(run.report())
@@ -577,6 +706,7 @@ class Run:
         self.events = events
         self.size = size
         self.skip_rss = skip_rss
+        self.history = 0
         self.segflow_rounds: list[dict[str, Any]] = []
         self.official_rounds: list[dict[str, Any]] = []
         self.results: dict[str, Any] = {}
@@ -610,6 +740,13 @@ class Run:
             )
         step(f"official: track() cost, {samples:,} calls")
         self.results["official_latency"] = self.official_child("official-latency", samples=samples)
+        if self.history:
+            for history in (0, self.history):
+                step(f"segflow: a turn's write and a claim, {history:,} delivered in the outbox")
+                with self.databases.fresh(f"history{history}") as database:
+                    self.results[f"history{history}"] = self.segflow_child(
+                        "segflow-history", database, events=HISTORY_EVENTS, history=history
+                    )
         if self.skip_rss:
             return
         for backlog in self.size.backlogs:
@@ -652,9 +789,14 @@ class Run:
                         "",
                     ),
                     (
-                        "CPU µs per event: sender / collector",
+                        "CPU µs per event: sender / collector (/ PostgreSQL)",
                         f"{ours['send_cpu_s'] / events * 1e6:.1f} / "
-                        f"{ours['collector_cpu_s'] / events * 1e6:.1f}",
+                        f"{ours['collector_cpu_s'] / events * 1e6:.1f}"
+                        + (
+                            f" / {ours['server_cpu_s'] / events * 1e6:.1f}"
+                            if self.databases.is_postgresql
+                            else ""
+                        ),
                         f"{theirs['cpu_s'] / events * 1e6:.1f} / "
                         f"{theirs['collector_cpu_s'] / events * 1e6:.1f}",
                         "",
@@ -695,6 +837,8 @@ class Run:
         ]
         if not self.skip_rss:
             out += ["", "Peak RSS, MiB, by backlog", self.rss_table()]
+        if self.history:
+            out += ["", "A long delivered history (best of 3 rounds each)", self.history_table()]
         out += ["", "Targets", *self.targets(), ""]
         if problems:
             out += ["Problems", *(f"  ! {problem}" for problem in problems)]
@@ -742,6 +886,28 @@ class Run:
             ("", "p50", "p99", "vs official p50"),
         )
 
+    def history_table(self) -> str:
+        runs = [self.results["history0"], self.results[f"history{self.history}"]]
+        return table(
+            [
+                (
+                    f"{run['history']:,} delivered",
+                    f"{run['enqueue_p50_us']:.1f}",
+                    f"{run['enqueue_cpu_us']:.1f}",
+                    f"{run['claim_cpu_us']:.2f}",
+                    f"{run['filled_s']:.0f}",
+                )
+                for run in runs
+            ],
+            (
+                "outbox",
+                "enqueue p50 µs",
+                "enqueue CPU µs",
+                "claim+delivered CPU µs/event",
+                "fill s",
+            ),
+        )
+
     def rss_table(self) -> str:
         backlogs = self.size.backlogs
         smallest, largest = backlogs[1], backlogs[-1]
@@ -775,13 +941,41 @@ class Run:
 
     def targets(self) -> list[str]:
         ours = min(self.segflow_rounds, key=lambda result: result["send_s"])
+        theirs = min(self.official_rounds, key=lambda result: result["total_s"])
         latency = self.results["segflow_latency"]["enqueue"]
         delivered = per_second(self.events, ours["send_s"])
+        end_to_end = per_second(self.events, ours["total_s"])
+        official = per_second(theirs["collected"], theirs["total_s"])
+        target = (
+            TARGET_POSTGRESQL_EVENTS_PER_SECOND
+            if self.databases.is_postgresql
+            else TARGET_EVENTS_PER_SECOND
+        )
+        server = (
+            f", {ours['server_cpu_s'] / self.events * 1e6:.1f} in PostgreSQL"
+            if self.databases.is_postgresql
+            else ""
+        )
+        cpu = (
+            f"(CPU {ours['send_cpu_s'] / self.events * 1e6:.1f} µs/event in the sender, "
+            f"{ours['collector_cpu_s'] / self.events * 1e6:.1f} in the collector{server})"
+        )
         lines = [
             _target(
-                f"delivered >= {TARGET_EVENTS_PER_SECOND:,} events/s",
-                delivered >= TARGET_EVENTS_PER_SECOND,
-                f"{delivered:,.0f}",
+                f"delivered >= {target:,} events/s",
+                delivered >= target,
+                f"{delivered:,.0f} {cpu}",
+            ),
+            _target(
+                f"delivered >= {TARGET_DELIVERED_VS_OFFICIAL:.0f}x the official library",
+                delivered >= TARGET_DELIVERED_VS_OFFICIAL * official,
+                f"{delivered / official:.1f}x ({official:,.0f} events/s)",
+            ),
+            _target(
+                f"end-to-end (build + enqueue + send) >= {TARGET_END_TO_END_VS_OFFICIAL:.0f}x "
+                "the official library",
+                end_to_end >= TARGET_END_TO_END_VS_OFFICIAL * official,
+                f"{end_to_end / official:.1f}x ({end_to_end:,.0f} events/s)",
             ),
             _target(
                 f"enqueue p50 <= {TARGET_ENQUEUE_P50_US:.0f} µs",
@@ -794,6 +988,20 @@ class Run:
                 f"{latency['p99']:.1f} µs",
             ),
         ]
+        if self.history:
+            empty, full = self.results["history0"], self.results[f"history{self.history}"]
+            for key, name in (
+                ("claim_cpu_us", "claim + mark delivered, CPU µs/event"),
+                ("enqueue_cpu_us", "a turn's write (enqueue), CPU µs/message"),
+            ):
+                lines.append(
+                    _target(
+                        f"{name} with {self.history:,} delivered <= "
+                        f"{1 + HISTORY_ALLOWANCE:.2f}x an empty outbox",
+                        full[key] <= (1 + HISTORY_ALLOWANCE) * empty[key],
+                        f"{full[key]:.2f} vs {empty[key]:.2f} ({full[key] / empty[key]:.2f}x)",
+                    )
+                )
         if not self.skip_rss:
             smallest, largest = self.size.backlogs[1], self.size.backlogs[-1]
             growth = (

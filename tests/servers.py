@@ -34,10 +34,12 @@ class CollectorProcess:
         write_keys: Sequence[str] = (),
         args: Sequence[str] = (),
         startup_timeout: float = 30.0,
+        host: str = "127.0.0.1",
     ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.command = [sys.executable, "-m", "segflow", "collector", "--port", str(self.port)]
+        self.command += ["--host", host]
         if database_url is None:
             self.command.append("--no-store")
         else:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import socket
 import time
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 import orjson
@@ -22,6 +25,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    insert,
     literal_column,
     or_,
     select,
@@ -32,7 +36,7 @@ from segflow.delivery.batching import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, leading
 from segflow.segment import SegmentMessage
 from segflow.store import Database
 from segflow.store.db import RowsInsert
-from segflow.store.tables import destinations, outbox
+from segflow.store.tables import destinations, outbox, outbox_claims
 
 QUEUED = "queued"
 QUEUED_COLUMNS = (
@@ -46,8 +50,23 @@ QUEUED_COLUMNS = (
     "chat_session_id",
 )
 DELIVERED = "delivered"
+FETCHED_AT_ONCE = 256  # claimed rows read from the cursor in one call
 DEAD = "dead"
 STATES = (QUEUED, DELIVERED, DEAD)
+# Written as a literal, not a parameter, so that the databases use the partial index on queued
+# messages (ix_outbox_queued) whatever the statement's parameters.
+IS_QUEUED = outbox.c.state == literal_column(f"'{QUEUED}'")
+IS_DEAD = outbox.c.state == literal_column(f"'{DEAD}'")  # and ix_outbox_dead
+
+
+class Claim(NamedTuple):
+    """A sender's claim on a batch: the destination's queued messages from first_id to last_id."""
+
+    id: int
+    sender: str
+    first_id: int
+    last_id: int
+    claimed_until: float
 
 
 class ClaimedMessage(NamedTuple):
@@ -171,7 +190,7 @@ class Outbox:
         """Destinations with queued messages that are not backing off."""
         waiting = (
             select(outbox.c.id)
-            .where(outbox.c.destination_id == destinations.c.id, outbox.c.state == QUEUED)
+            .where(outbox.c.destination_id == destinations.c.id, IS_QUEUED)
             .exists()
         )
         query = select(destinations.c.id).where(
@@ -198,20 +217,11 @@ class Outbox:
         max_events: int = MAX_BATCH_EVENTS,
         max_bytes: int = MAX_BATCH_BYTES,
     ) -> list[ClaimedMessage]:
-        """Takes the oldest unclaimed messages of a destination that fit one batch request."""
+        """Takes the oldest unclaimed messages of a destination that fit one batch request.
+
+        The claim is one `outbox_claims` row naming the batch's first and last message, with
+        its lease; the messages themselves are not written until they are finished."""
         now = time.time()
-        query = (
-            select(outbox.c.id, outbox.c.message_id, outbox.c.payload, outbox.c.attempts)
-            .where(
-                outbox.c.destination_id == destination_id,
-                outbox.c.state == QUEUED,
-                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
-            )
-            .order_by(outbox.c.id)
-            .limit(max_events)
-        )
-        if self._database.is_postgresql:
-            query = query.with_for_update(skip_locked=True)
         backoff = select(destinations.c.retry_at).where(destinations.c.id == destination_id)
         if self._database.is_postgresql:
             # One claim of a destination at a time, so each sees the claims made before it.
@@ -220,52 +230,92 @@ class Outbox:
             retry_at = connection.execute(backoff).scalar_one_or_none()
             if retry_at is not None and retry_at > now:
                 return []  # backing off: no sender may try before then
-            if not self._oldest_first(connection, destination_id, sender, now):
+            held = self._held(connection, destination_id, sender, now)
+            if held is None:
                 return []
+            query = (
+                select(outbox.c.id, outbox.c.message_id, outbox.c.payload, outbox.c.attempts)
+                .where(
+                    outbox.c.destination_id == destination_id,
+                    IS_QUEUED,
+                    *(~outbox.c.id.between(c.first_id, c.last_id) for c in held),
+                )
+                .order_by(outbox.c.id)
+                .limit(max_events)
+            )
             result = connection.execute(query)
             # The DBAPI cursor's tuples, made ClaimedMessages without a Python call for each:
             # SQLAlchemy rows, or a loop over them, would cost more than the query itself.
-            rows = cast(Iterable[tuple[int, str, bytes, int]], result.cursor)
+            # Read a few hundred at a time: row by row costs twice as much on SQLite.
+            chunks = iter(partial(result.cursor.fetchmany, FETCHED_AT_ONCE), [])
+            rows = cast(Iterable[tuple[int, str, bytes, int]], chain.from_iterable(chunks))
             batch = leading_fit(map(_claimed_message, rows), _payload_size, max_bytes=max_bytes)
             result.close()
+            if batch:
+                # A batch never spans a claim held now: it ends before the next one starts.
+                after = [c.first_id for c in held if c.first_id > batch[0].id]
+                if after:
+                    del batch[bisect_left(batch, min(after), key=_message_id) :]
             if not batch:
                 return []
             connection.execute(
-                update(outbox)
-                .where(_among([message.id for message in batch]))
-                .values(claimed_by=sender, claimed_until=now + lease)
+                insert(outbox_claims).values(
+                    destination_id=destination_id,
+                    sender=sender,
+                    first_id=batch[0].id,
+                    last_id=batch[-1].id,
+                    claimed_until=now + lease,
+                )
             )
         return batch
 
-    def _oldest_first(
+    def _held(
         self, connection: Connection, destination_id: int, sender: str, now: float
-    ) -> bool:
-        """Whether `sender` may claim the destination's next messages now: messages go out
-        in order, so not while its oldest queued message is in another sender's hands. The
-        claims of a sender that is gone (its process ended on this host) are taken back at
-        once rather than when their lease runs out."""
-        head = connection.execute(
-            select(outbox.c.claimed_by, outbox.c.claimed_until)
-            .where(outbox.c.destination_id == destination_id, outbox.c.state == QUEUED)
-            .order_by(outbox.c.id)
-            .limit(1)
-        ).first()
-        if head is None or head.claimed_by in (None, sender):
-            return True
-        if head.claimed_until is None or head.claimed_until < now:
-            return True  # its lease ran out: the claim below takes it
-        if not sender_gone(head.claimed_by):
-            return False
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.claimed_by == head.claimed_by, outbox.c.state == QUEUED)
-            .values(claimed_by=None, claimed_until=None)
-        )
-        return True
+    ) -> list[Claim] | None:
+        """The destination's claims that hold now, or None when `sender` may not claim now:
+        messages go out in order, so not while the oldest queued message is in another
+        sender's hands. Claims whose lease ran out are dropped, and so are those of a sender
+        that is gone (its process ended on this host), at once rather than when their lease
+        runs out."""
+        claims = [
+            Claim(*row)
+            for row in connection.execute(
+                select(
+                    outbox_claims.c.id,
+                    outbox_claims.c.sender,
+                    outbox_claims.c.first_id,
+                    outbox_claims.c.last_id,
+                    outbox_claims.c.claimed_until,
+                )
+                .where(outbox_claims.c.destination_id == destination_id)
+                .order_by(outbox_claims.c.first_id)
+            )
+        ]
+        held = [c for c in claims if c.claimed_until >= now]
+        if any(c.sender != sender for c in held):
+            head = connection.execute(
+                select(outbox.c.id)
+                .where(outbox.c.destination_id == destination_id, IS_QUEUED)
+                .order_by(outbox.c.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            holder = next(
+                (c.sender for c in held if head is not None and c.first_id <= head <= c.last_id),
+                sender,
+            )
+            if holder != sender:
+                if not sender_gone(holder):
+                    return None
+                held = [c for c in held if c.sender != holder]
+        ended = {c.id for c in claims} - {c.id for c in held}
+        if ended:
+            connection.execute(delete(outbox_claims).where(outbox_claims.c.id.in_(ended)))
+        return held
 
     def delivered(self, ids: Sequence[int], destination_id: int) -> None:
         with self._database.engine.begin() as connection:
             _finish(connection, ids, DELIVERED, None)
+            _end_claims(connection, destination_id, ids, within=True)
             connection.execute(
                 update(destinations)
                 .where(destinations.c.id == destination_id, destinations.c.failures > 0)
@@ -273,6 +323,7 @@ class Outbox:
             )
 
     def dead_letter(self, ids: Sequence[int], reason: str) -> None:
+        """A claim that covered them ends with its lease: it holds no queued message now."""
         with self._database.engine.begin() as connection:
             _finish(connection, ids, DEAD, reason)
 
@@ -282,13 +333,9 @@ class Outbox:
             connection.execute(
                 update(outbox)
                 .where(_among(ids))
-                .values(
-                    attempts=outbox.c.attempts + 1,
-                    last_error=reason,
-                    claimed_by=None,
-                    claimed_until=None,
-                )
+                .values(attempts=outbox.c.attempts + 1, last_error=reason)
             )
+            _end_claims(connection, destination_id, ids, within=False)
             connection.execute(
                 update(destinations)
                 .where(destinations.c.id == destination_id)
@@ -305,19 +352,14 @@ class Outbox:
 
     def release(self, sender: str) -> None:
         """Gives back what a stopping sender claimed but did not finish."""
-        self._release(outbox.c.claimed_by == sender)
-
-    def release_ids(self, ids: Sequence[int]) -> None:
-        """Gives back the messages of a batch that are still queued."""
-        self._release(_among(ids))
-
-    def _release(self, condition: ColumnElement[bool]) -> None:
         with self._database.engine.begin() as connection:
-            connection.execute(
-                update(outbox)
-                .where(condition, outbox.c.state == QUEUED)
-                .values(claimed_by=None, claimed_until=None)
-            )
+            connection.execute(delete(outbox_claims).where(outbox_claims.c.sender == sender))
+
+    def release_ids(self, ids: Sequence[int], destination_id: int) -> None:
+        """Gives back the batches of a destination the messages belong to."""
+        if ids:
+            with self._database.engine.begin() as connection:
+                _end_claims(connection, destination_id, ids, within=False)
 
     # -- looking and tidying, for people ---------------------------------------------------
 
@@ -325,8 +367,28 @@ class Outbox:
         def count_where(*condition: ColumnElement[bool]) -> ColumnElement[int]:
             return func.count(outbox.c.id).filter(and_(*condition))
 
-        held = and_(outbox.c.state == QUEUED, outbox.c.claimed_until > time.time())
-
+        # Queued messages in a batch whose lease has not run out, and when the last lease ends.
+        claims = outbox_claims.c
+        in_flight = (
+            select(
+                claims.destination_id,
+                func.count(outbox.c.id).label("in_flight"),
+                func.max(claims.claimed_until).label("lease_until"),
+            )
+            .select_from(
+                outbox_claims.join(
+                    outbox,
+                    and_(
+                        outbox.c.destination_id == claims.destination_id,
+                        IS_QUEUED,
+                        outbox.c.id.between(claims.first_id, claims.last_id),
+                    ),
+                )
+            )
+            .where(claims.claimed_until > time.time())
+            .group_by(claims.destination_id)
+            .subquery()
+        )
         query = (
             select(
                 destinations.c.name,
@@ -336,10 +398,14 @@ class Outbox:
                 count_where(outbox.c.state == QUEUED, outbox.c.attempts > 0).label("retrying"),
                 count_where(outbox.c.state == DELIVERED).label(DELIVERED),
                 count_where(outbox.c.state == DEAD).label(DEAD),
-                count_where(held).label("in_flight"),
-                func.max(outbox.c.claimed_until).filter(held).label("lease_until"),
+                func.max(in_flight.c.in_flight).label("in_flight"),
+                func.max(in_flight.c.lease_until).label("lease_until"),
             )
-            .select_from(destinations.outerjoin(outbox))
+            .select_from(
+                destinations.outerjoin(outbox).outerjoin(
+                    in_flight, in_flight.c.destination_id == destinations.c.id
+                )
+            )
             .group_by(destinations.c.id)
             .order_by(destinations.c.name)
         )
@@ -353,7 +419,7 @@ class Outbox:
                     dead=row.dead,
                     retry_at=row.retry_at,
                     last_error=row.last_error,
-                    in_flight=row.in_flight,
+                    in_flight=row.in_flight or 0,
                     lease_until=row.lease_until,
                 )
                 for row in connection.execute(query)
@@ -384,16 +450,20 @@ class Outbox:
         """Per destination id: its queued (and of those, retrying) and dead-lettered messages,
         and its backoff. Delivered ones are not counted, so the answer stays quick however
         long the history."""
+        # Each state counted on its own partial index, so no delivered row is read.
         waiting = (
             select(
                 outbox.c.destination_id,
-                func.count().filter(outbox.c.state == QUEUED).label(QUEUED),
-                func.count()
-                .filter(outbox.c.state == QUEUED, outbox.c.attempts > 0)
-                .label("retrying"),
-                func.count().filter(outbox.c.state == DEAD).label(DEAD),
+                func.count().label(QUEUED),
+                func.count().filter(outbox.c.attempts > 0).label("retrying"),
             )
-            .where(outbox.c.state.in_((QUEUED, DEAD)))
+            .where(IS_QUEUED)
+            .group_by(outbox.c.destination_id)
+            .subquery()
+        )
+        dead = (
+            select(outbox.c.destination_id, func.count().label(DEAD))
+            .where(IS_DEAD)
             .group_by(outbox.c.destination_id)
             .subquery()
         )
@@ -403,9 +473,11 @@ class Outbox:
             destinations.c.last_error,
             waiting.c.queued,
             waiting.c.retrying,
-            waiting.c.dead,
+            dead.c.dead,
         ).select_from(
-            destinations.outerjoin(waiting, waiting.c.destination_id == destinations.c.id)
+            destinations.outerjoin(
+                waiting, waiting.c.destination_id == destinations.c.id
+            ).outerjoin(dead, dead.c.destination_id == destinations.c.id)
         )
         with self._database.engine.connect() as connection:
             return {
@@ -423,7 +495,7 @@ class Outbox:
         with self._database.engine.connect() as connection:
             return int(
                 connection.execute(
-                    select(func.count()).select_from(outbox).where(outbox.c.state == QUEUED)
+                    select(func.count()).select_from(outbox).where(IS_QUEUED)
                 ).scalar_one()
             )
 
@@ -438,7 +510,7 @@ class Outbox:
                 destinations.c.name.label("destination"),
             )
             .join(destinations)
-            .where(outbox.c.state == DEAD)
+            .where(IS_DEAD)
             .order_by(outbox.c.id)
             .limit(limit)
         )
@@ -449,7 +521,7 @@ class Outbox:
 
     def retry_dead(self, destination_id: int | None = None) -> int:
         """Puts dead letters back in the queue, for after the cause is fixed."""
-        condition = [outbox.c.state == DEAD]
+        condition = [IS_DEAD]
         if destination_id is not None:
             condition.append(outbox.c.destination_id == destination_id)
         with self._database.engine.begin() as connection:
@@ -459,9 +531,7 @@ class Outbox:
                 ).scalars()
             )
             result = connection.execute(
-                update(outbox)
-                .where(*condition)
-                .values(state=QUEUED, attempts=0, finished_at=None, claimed_until=None)
+                update(outbox).where(*condition).values(state=QUEUED, attempts=0, finished_at=None)
             )
             # Only the destinations whose letters were queued again start afresh; the others
             # keep their backoff (a Retry-After they were given still holds).
@@ -545,12 +615,14 @@ class Outbox:
         moved = connection.execute(
             update(outbox)
             .where(outbox.c.destination_id == from_id, outbox.c.state.in_(states))
-            .values(destination_id=to_id, attempts=0, claimed_by=None, claimed_until=None)
+            .values(destination_id=to_id, attempts=0)
         )
+        connection.execute(delete(outbox_claims).where(outbox_claims.c.destination_id == from_id))
         return int(moved.rowcount)
 
 
 _claimed_message = partial(tuple.__new__, ClaimedMessage)
+_message_id = itemgetter(0)
 
 
 def sender_gone(name: str) -> bool:
@@ -581,14 +653,25 @@ def _finish(connection: Connection, ids: Sequence[int], state: str, reason: str 
     connection.execute(
         update(outbox)
         .where(_among(ids))
-        .values(
-            state=state,
-            finished_at=time.time(),
-            last_error=reason,
-            claimed_by=None,
-            claimed_until=None,
-        )
+        .values(state=state, finished_at=time.time(), last_error=reason)
     )
+
+
+def _end_claims(
+    connection: Connection, destination_id: int, ids: Sequence[int], *, within: bool
+) -> None:
+    """Deletes the destination's claims that lie `within` the span of `ids` (a batch
+    finished), or else that overlap it (a batch given back)."""
+    if not ids:
+        return
+    first, last = min(ids), max(ids)
+    claims = outbox_claims.c
+    span = (
+        and_(claims.first_id >= first, claims.last_id <= last)
+        if within
+        else and_(claims.first_id <= last, claims.last_id >= first)
+    )
+    connection.execute(delete(outbox_claims).where(claims.destination_id == destination_id, span))
 
 
 def _among(ids: Sequence[int]) -> ColumnElement[bool]:

@@ -201,7 +201,7 @@ class Sender:
 
     def _work(self, destination_id: int) -> None:
         try:
-            with _OrderedOutbox(self._outbox, f"segflow-outbox-{destination_id}") as outbox:
+            with _OrderedOutbox(self._outbox, destination_id) as outbox:
                 self._drain(destination_id, outbox)
         except Exception:
             # A worker must never die silently: the messages stay queued and the next loop retries.
@@ -517,9 +517,12 @@ class _OrderedOutbox:
     for the database; a failure to record it is raised by a later call, or on leaving.
     """
 
-    def __init__(self, outbox: Outbox, thread_name: str) -> None:
+    def __init__(self, outbox: Outbox, destination_id: int) -> None:
         self._outbox = outbox
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
+        self._destination_id = destination_id
+        self._thread = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"segflow-outbox-{destination_id}"
+        )
         self._recording: list[Future[None]] = []
 
     def __enter__(self) -> _OrderedOutbox:
@@ -562,7 +565,7 @@ class _OrderedOutbox:
 
     def release_ids(self, ids: Sequence[int]) -> None:
         if ids:
-            self._thread.submit(self._outbox.release_ids, ids).result()
+            self._thread.submit(self._outbox.release_ids, ids, self._destination_id).result()
 
     def _raise_failed_records(self) -> None:
         recording, self._recording = self._recording, []

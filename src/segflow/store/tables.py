@@ -56,12 +56,9 @@ outbox = Table(
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
-    Column("claimed_by", String(64), nullable=True),
-    Column("claimed_until", Float, nullable=True),
     Column("finished_at", Float, nullable=True),
     # The chat whose turn queued the message, for its Results; None for other messages.
     Column("chat_session_id", String(36), nullable=True),
-    Index("ix_outbox_pending", "destination_id", "state", "id"),
     Index("ix_outbox_message_id", "message_id"),
     Index("ix_outbox_chat_session_id", "chat_session_id"),
     # Delivered messages by age, for retention; queued ones are not in it.
@@ -71,6 +68,36 @@ outbox = Table(
         sqlite_where=text("state = 'delivered'"),
         postgresql_where=text("state = 'delivered'"),
     ),
+    # Queued and dead-lettered messages are found here however long the delivered history
+    # grows; delivered ones are in no state index, so marking a batch delivered is cheap.
+    *(
+        Index(
+            f"ix_outbox_{state}",
+            "destination_id",
+            "id",
+            sqlite_where=text(f"state = '{state}'"),
+            postgresql_where=text(f"state = '{state}'"),
+        )
+        for state in ("queued", "dead")
+    ),
+)
+
+# A sender's claim on one batch: the queued messages of a destination from first_id to last_id
+# are its until the lease runs out. One row per batch, so a claim writes no outbox row.
+outbox_claims = Table(
+    "outbox_claims",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "destination_id",
+        ForeignKey("destinations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("sender", String(64), nullable=False),  # host:pid:tag
+    Column("first_id", BigInteger, nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("claimed_until", Float, nullable=False),
+    Index("ix_outbox_claims_destination_id", "destination_id", "first_id"),
 )
 
 collected_requests = Table(
