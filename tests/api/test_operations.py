@@ -90,8 +90,11 @@ def test_metrics_scraped_during_a_delivery_show_the_counts_moving(tmp_path: Path
 
         def delivered() -> Samples | None:
             samples = scrape(server)
-            done = samples.get(("segflow_messages_delivered_total", (COLLECTOR,))) == queued
-            return samples if done else None
+            # The sender counts a batch when the collector took it; the database marks it
+            # delivered a moment later, beside the next send.
+            counted = samples.get(("segflow_messages_delivered_total", (COLLECTOR,))) == queued
+            marked = samples[("segflow_outbox_messages", (COLLECTOR, "queued"))] == 0
+            return samples if counted and marked else None
 
         after = wait_for(delivered)
         assert after[("segflow_outbox_messages", (COLLECTOR, "queued"))] == 0
