@@ -21,6 +21,7 @@ from segflow.delivery import ChatMessage, Outbox
 from segflow.errors import SegflowError
 from segflow.flow import ChatStatus
 from segflow.store import Database
+from segflow.store.deleting import whole_within
 from segflow.store.tables import chat_sessions, chat_turns, flow_versions
 from segflow.store.tables import flows as saved_flows
 
@@ -293,13 +294,7 @@ def delete_chats_before(database: Database, before: float, limit: int) -> int:
                 .order_by(chat_sessions.c.created_at)
                 .limit(limit)
             ).all()
-            chosen: list[str] = []
-            rows = 0
-            for session_id, turns in oldest:
-                if chosen and rows + 1 + turns > limit:
-                    break
-                chosen.append(session_id)
-                rows += 1 + turns
+            chosen = whole_within(oldest, limit)
             if chosen:
                 # Their turns go with them (ON DELETE CASCADE, on the turns' primary key).
                 deleted = connection.execute(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from segflow.collector.errors import CollectorError
 from segflow.collector.messages import Messages, event_name
 from segflow.store import Database, open_database
+from segflow.store.deleting import whole_within
 from segflow.store.tables import collected_events, collected_requests
 
 
@@ -110,13 +111,7 @@ def delete_received_before(engine: Engine, before: float, limit: int) -> int:
             .order_by(collected_requests.c.received_at)
             .limit(limit)
         ).all()
-        chosen: list[int] = []
-        rows = 0
-        for request_id, events in oldest:
-            if chosen and rows + 1 + events > limit:
-                break
-            chosen.append(request_id)
-            rows += 1 + events
+        chosen = whole_within(oldest, limit)
         if not chosen:
             return 0
         events_deleted = connection.execute(
