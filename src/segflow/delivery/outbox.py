@@ -1,8 +1,9 @@
 """The outbox table: messages wait here, inside the application database, until delivered.
 
 Enqueuing joins the caller's transaction when one is given, so a chat turn's state and the
-events it produced commit together. Senders claim rows with a lease; on PostgreSQL the claim
-uses FOR UPDATE SKIP LOCKED, so concurrent senders never take the same message.
+events it produced commit together. A sender claims a batch with one `outbox_claims` row and
+its lease, one claim of a destination at a time, so concurrent senders never take the same
+message.
 """
 
 from __future__ import annotations
