@@ -270,6 +270,12 @@ class Outbox:
             )
         return batch
 
+    def held_by_another(self, destination_id: int, sender: str) -> bool:
+        """Whether another sender holds the destination's oldest queued messages now, so
+        that `sender` may not claim until it lets go."""
+        with self._database.engine.begin() as connection:
+            return self._held(connection, destination_id, sender, time.time()) is None
+
     def _held(
         self, connection: Connection, destination_id: int, sender: str, now: float
     ) -> list[Claim] | None:

@@ -41,6 +41,9 @@ log = logging.getLogger("segflow.delivery")
 # Messages refused one by one, with no message accepted in between, before the endpoint is
 # taken for misconfigured (it refuses everything) rather than the messages for bad.
 REFUSED_ALONE_BEFORE_MISCONFIGURED = 3
+# Seconds before a destination whose oldest messages another sender holds is tried again: that
+# sender sends them in order meanwhile, so trying sooner would only cost both of them CPU.
+HELD_ELSEWHERE_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Sender:
         self._wake = threading.Event()
         self._workers: dict[int, threading.Thread] = {}
         self._working: set[int] = set()
+        # Destinations another sender was draining, and when to try them again (monotonic).
+        self._held_elsewhere: dict[int, float] = {}
         self._clients: dict[int, SegmentHTTP] = {}
         self._refusals: dict[int, _Refusals] = {}  # per destination id
         self._report = DeliveryReport()
@@ -170,10 +175,14 @@ class Sender:
         return wait
 
     def _start_due_workers(self) -> None:
+        now = time.monotonic()
         for destination_id in self._outbox.destinations_due(time.time()):
             worker = self._workers.get(destination_id)
             if worker is not None and worker.is_alive():
                 continue
+            with self._lock:
+                if self._held_elsewhere.get(destination_id, now) > now:
+                    continue
             worker = threading.Thread(
                 target=self._work,
                 args=(destination_id,),
@@ -238,10 +247,17 @@ class Sender:
         refusals = self._refusals.get(destination_id)
         if refusals is None or refusals.settings != settings:
             refusals = self._refusals[destination_id] = _Refusals(settings)
+        first = True
         try:
             while upcoming is not None and not self._stopping.is_set():
                 batch = self._claimed(outbox, upcoming, destination_id)
                 upcoming = None
+                if not batch and first and outbox.held_by_another(destination_id, self.name):
+                    with self._lock:
+                        self._held_elsewhere[destination_id] = (
+                            time.monotonic() + HELD_ELSEWHERE_WAIT
+                        )
+                first = False
                 if not batch:
                     # Drained, with too few refusals to call the endpoint misconfigured.
                     if refusals.waiting:
@@ -562,6 +578,9 @@ class _OrderedOutbox:
 
     def failures(self, destination_id: int) -> int:
         return self._thread.submit(self._outbox.failures, destination_id).result()
+
+    def held_by_another(self, destination_id: int, sender: str) -> bool:
+        return self._thread.submit(self._outbox.held_by_another, destination_id, sender).result()
 
     def release_ids(self, ids: Sequence[int]) -> None:
         if ids:
