@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from delivery import (
     idle_official_client,
     official_track,
     percentiles_us,
+    run_child,
     table,
     variables,
 )
@@ -160,22 +160,6 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
 CHILDREN = {"turns": child_turns}
 
 
-def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    """Runs one measurement in a fresh interpreter; it answers with one line of JSON."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", role, json.dumps(params)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"Measurement {role} failed:\n{done.stdout}\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def report(result: dict[str, Any]) -> list[str]:
     ours, theirs = result["segflow"], result["official"]
     rows: list[tuple[str, ...]] = []
@@ -245,7 +229,9 @@ def main() -> None:
     params = {"turns": args.turns, "turn_sizes": TURN_SIZES, "collector": "http://127.0.0.1:9"}
     try:
         with databases.fresh("block_cost") as database:
-            result = run_child("turns", params, child_env(workdir / "home", database))
+            result = run_child(
+                "turns", params, child_env(workdir / "home", database), script=__file__
+            )
         print()
         print("\n".join(report(result)))
         print(

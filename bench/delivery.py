@@ -224,10 +224,13 @@ def child_env(home: Path, database_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def run_child(role: str, params: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    """Runs one measurement in a fresh interpreter; it answers with one line of JSON."""
+def run_child(
+    role: str, params: dict[str, Any], env: dict[str, str], script: str = __file__
+) -> dict[str, Any]:
+    """Runs one measurement of `script` in a fresh interpreter; it answers with one line of
+    JSON."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", role, json.dumps(params)],
+        [sys.executable, script, "--child", role, json.dumps(params)],
         env=env,
         capture_output=True,
         text=True,
