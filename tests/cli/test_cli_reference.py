@@ -50,7 +50,7 @@ def test_every_command_has_its_section_with_each_of_its_options() -> None:
         commands += [(f"{path} {name}", sub) for name, sub in subcommands.items()]
     assert len(commands) == len(sections)
     assert "| `--lease <float>` | Seconds a claimed batch is reserved for this sender." in reference
-    assert "[default: 60.0]" in sections["segflow deliver"]
+    assert "[default: (60, from SEGFLOW_DELIVERY_LEASE_SECONDS)]" in sections["segflow deliver"]
     assert "[env var: SEGFLOW_DATABASE_URL]" in sections["segflow"]
 
 
