@@ -37,6 +37,7 @@ from delivery import (
     official_track,
     percentiles_us,
     run_child,
+    segflow_action,
     table,
     variables,
 )
@@ -64,18 +65,8 @@ VISITOR = {
 def block_options() -> Any:
     """The Segment block of a flow: a Track Event with the event of bench/delivery.py."""
     from segflow.blocks.segment import TrackEventBlock
-    from segflow.segment import KeyValue, ValueType
 
-    return TrackEventBlock(
-        event_name="Order Completed",
-        user_id="{{user}}",
-        properties=[
-            KeyValue(key="plan", value="{{plan}}"),
-            KeyValue(key="price", value="{{price}}", type=ValueType.NUMBER),
-            KeyValue(key="currency", value="EUR"),
-            KeyValue(key="chat_turn", value="{{turn}}", type=ValueType.NUMBER),
-        ],
-    )
+    return TrackEventBlock(**dict(segflow_action()))
 
 
 class Clock:
