@@ -1,13 +1,15 @@
 """Segment block benchmark: the block's whole cost in a chat turn, next to the official `track()`.
 
-A Segment block costs a turn two things: building its message (`build_message`, as the block
-calls it: the chat's anonymous ID, User ID and visitor context) and queuing it in the outbox
-(`Outbox.enqueue_many`, as the turn does at its end, inside the turn's open transaction). This
-times both together, per turn of 1, 3 and 10 messages (each turn its own transaction, begun and
-written to before the clock starts, committed after it stops), against as many calls of the
-official segment-analytics-python's `track()` for the same event at the same place in a turn
-(its consumer thread stopped), the two taking turns in one process. The event is the one of
-bench/delivery.py.
+A Segment block costs a turn what it adds to it: building its message (`build_message`, as the
+block calls it: the chat's anonymous ID, User ID and visitor context), queuing it in the outbox
+(`Outbox.enqueue_many`, inside the turn's transaction, sent with the turn's own writes as a
+chat turn sends them), and the extra work of the turn's COMMIT. So each turn is run three
+times, the three taking turns in one process on one database: without Segment, with N Segment
+blocks, and with N calls of the official segment-analytics-python's `track()` (its consumer
+thread stopped) at the same place. Each is timed from its BEGIN to the end of its COMMIT, its
+own write (its chat's row) included; a block's cost is its turn's time less the time of the
+turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10 messages;
+the event is the one of bench/delivery.py.
 
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
     python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -23,9 +25,11 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -70,84 +74,106 @@ def block_options() -> Any:
 
 
 class Clock:
-    """Wall time (for p50/p99) and this thread's CPU time (for the mean) of timed sections."""
+    """Wall time and this thread's CPU time of each timed turn."""
 
     def __init__(self) -> None:
         self.wall_ns: list[int] = []
-        self.cpu_ns = 0
-        self._wall = self._cpu = 0
+        self.cpu_ns: list[int] = []
 
-    def start(self) -> None:
-        self._cpu = time.thread_time_ns()
-        self._wall = time.perf_counter_ns()
+    def time(self, work: Callable[[], object]) -> None:
+        cpu, wall = time.thread_time_ns(), time.perf_counter_ns()
+        work()
+        self.wall_ns.append(time.perf_counter_ns() - wall)
+        self.cpu_ns.append(time.thread_time_ns() - cpu)
 
-    def stop(self) -> None:
-        self.wall_ns.append(time.perf_counter_ns() - self._wall)
-        self.cpu_ns += time.thread_time_ns() - self._cpu
-
-    def figures(self) -> dict[str, float]:
-        """p50/p99 of the sections' wall time and their mean CPU time, in µs, warm-up left out."""
-        wall = percentiles_us(self.wall_ns[WARMUP:])
-        cpu = self.cpu_ns / 1000 / len(self.wall_ns)
-        return {"p50": wall["p50"], "p99": wall["p99"], "cpu": cpu}
+    def added_to(self, bare: Clock) -> dict[str, float]:
+        """What these turns cost beyond the bare ones run beside them, turn by turn, warm-up
+        left out: p50/p99 of the wall time and the mean CPU time, in µs."""
+        wall = [mine - theirs for mine, theirs in zip(self.wall_ns, bare.wall_ns, strict=True)]
+        cpu = [mine - theirs for mine, theirs in zip(self.cpu_ns, bare.cpu_ns, strict=True)]
+        figures = percentiles_us(wall[WARMUP:])
+        return {"p50": figures["p50"], "p99": figures["p99"], "cpu": statistics.fmean(cpu) / 1000}
 
 
 def child_turns(params: dict[str, Any]) -> dict[str, Any]:
-    """Turns of N messages on one database, segflow's and the official library's taking turns
-    so that other processes weigh on both alike. Each turn opens a transaction and makes the
-    turn's own write (its chat's row) first. segflow's: N messages built as the block builds
-    them, queued in one enqueue_many() inside that transaction. The official library's: N
-    track() calls at the same place (its consumer stopped, so no thread competes for the GIL)."""
-    from sqlalchemy import text
+    """Turns of N messages on one database: without Segment, with N Segment blocks and with N
+    track() calls, in a rotating order so that other processes weigh on all three alike."""
+    from sqlalchemy import bindparam, null, update
 
     from segflow.segment import build_message
     from segflow.service import Segflow
+    from segflow.store.db import Statement, sent_together
+    from segflow.store.tables import destinations
 
     segflow = Segflow.open()
     destination = segflow.destinations.add("bench", "bench-write-key-0001", params["collector"])
     options, outbox, engine = block_options(), segflow.outbox, segflow.database.engine
     session_id = "3f0c8d1e-5b9a-4c1e-9f3a-2b7d6e8a9c10"
-    own_write = text("UPDATE destinations SET last_error = NULL WHERE id = :id")
+    own_write = Statement(
+        update(destinations).where(destinations.c.id == bindparam("id")).values(last_error=null()),
+        segflow.database,
+    )
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
     client = idle_official_client(turns * sum(sizes))
-    ours = {size: Clock() for size in sizes}
-    theirs = {size: Clock() for size in sizes}
-    for turn in range(turns):
-        for size in sizes:
-            with engine.begin() as connection:
-                connection.execute(own_write, {"id": destination.id})
-                ours[size].start()
-                messages = [
-                    build_message(
-                        options,
-                        variables(turn * size + i),
-                        anonymous_id=f"anon-{turn}",
-                        user_id=None,
-                        context=VISITOR,
-                        anonymous_visitor=True,
-                    )
-                    for i in range(size)
-                ]
-                outbox.enqueue_many(
-                    messages, destination.id, connection=connection, chat_session_id=session_id
+
+    def turn(work: Callable[[Any], object]) -> Callable[[], None]:
+        def run() -> None:
+            with engine.begin() as connection, sent_together(connection):
+                own_write.send(connection, id=destination.id)
+                work(connection)
+
+        return run
+
+    def segflow_blocks(size: int, first: int) -> Callable[[Any], object]:
+        def work(connection: Any) -> None:
+            messages = [
+                build_message(
+                    options,
+                    variables(first + i),
+                    anonymous_id=f"anon-{first}",
+                    user_id=None,
+                    context=VISITOR,
+                    anonymous_visitor=True,
                 )
-                ours[size].stop()
-            with engine.begin() as connection:
-                connection.execute(own_write, {"id": destination.id})
-                theirs[size].start()
-                for i in range(size):
-                    official_track(client, turn * size + i)
-                theirs[size].stop()
+                for i in range(size)
+            ]
+            outbox.enqueue_many(
+                messages, destination.id, connection=connection, chat_session_id=session_id
+            )
+
+        return work
+
+    def official_calls(size: int, first: int) -> Callable[[Any], object]:
+        def work(_connection: Any) -> None:
+            for i in range(size):
+                official_track(client, first + i)
+
+        return work
+
+    clocks = {size: {kind: Clock() for kind in KINDS} for size in sizes}
+    for number in range(turns):
+        for size in sizes:
+            works = {
+                "bare": lambda _connection: None,
+                "segflow": segflow_blocks(size, number * size),
+                "official": official_calls(size, number * size),
+            }
+            order = KINDS[number % 3 :] + KINDS[: number % 3]
+            for kind in order:
+                clocks[size][kind].time(turn(works[kind]))
     queued = outbox.pending()
     segflow.close()
     return {
-        "segflow": {str(size): clock.figures() for size, clock in ours.items()},
-        "official": {str(size): clock.figures() for size, clock in theirs.items()},
-        "queued": queued,
-        "expected": turns * sum(sizes),
-    }
+        kind: {
+            str(size): clocks[size][kind].added_to(clocks[size]["bare"])
+            | {"turn": percentiles_us(clocks[size]["bare"].wall_ns[WARMUP:])["p50"]}
+            for size in sizes
+        }
+        for kind in ("segflow", "official")
+    } | {"queued": queued, "expected": turns * sum(sizes)}
 
 
+KINDS = ("bare", "segflow", "official")
 CHILDREN = {"turns": child_turns}
 
 
@@ -163,6 +189,7 @@ def report(result: dict[str, Any]) -> list[str]:
             rows.append(
                 (
                     label,
+                    f"{ours[size]['turn']:.1f}" if units == 1 else "",
                     f"{mine['p50']:.1f}",
                     f"{mine['p99']:.1f}",
                     f"{mine['cpu']:.1f}",
@@ -172,12 +199,23 @@ def report(result: dict[str, Any]) -> list[str]:
                     f"{mine['p50'] / official['p50']:.2f}x",
                 )
             )
-    header = ("µs", "segflow p50", "p99", "CPU", "track() p50", "p99", "CPU", "segflow/track p50")
+    header = (
+        "µs",
+        "turn without",
+        "+ segflow p50",
+        "p99",
+        "CPU",
+        "+ track() p50",
+        "p99",
+        "CPU",
+        "segflow/track p50",
+    )
     block, track = ours["1"], theirs["1"]
     versus = block["p50"] / track["p50"]
     lines = [
-        "Block cost (build_message + enqueue inside the turn's open transaction), µs;",
-        "CPU: this thread's, mean; per message: the turn's figure over its messages",
+        "Block cost: what N Segment blocks add to a turn (BEGIN to COMMIT, the turn's own write",
+        "in both), beside what N track() calls add; µs, each turn less the turn without Segment",
+        "run beside it. CPU: this thread's, mean; per message: the turn's figure over its messages",
         table(rows, header),
         "",
         "Goals (a turn with one Segment block)",

@@ -238,6 +238,16 @@ def test_without_a_message_id_each_message_gets_a_fresh_uuid4() -> None:
     assert first.body()["messageId"] == first.message_id
 
 
+def test_fresh_message_ids_are_all_version_4_uuids_of_every_variant() -> None:
+    action = TrackEvent(event_name="Paid", user_id="u-1")
+    ids = [build_message(action).message_id for _ in range(400)]
+    parsed = [uuid.UUID(message_id) for message_id in ids]
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in parsed)
+    assert [str(u) for u in parsed] == ids
+    assert {message_id[19] for message_id in ids} == set("89ab")
+    assert len(set(ids)) == len(ids)
+
+
 def test_without_a_timestamp_the_message_is_stamped_now_in_utc_with_milliseconds() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     stamp = build_message(TrackEvent(event_name="Paid", user_id="u-1")).body()["timestamp"]

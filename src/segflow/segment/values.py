@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import orjson
@@ -108,43 +110,68 @@ class ObjectTemplate:
 
 
 class _Row:
-    """One key/value row, its templates split once."""
+    """One key/value row, its templates split once and its reading chosen once by its type;
+    a row without variables is read when the flow is loaded, not at each message."""
 
-    __slots__ = ("key", "number", "plain_key", "template", "type", "variable")
+    __slots__ = ("key", "number", "plain_key", "template", "value", "variable")
 
     def __init__(self, number: int, pair: KeyValue) -> None:
         self.number = number
         self.key = Template(pair.key)
         self.plain_key = ""
         self.template = Template(pair.value)
-        self.type = pair.type
         self.variable = variable_name(pair.value) if pair.type is ValueType.VARIABLE else ""
+        readers: dict[ValueType, _Reader] = {
+            ValueType.VARIABLE: self._variable,
+            ValueType.TEXT: self._text,
+            ValueType.NUMBER: self._number,
+            ValueType.BOOLEAN: self._boolean,
+            ValueType.JSON: self._json,
+        }
+        self.value: _Reader = readers[pair.type]
+        if pair.type in _SCALARS and not self.template.uses_variables:
+            with suppress(SegmentActionError):  # else it says what is wrong at each message
+                constant = self.value("", _NO_VARIABLES, "", "")
+                self.value = lambda _key, _variables, _action, _field: constant
 
-    def value(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
-        if self.type is ValueType.VARIABLE:
-            if not self.variable:
-                raise SegmentActionError(action, field, f'"{key}" names no variable')
-            return variables.get(self.variable)
+    def _variable(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        if not self.variable:
+            raise SegmentActionError(action, field, f'"{key}" names no variable')
+        return variables.get(self.variable)
+
+    def _text(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        return self.template.fill(variables)
+
+    def _number(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
         text = self.template.fill(variables)
-        if self.type is ValueType.TEXT:
-            return text
-        if self.type is ValueType.NUMBER:
-            number = parse_number(text.strip())
-            if number is None:
-                problem = f'"{key}" is not a number: "{text}"'
-                raise SegmentActionError(action, field, problem + self.template.filled_from())
-            return number
-        if self.type is ValueType.BOOLEAN:
-            boolean = _BOOLEANS.get(text.strip().lower())
-            if boolean is None:
-                problem = f'"{key}" is not a boolean (true/false, yes/no, 1/0): "{text}"'
-                raise SegmentActionError(action, field, problem + self.template.filled_from())
-            return boolean
+        number = parse_number(text.strip())
+        if number is None:
+            problem = f'"{key}" is not a number: "{text}"'
+            raise SegmentActionError(action, field, problem + self.template.filled_from())
+        return number
+
+    def _boolean(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        text = self.template.fill(variables)
+        boolean = _BOOLEANS.get(text.strip().lower())
+        if boolean is None:
+            problem = f'"{key}" is not a boolean (true/false, yes/no, 1/0): "{text}"'
+            raise SegmentActionError(action, field, problem + self.template.filled_from())
+        return boolean
+
+    def _json(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        text = self.template.fill(variables)
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             problem = f'"{key}" is not valid JSON ({exc}): "{text}"'
             raise SegmentActionError(action, field, problem + self.template.filled_from()) from None
+
+
+# A row's value from its key, the variables, and the action and field that errors name.
+_Reader = Callable[[str, Mapping[str, object], str, str], Any]
+# Types whose value, read once, can be shared by every message (JSON's objects cannot).
+_SCALARS = frozenset({ValueType.TEXT, ValueType.NUMBER, ValueType.BOOLEAN})
+_NO_VARIABLES: Mapping[str, object] = MappingProxyType({})
 
 
 def as_number(value: object) -> int | float | None:
@@ -158,6 +185,8 @@ def as_number(value: object) -> int | float | None:
 
 def parse_number(text: str) -> int | float | None:
     """The number `text` writes (an integer when integral), or None when it is no number."""
+    if len(text) <= 18 and text.isascii() and text.isdigit():  # the usual answer: "3", "42"
+        return int(text)
     if len(text) <= 20 and _INTEGER.fullmatch(text):  # longer: beyond 64 bits, so a float
         integer = int(text)
         if abs(integer) < _LARGEST_INTEGER:
