@@ -700,7 +700,10 @@ _IN_SPAN = outbox.c.id.between(bindparam("first"), bindparam("last"))
 _LISTED = outbox.c.id.in_(bindparam("ids", expanding=True))
 _FINISH_SPAN = update(outbox).where(_IN_SPAN).values(_FINISHED)
 _FINISH_IDS = update(outbox).where(_LISTED).values(_FINISHED)
-_RETRIED: dict[str, Any] = {"attempts": outbox.c.attempts + 1, "last_error": bindparam("last_error")}
+_RETRIED: dict[str, Any] = {
+    "attempts": outbox.c.attempts + 1,
+    "last_error": bindparam("last_error"),
+}
 _RETRY_SPAN = update(outbox).where(_IN_SPAN).values(_RETRIED)
 _RETRY_IDS = update(outbox).where(_LISTED).values(_RETRIED)
 _OF_DESTINATION = outbox_claims.c.destination_id == bindparam("destination_id")
