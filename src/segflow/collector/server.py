@@ -45,10 +45,11 @@ def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
         )
         announce(_describe(options, url_of(listener)))
         retention.start()
-        freeze_startup_heap()
-        uvicorn.Server(
+        server = uvicorn.Server(
             uvicorn_config(create_app(receiver, allowed_hosts=options.allowed_hosts))
-        ).run(sockets=[listener])
+        )
+        freeze_startup_heap()
+        server.run(sockets=[listener])
     finally:
         retention.stop()
         retention.join()
