@@ -54,6 +54,14 @@ def uvicorn_config(app: ASGIApp) -> uvicorn.Config:
     )
 
 
+def freeze_startup_heap() -> None:
+    """Leaves what the process holds once started (modules, apps, settings) out of the garbage
+    collector's passes from now on. A batch of messages makes thousands of objects, which sets
+    off passes; each of the oldest generation would otherwise walk all of it again."""
+    gc.collect()
+    gc.freeze()
+
+
 class ServerThread:
     """A uvicorn server on its own thread and event loop, serving a socket bound beforehand.
 
@@ -112,8 +120,7 @@ class ServerProcesses:
         ready: dict[int, int] = {}  # the read end of each worker's "I serve" pipe: its number
         # What this process holds so far stays out of the collector's sight: its passes would
         # write to every object, so each worker would copy every page it shares with this one.
-        gc.collect()
-        gc.freeze()
+        freeze_startup_heap()
         for number in range(1, self._count + 1):
             readable, writable = os.pipe()
             pid = os.fork()

@@ -79,13 +79,10 @@ def check_message_sizes(messages: list[dict[str, Any]], *, body_bytes: int) -> N
     """Refuse the request if any one message is over 32 KB, naming the messages."""
     if body_bytes <= MAX_MESSAGE_BYTES:
         return  # No message can be larger than the body that holds it.
-    oversized = [
-        (index, size)
-        for index, message in enumerate(messages)
-        if (size := len(orjson.dumps(message))) > MAX_MESSAGE_BYTES
-    ]
-    if not oversized:
+    sizes = list(map(len, map(orjson.dumps, messages)))  # no Python call per message
+    if max(sizes, default=0) <= MAX_MESSAGE_BYTES:
         return
+    oversized = [(index, size) for index, size in enumerate(sizes) if size > MAX_MESSAGE_BYTES]
     index, size = oversized[0]
     message_ids = [messages[i].get("messageId") for i, _ in oversized]
     raise Refusal(

@@ -12,7 +12,7 @@ from segflow.collector.faults import Faults, FaultSwitch
 from segflow.collector.receiver import Receiver
 from segflow.collector.storage import open_store, safe_url
 from segflow.retention import Retention, collected_events_kept
-from segflow.serving import listen, url_of, uvicorn_config
+from segflow.serving import freeze_startup_heap, listen, url_of, uvicorn_config
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,11 @@ def serve(options: CollectorOptions, announce: Callable[[str], None]) -> None:
         )
         announce(_describe(options, url_of(listener)))
         retention.start()
-        uvicorn.Server(
+        server = uvicorn.Server(
             uvicorn_config(create_app(receiver, allowed_hosts=options.allowed_hosts))
-        ).run(sockets=[listener])
+        )
+        freeze_startup_heap()
+        server.run(sockets=[listener])
     finally:
         retention.stop()
         retention.join()

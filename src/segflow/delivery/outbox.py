@@ -14,7 +14,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
@@ -23,7 +23,10 @@ import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
+    Update,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -223,28 +226,26 @@ class Outbox:
         The claim is one `outbox_claims` row naming the batch's first and last message, with
         its lease; the messages themselves are not written until they are finished."""
         now = time.time()
-        backoff = select(destinations.c.retry_at).where(destinations.c.id == destination_id)
-        if self._database.is_postgresql:
-            # One claim of a destination at a time, so each sees the claims made before it.
-            backoff = backoff.with_for_update()
+        # One claim of a destination at a time on PostgreSQL, so each sees the claims made
+        # before it.
+        backoff = _RETRY_AT_LOCKED if self._database.is_postgresql else _RETRY_AT
         with self._database.engine.begin() as connection:
-            retry_at = connection.execute(backoff).scalar_one_or_none()
+            retry_at = connection.execute(
+                backoff, {"destination_id": destination_id}
+            ).scalar_one_or_none()
             if retry_at is not None and retry_at > now:
                 return []  # backing off: no sender may try before then
             held = self._held(connection, destination_id, sender, now)
             if held is None:
                 return []
-            query = (
-                select(outbox.c.id, outbox.c.message_id, outbox.c.payload, outbox.c.attempts)
-                .where(
-                    outbox.c.destination_id == destination_id,
-                    IS_QUEUED,
-                    *(~outbox.c.id.between(c.first_id, c.last_id) for c in held),
-                )
-                .order_by(outbox.c.id)
-                .limit(max_events)
+            result = connection.execute(
+                _oldest_queued(len(held)),
+                {
+                    "destination_id": destination_id,
+                    "max_events": max_events,
+                    **_held_spans(held),
+                },
             )
-            result = connection.execute(query)
             # The DBAPI cursor's tuples, made ClaimedMessages without a Python call for each:
             # SQLAlchemy rows, or a loop over them, would cost more than the query itself.
             # Read a few hundred at a time: row by row costs twice as much on SQLite.
@@ -260,13 +261,14 @@ class Outbox:
             if not batch:
                 return []
             connection.execute(
-                insert(outbox_claims).values(
-                    destination_id=destination_id,
-                    sender=sender,
-                    first_id=batch[0].id,
-                    last_id=batch[-1].id,
-                    claimed_until=now + lease,
-                )
+                _INSERT_CLAIM,
+                {
+                    "destination_id": destination_id,
+                    "sender": sender,
+                    "first_id": batch[0].id,
+                    "last_id": batch[-1].id,
+                    "claimed_until": now + lease,
+                },
             )
         return batch
 
@@ -284,28 +286,11 @@ class Outbox:
         sender's hands. Claims whose lease ran out are dropped, and so are those of a sender
         that is gone (its process ended on this host), at once rather than when their lease
         runs out."""
-        claims = [
-            Claim(*row)
-            for row in connection.execute(
-                select(
-                    outbox_claims.c.id,
-                    outbox_claims.c.sender,
-                    outbox_claims.c.first_id,
-                    outbox_claims.c.last_id,
-                    outbox_claims.c.claimed_until,
-                )
-                .where(outbox_claims.c.destination_id == destination_id)
-                .order_by(outbox_claims.c.first_id)
-            )
-        ]
+        of_destination = {"destination_id": destination_id}
+        claims = [Claim(*row) for row in connection.execute(_CLAIMS, of_destination)]
         held = [c for c in claims if c.claimed_until >= now]
         if any(c.sender != sender for c in held):
-            head = connection.execute(
-                select(outbox.c.id)
-                .where(outbox.c.destination_id == destination_id, IS_QUEUED)
-                .order_by(outbox.c.id)
-                .limit(1)
-            ).scalar_one_or_none()
+            head = connection.execute(_OLDEST_QUEUED_ID, of_destination).scalar_one_or_none()
             holder = next(
                 (c.sender for c in held if head is not None and c.first_id <= head <= c.last_id),
                 sender,
@@ -323,11 +308,7 @@ class Outbox:
         with self._database.engine.begin() as connection:
             _finish(connection, ids, DELIVERED, None)
             _end_claims(connection, destination_id, ids, within=True)
-            connection.execute(
-                update(destinations)
-                .where(destinations.c.id == destination_id, destinations.c.failures > 0)
-                .values(failures=0, retry_at=None, last_error=None)
-            )
+            connection.execute(_BACKOFF_ENDS, {"destination_id": destination_id})
 
     def dead_letter(self, ids: Sequence[int], reason: str) -> None:
         """A claim that covered them ends with its lease: it holds no queued message now."""
@@ -337,11 +318,9 @@ class Outbox:
     def failed(self, ids: Sequence[int], destination_id: int, reason: str, retry_at: float) -> None:
         """Releases the messages for a later try and makes the destination back off."""
         with self._database.engine.begin() as connection:
-            connection.execute(
-                update(outbox)
-                .where(_among(ids))
-                .values(attempts=outbox.c.attempts + 1, last_error=reason)
-            )
+            if ids:
+                statement, among = _among(_RETRY_SPAN, _RETRY_IDS, ids)
+                connection.execute(statement, {**among, "last_error": reason})
             _end_claims(connection, destination_id, ids, within=False)
             connection.execute(
                 update(destinations)
@@ -657,10 +636,9 @@ def _payload_size(message: ClaimedMessage) -> int:
 
 def _finish(connection: Connection, ids: Sequence[int], state: str, reason: str | None) -> None:
     """Ends the messages' way through the outbox: delivered, or dead with the reason."""
+    statement, among = _among(_FINISH_SPAN, _FINISH_IDS, ids)
     connection.execute(
-        update(outbox)
-        .where(_among(ids))
-        .values(state=state, finished_at=time.time(), last_error=reason)
+        statement, {**among, "state": state, "finished_at": time.time(), "last_error": reason}
     )
 
 
@@ -671,20 +649,98 @@ def _end_claims(
     finished), or else that overlap it (a batch given back)."""
     if not ids:
         return
-    first, last = min(ids), max(ids)
-    claims = outbox_claims.c
-    span = (
-        and_(claims.first_id >= first, claims.last_id <= last)
-        if within
-        else and_(claims.first_id <= last, claims.last_id >= first)
+    connection.execute(
+        _END_CLAIMS_WITHIN if within else _END_CLAIMS_OVERLAPPING,
+        {"destination_id": destination_id, "first": min(ids), "last": max(ids)},
     )
-    connection.execute(delete(outbox_claims).where(claims.destination_id == destination_id, span))
 
 
-def _among(ids: Sequence[int]) -> ColumnElement[bool]:
-    """`id IN (ids)`; written as a range when the ids are consecutive, as a batch's usually are,
-    which saves binding and matching each of up to 2,500 ids one by one."""
+def _among(span: Update, listed: Update, ids: Sequence[int]) -> tuple[Update, dict[str, object]]:
+    """The statement for the ids, of `span` (`id BETWEEN :first AND :last`) or `listed`
+    (`id IN :ids`), with its parameters: a batch's ids are usually consecutive, and a span
+    saves binding and matching each of up to 2,500 ids one by one."""
     first = ids[0] if ids else 0
     if list(ids) == list(range(first, first + len(ids))):
-        return outbox.c.id.between(first, first + len(ids) - 1)
-    return outbox.c.id.in_(ids)
+        return span, {"first": first, "last": first + len(ids) - 1}
+    return listed, {"ids": list(ids)}
+
+
+# The statements of every batch, built once: building one costs more than running it.
+_RETRY_AT = select(destinations.c.retry_at).where(destinations.c.id == bindparam("destination_id"))
+_RETRY_AT_LOCKED = _RETRY_AT.with_for_update()
+_CLAIMS = (
+    select(
+        outbox_claims.c.id,
+        outbox_claims.c.sender,
+        outbox_claims.c.first_id,
+        outbox_claims.c.last_id,
+        outbox_claims.c.claimed_until,
+    )
+    .where(outbox_claims.c.destination_id == bindparam("destination_id"))
+    .order_by(outbox_claims.c.first_id)
+)
+_OLDEST_QUEUED_ID = (
+    select(outbox.c.id)
+    .where(outbox.c.destination_id == bindparam("destination_id"), IS_QUEUED)
+    .order_by(outbox.c.id)
+    .limit(1)
+)
+_INSERT_CLAIM = insert(outbox_claims)
+_BACKOFF_ENDS = (
+    update(destinations)
+    .where(destinations.c.id == bindparam("destination_id"), destinations.c.failures > 0)
+    .values(failures=0, retry_at=None, last_error=None)
+)
+_FINISHED: dict[str, Any] = {
+    "state": bindparam("state"),
+    "finished_at": bindparam("finished_at"),
+    "last_error": bindparam("last_error"),
+}
+_IN_SPAN = outbox.c.id.between(bindparam("first"), bindparam("last"))
+_LISTED = outbox.c.id.in_(bindparam("ids", expanding=True))
+_FINISH_SPAN = update(outbox).where(_IN_SPAN).values(_FINISHED)
+_FINISH_IDS = update(outbox).where(_LISTED).values(_FINISHED)
+_RETRIED: dict[str, Any] = {
+    "attempts": outbox.c.attempts + 1,
+    "last_error": bindparam("last_error"),
+}
+_RETRY_SPAN = update(outbox).where(_IN_SPAN).values(_RETRIED)
+_RETRY_IDS = update(outbox).where(_LISTED).values(_RETRIED)
+_OF_DESTINATION = outbox_claims.c.destination_id == bindparam("destination_id")
+_END_CLAIMS_WITHIN = delete(outbox_claims).where(
+    _OF_DESTINATION,
+    outbox_claims.c.first_id >= bindparam("first"),
+    outbox_claims.c.last_id <= bindparam("last"),
+)
+_END_CLAIMS_OVERLAPPING = delete(outbox_claims).where(
+    _OF_DESTINATION,
+    outbox_claims.c.first_id <= bindparam("last"),
+    outbox_claims.c.last_id >= bindparam("first"),
+)
+
+
+@cache
+def _oldest_queued(held: int) -> Select[tuple[int, str, bytes, int]]:
+    """A destination's oldest queued messages outside `held` claims (:first_0 to :last_0,
+    …), up to :max_events."""
+    return (
+        select(outbox.c.id, outbox.c.message_id, outbox.c.payload, outbox.c.attempts)
+        .where(
+            outbox.c.destination_id == bindparam("destination_id"),
+            IS_QUEUED,
+            *(
+                ~outbox.c.id.between(bindparam(f"first_{n}"), bindparam(f"last_{n}"))
+                for n in range(held)
+            ),
+        )
+        .order_by(outbox.c.id)
+        .limit(bindparam("max_events"))
+    )
+
+
+def _held_spans(held: Sequence[Claim]) -> dict[str, int]:
+    """The parameters of `_oldest_queued(len(held))`."""
+    spans: dict[str, int] = {}
+    for n, claim in enumerate(held):
+        spans[f"first_{n}"], spans[f"last_{n}"] = claim.first_id, claim.last_id
+    return spans
