@@ -9,7 +9,7 @@ kept so an editor can round-trip a flow. Blocks are read with the block types of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -239,6 +239,8 @@ class Flow(_FlowPart):
     _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
     _blocks: dict[str, tuple[Group, int]] = PrivateAttr(default_factory=dict)
     _variable_names: dict[str, str] = PrivateAttr(default_factory=dict)
+    # Automatic tracking's actions by group ID or event name, each made once (see `auto_action`).
+    _auto_actions: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
         names = self._variable_names
@@ -268,6 +270,13 @@ class Flow(_FlowPart):
     def variable_named(self, name: str) -> str | None:
         """The variable `name` is, by its name or one of its aliases; None: not in the flow."""
         return self._variable_names.get(name)
+
+    def auto_action(self, key: str, make: Callable[[], Any]) -> Any:
+        """The automatic tracking action kept under `key`, made by `make` the first time: the
+        same action each turn, so a Segment message only fills in its prepared templates."""
+        if (action := self._auto_actions.get(key)) is None:
+            action = self._auto_actions.setdefault(key, make())
+        return action
 
     def initial_variables(self) -> dict[str, JsonValue]:
         return {variable.name: variable.value for variable in self.variables}
