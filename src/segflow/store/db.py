@@ -115,29 +115,33 @@ class Statement:
         }
         self._positions = compiled.positiontup  # None when the driver takes them by name
 
-    def first(self, **values: Any) -> Any:
+    def first(self, on: Connection | None = None, /, **values: Any) -> Any:
         """The query's first row (a tuple), or None, read outside any transaction: on SQLite
         it takes no lock (`engine.connect()` would take the write lock), on PostgreSQL it saves
-        the ROLLBACK that would end it, which also drops psycopg's prepared statements."""
-        connection = self._database.engine.raw_connection()
-        driver: Any = connection.driver_connection
+        the ROLLBACK that would end it, which also drops psycopg's prepared statements.
+
+        It reads on `on`, a connection with no transaction open (which a chat turn then
+        writes with), else on a pooled connection of its own."""
+        pooled = on.connection if on is not None else self._database.engine.raw_connection()
+        driver: Any = pooled.driver_connection
         cursor = None
         try:
             if self._database.is_postgresql:
                 driver.autocommit = True
-            cursor = connection.cursor()
+            cursor = driver.cursor()
             cursor.execute(self.sql, self._parameters(values))
             return cursor.fetchone()
         except self._database.engine.dialect.loaded_dbapi.Error as error:
-            if self._database.engine.dialect.is_disconnect(error, connection, cursor):
-                connection.invalidate(error)  # the pool then replaces it
+            if self._database.engine.dialect.is_disconnect(error, driver, cursor):
+                (on or pooled).invalidate(error)  # the pool then replaces it
             raise
         finally:
             if cursor is not None:
                 cursor.close()
             if self._database.is_postgresql and not driver.closed:
                 driver.autocommit = False
-            connection.close()
+            if on is None:
+                pooled.close()
 
     def run(self, connection: Connection, **values: Any) -> int:
         """Runs the statement in `connection`'s transaction; returns the rows it changed (read
