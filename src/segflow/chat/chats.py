@@ -37,7 +37,7 @@ from segflow.flow import (
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 from segflow.store import Database
-from segflow.store.db import Statement, sent_together
+from segflow.store.db import Statement, sent_together, turn_connection
 from segflow.store.tables import chat_sessions, chat_turns
 from segflow.web_requests import WebRequests
 
@@ -101,7 +101,11 @@ class Chats:
         )
         routing = self._route(turn)
         now = time.time()
-        with self._database.engine.begin() as connection, sent_together(connection):
+        with (
+            turn_connection(self._database) as connection,
+            connection.begin(),
+            sent_together(connection, commit=True),
+        ):
             self._sessions.insert.run(
                 connection,
                 id=session_id,
@@ -125,7 +129,7 @@ class Chats:
         ChatSessionConflictError when another answer to it was saved meanwhile.
         """
         # One pooled connection reads the chat and, once the turn has run, saves it.
-        with self._database.engine.connect() as connection:
+        with turn_connection(self._database) as connection:
             row = self._row(session_id, connection)
             published = self.flows.version(row.flow_version_id)
             turn = continue_session(
