@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from queue import SimpleQueue
 from typing import Any, TypeVar
@@ -29,7 +30,7 @@ class TurnRunner:
     def __init__(self, threads: int, *, on_turn: Callable[[float], None] | None = None) -> None:
         self._threads = threads
         self._on_turn = on_turn
-        self._work: SimpleQueue[_Work[Any]] = SimpleQueue()
+        self._work: SimpleQueue[_Work[Any] | None] = SimpleQueue()
         self._started_in: int | None = None  # the process whose threads serve the queue
         self._starting = threading.Lock()
 
@@ -55,21 +56,40 @@ class TurnRunner:
                 return
             for number in range(self._threads):
                 name = f"segflow-turn-{number}"
-                threading.Thread(target=self._serve, name=name, daemon=True).start()
+                threading.Thread(target=_serve, args=(self._work,), name=name, daemon=True).start()
+            # The threads end once this runner is gone (an app of the tests), or at exit.
+            weakref.finalize(self, _stop, self._work, self._threads)
             self._started_in = os.getpid()
-
-    def _serve(self) -> None:
-        while True:
-            work, loop, done = self._work.get()
-            try:
-                result = work()
-            except BaseException as error:  # the request that waits for it answers it
-                loop.call_soon_threadsafe(_fail, done, error)
-            else:
-                loop.call_soon_threadsafe(_succeed, done, result)
 
 
 _Work = tuple[Callable[[], Result], asyncio.AbstractEventLoop, "asyncio.Future[Result]"]
+
+
+def _serve(work_queue: SimpleQueue[_Work[Any] | None]) -> None:
+    """A turn thread's life: runs each work it takes from the queue, until a None."""
+    while (taken := work_queue.get()) is not None:
+        work, loop, done = taken
+        try:
+            result = work()
+        except BaseException as error:  # the request that waits for it answers it
+            _hand_back(loop, _fail, done, error)
+        else:
+            _hand_back(loop, _succeed, done, result)
+
+
+def _hand_back(
+    loop: asyncio.AbstractEventLoop,
+    settle: Callable[[asyncio.Future[Any], Any], None],
+    done: asyncio.Future[Any],
+    outcome: Any,
+) -> None:
+    if not loop.is_closed():  # a server that stopped meanwhile has no request waiting
+        loop.call_soon_threadsafe(settle, done, outcome)
+
+
+def _stop(work_queue: SimpleQueue[_Work[Any] | None], threads: int) -> None:
+    for _ in range(threads):
+        work_queue.put(None)
 
 
 def _succeed(done: asyncio.Future[Result], result: Result) -> None:
