@@ -59,8 +59,9 @@ class TooManyChatsError(HTTPException):
 
 
 class BodySizeLimit:
-    """Counts each request body's bytes as the app reads them and refuses it (413) once over
-    its limit, so that no large body is ever held in memory."""
+    """Refuses a request body over its limit (413), so that no large body is ever held in
+    memory: at once when its Content-Length says so, else (sent chunked) once the bytes the
+    app has read go over it."""
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
         self._app = app
@@ -77,10 +78,15 @@ class BodySizeLimit:
             await self._app(scope, receive, send)
             return
         limit, name = self.limit_of(scope["path"])
-        declared = _content_length(scope)
+        headers = Headers(scope=scope)
+        declared = _content_length(headers)
         if declared is not None and declared > limit:
             error = RequestLimitError("The request body", f"{declared:,} bytes", limit, name)
             await _refuse(error, scope, receive, send)
+            return
+        if declared is not None and "transfer-encoding" not in headers:
+            # The server reads no byte past the length declared: nothing to count.
+            await self._app(scope, receive, send)
             return
         received = 0
         started = False
@@ -114,10 +120,10 @@ async def _refuse(error: HTTPException, scope: Scope, receive: Receive, send: Se
     await error_response(error.status_code, error.detail)(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _content_length(headers: Headers) -> int | None:
     """The declared length; None when there is none (or it is no number: then the body is
     counted as it comes)."""
-    value = Headers(scope=scope).get("content-length", "")
+    value = headers.get("content-length", "")
     if not (value.isascii() and value.isdigit()):
         return None
     return int(value[:19])  # 19 digits: more than any limit, and no huge int to parse

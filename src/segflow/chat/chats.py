@@ -37,7 +37,7 @@ from segflow.flow import (
 from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 from segflow.store import Database
-from segflow.store.db import Statement, sent_together
+from segflow.store.db import Statement, sent_together, turn_connection
 from segflow.store.tables import chat_sessions, chat_turns
 from segflow.web_requests import WebRequests
 
@@ -101,7 +101,11 @@ class Chats:
         )
         routing = self._route(turn)
         now = time.time()
-        with self._database.engine.begin() as connection, sent_together(connection):
+        with (
+            turn_connection(self._database) as connection,
+            connection.begin(),
+            sent_together(connection, commit=True),
+        ):
             self._sessions.insert.run(
                 connection,
                 id=session_id,
@@ -124,39 +128,20 @@ class Chats:
         Raises ChatSessionNotFoundError, ChatEndedError (the chat is over), or
         ChatSessionConflictError when another answer to it was saved meanwhile.
         """
-        row = self._row(session_id)
-        published = self.flows.version(row.flow_version_id)
-        turn = continue_session(
-            published.flow,
-            _state(row),
-            answer,
-            limits=self._segflow.settings.limits,
-            http=self._web,
-            links=PublishedLinks(self.flows, published),
-        )
-        routing = self._route(turn)
-        now = time.time()
-        with self._database.engine.begin() as connection:
-            saved = None
-            try:
-                with sent_together(connection):
-                    saved = self._sessions.update.send(
-                        connection,
-                        session_id=session_id,
-                        turns=row.turns,
-                        next_turns=row.turns + 1,
-                        **_columns(turn.state, now),
-                    )
-                    self._sessions.insert_turn.run(
-                        connection, **_transcript(session_id, row.turns + 1, answer, turn, now)
-                    )
-                    self._queue(session_id, routing, connection)
-            except connection.dialect.loaded_dbapi.IntegrityError:
-                if saved is None or saved.rowcount == 1:
-                    raise
-                # another answer saved a turn of this number first: a conflict, as below
-            if saved.rowcount != 1:  # the chat changed since it was read: another answer won
-                raise ChatSessionConflictError(session_id)  # rolls back: nothing is queued
+        # One pooled connection reads the chat and, once the turn has run, saves it.
+        with turn_connection(self._database) as connection:
+            row = self._row(session_id, connection)
+            published = self.flows.version(row.flow_version_id)
+            turn = continue_session(
+                published.flow,
+                _state(row),
+                answer,
+                limits=self._segflow.settings.limits,
+                http=self._web,
+                links=PublishedLinks(self.flows, published),
+            )
+            routing = self._route(turn)
+            now = self._save_answer(connection, row, answer, turn, routing)
         return self._turn(
             session_id, published, turn, routing, created_at=row.created_at, updated_at=now
         )
@@ -170,8 +155,38 @@ class Chats:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _row(self, session_id: str) -> _SessionRow:
-        row = self._sessions.select.first(id=session_id)
+    def _save_answer(
+        self, connection: Connection, row: _SessionRow, answer: str, turn: Turn, routing: _Routing
+    ) -> float:
+        """Saves an answer's turn in one transaction on `connection`; returns when it was
+        saved. Raises ChatSessionConflictError, saving nothing, when another answer to the
+        chat was saved since `row` was read."""
+        now = time.time()
+        with connection.begin():
+            saved = None
+            try:
+                with sent_together(connection):
+                    saved = self._sessions.update.send(
+                        connection,
+                        session_id=row.id,
+                        turns=row.turns,
+                        next_turns=row.turns + 1,
+                        **_columns(turn.state, now),
+                    )
+                    self._sessions.insert_turn.run(
+                        connection, **_transcript(row.id, row.turns + 1, answer, turn, now)
+                    )
+                    self._queue(row.id, routing, connection)
+            except connection.dialect.loaded_dbapi.IntegrityError:
+                if saved is None or saved.rowcount == 1:
+                    raise
+                # another answer saved a turn of this number first: a conflict, as below
+            if saved.rowcount != 1:  # the chat changed since it was read: another answer won
+                raise ChatSessionConflictError(row.id)  # rolls back: nothing is queued
+        return now
+
+    def _row(self, session_id: str, connection: Connection | None = None) -> _SessionRow:
+        row = self._sessions.select.first(connection, id=session_id)
         if row is None:
             raise ChatSessionNotFoundError(session_id)
         return _SessionRow._make(row)

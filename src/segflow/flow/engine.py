@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -494,7 +495,8 @@ class _TurnRun:
 
     def enter(self, group: Group) -> None:
         if self.flow.segment.auto_track.page_views:
-            self.auto_track(PageView(name=group.shown_title, category=self.flow.name))
+            page = partial(PageView, name=group.shown_title, category=self.flow.name)
+            self.auto_track(self.flow.auto_action(f"group {group.id}", page))
 
     def complete(self) -> None:
         self.status = ChatStatus.COMPLETED
@@ -518,8 +520,9 @@ class _TurnRun:
     # -- automatic tracking ----------------------------------------------------------------
 
     def track_flow(self, event: str) -> None:
-        flow = KeyValue(key="flow", value=self.flow.name)
-        self.auto_track(TrackEvent(event_name=event, user_id="", properties=[flow]))
+        flow = [KeyValue(key="flow", value=self.flow.name)]
+        track = partial(TrackEvent, event_name=event, user_id="", properties=flow)
+        self.auto_track(self.flow.auto_action(f"event {event}", track))
 
     def auto_track(self, action: SegmentAction) -> None:
         try:

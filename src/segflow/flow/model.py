@@ -9,7 +9,7 @@ kept so an editor can round-trip a flow. Blocks are read with the block types of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -44,6 +44,12 @@ from segflow.blocks.base import NextExit
 from segflow.flow.problems import Path, field_problems
 
 BLOCK_KEYS = ("id", "type", "next")
+
+
+def _private(part: BaseModel, name: str) -> Any:
+    """A private attribute of a flow's part, read from pydantic's own store: `part._name` goes
+    through BaseModel.__getattr__, several times slower, and every turn reads a few of them."""
+    return part.__pydantic_private__[name]  # type: ignore[index]
 
 
 class _FlowPart(BaseModel):
@@ -138,7 +144,7 @@ class Block(_FlowPart):
     @property
     def kind(self) -> BlockType[Any]:
         """The block's type, with its run function."""
-        kind = self._kind  # read once: a private attribute is slow to reach in pydantic
+        kind: BlockType[Any] | None = _private(self, "_kind")
         if kind is None:
             raise ValueError(f'Block "{self.id}" was read past: its options have problems')
         return kind
@@ -146,12 +152,13 @@ class Block(_FlowPart):
     @property
     def title(self) -> str:
         """The block type's title ("Email input"), or its name if unknown."""
-        return self._kind.title if self._kind is not None else self.type
+        kind: BlockType[Any] | None = _private(self, "_kind")
+        return kind.title if kind is not None else self.type
 
     def json_options(self) -> dict[str, Any]:
         """The options as JSON (camelCase keys), made once: a read block never changes, and an
         input shows them on every turn that waits on it. Copy before changing them."""
-        if (options := self._json_options) is None:
+        if (options := _private(self, "_json_options")) is None:
             options = self._json_options = self.options.model_dump(mode="json")
         return options
 
@@ -239,6 +246,8 @@ class Flow(_FlowPart):
     _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
     _blocks: dict[str, tuple[Group, int]] = PrivateAttr(default_factory=dict)
     _variable_names: dict[str, str] = PrivateAttr(default_factory=dict)
+    # Automatic tracking's actions by group ID or event name, each made once (see `auto_action`).
+    _auto_actions: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
         names = self._variable_names
@@ -252,11 +261,13 @@ class Flow(_FlowPart):
                 self._blocks.setdefault(block.id, (group, index))
 
     def group(self, group_id: str) -> Group | None:
-        return self._groups.get(group_id)
+        groups: dict[str, Group] = _private(self, "_groups")
+        return groups.get(group_id)
 
     def locate(self, block_id: str) -> tuple[Group, int] | None:
         """The group that holds a block, and the block's index in it."""
-        return self._blocks.get(block_id)
+        blocks: dict[str, tuple[Group, int]] = _private(self, "_blocks")
+        return blocks.get(block_id)
 
     @property
     def entry(self) -> Exit:
@@ -267,7 +278,16 @@ class Flow(_FlowPart):
 
     def variable_named(self, name: str) -> str | None:
         """The variable `name` is, by its name or one of its aliases; None: not in the flow."""
-        return self._variable_names.get(name)
+        names: dict[str, str] = _private(self, "_variable_names")
+        return names.get(name)
+
+    def auto_action(self, key: str, make: Callable[[], Any]) -> Any:
+        """The automatic tracking action kept under `key`, made by `make` the first time: the
+        same action each turn, so a Segment message only fills in its prepared templates."""
+        actions: dict[str, Any] = _private(self, "_auto_actions")
+        if (action := actions.get(key)) is None:
+            action = actions.setdefault(key, make())
+        return action
 
     def initial_variables(self) -> dict[str, JsonValue]:
         return {variable.name: variable.value for variable in self.variables}

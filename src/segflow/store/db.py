@@ -21,6 +21,7 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
@@ -115,29 +116,35 @@ class Statement:
         }
         self._positions = compiled.positiontup  # None when the driver takes them by name
 
-    def first(self, **values: Any) -> Any:
+    def first(self, on: Connection | None = None, /, **values: Any) -> Any:
         """The query's first row (a tuple), or None, read outside any transaction: on SQLite
         it takes no lock (`engine.connect()` would take the write lock), on PostgreSQL it saves
-        the ROLLBACK that would end it, which also drops psycopg's prepared statements."""
-        connection = self._database.engine.raw_connection()
-        driver: Any = connection.driver_connection
+        the ROLLBACK that would end it, which also drops psycopg's prepared statements.
+
+        It reads on `on`, a connection with no transaction open (which a chat turn then
+        writes with), else on a pooled connection of its own."""
+        pooled = on.connection if on is not None else self._database.engine.raw_connection()
+        driver: Any = pooled.driver_connection
         cursor = None
+        # PostgreSQL: in autocommit mode for the read (see `turn_connection`: it already is).
+        switched = self._database.is_postgresql and not driver.autocommit
         try:
-            if self._database.is_postgresql:
+            if switched:
                 driver.autocommit = True
-            cursor = connection.cursor()
+            cursor = driver.cursor()
             cursor.execute(self.sql, self._parameters(values))
             return cursor.fetchone()
         except self._database.engine.dialect.loaded_dbapi.Error as error:
-            if self._database.engine.dialect.is_disconnect(error, connection, cursor):
-                connection.invalidate(error)  # the pool then replaces it
+            if self._database.engine.dialect.is_disconnect(error, driver, cursor):
+                (on or pooled).invalidate(error)  # the pool then replaces it
             raise
         finally:
             if cursor is not None:
                 cursor.close()
-            if self._database.is_postgresql and not driver.closed:
+            if switched and not driver.closed:
                 driver.autocommit = False
-            connection.close()
+            if on is None:
+                pooled.close()
 
     def run(self, connection: Connection, **values: Any) -> int:
         """Runs the statement in `connection`'s transaction; returns the rows it changed (read
@@ -168,16 +175,45 @@ class Statement:
 
 
 @contextmanager
-def sent_together(connection: Connection) -> Iterator[None]:
+def turn_connection(database: Database) -> Iterator[Connection]:
+    """A pooled connection for a chat turn: it reads outside any transaction
+    (`Statement.first(connection)`), then writes in one (`connection.begin()`), whose BEGIN
+    goes to PostgreSQL with the statements `sent_together` sends.
+
+    On PostgreSQL it is in autocommit mode, restored when it goes back to the pool: psycopg
+    would otherwise send the BEGIN alone, in a round trip of its own; `sent_together` sends it
+    with the statements, and the transaction's commit sends the COMMIT."""
+    with database.engine.connect() as connection:
+        if database.is_postgresql:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+@contextmanager
+def sent_together(connection: Connection, *, commit: bool = False) -> Iterator[None]:
     """The statements run in the block (`Statement.run`, `send`, `RowsInsert.run`) go to PostgreSQL
     together, in one round trip when the block ends (psycopg's pipeline mode), with the BEGIN
-    of `connection`'s transaction; an error of one of them is raised then. SQLite runs each at
-    once: it has no round trips to save."""
+    of `connection`'s transaction when it is a `turn_connection`, and with its COMMIT too when
+    `commit` says that nothing is left to check before it; an error of one of them is raised
+    then, and the transaction rolls back. SQLite runs each at once: it has no round trips to
+    save."""
     if connection.dialect.name != "postgresql":
         yield
         return
-    with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+    driver: Any = connection.connection.driver_connection
+    # In autocommit mode, a transaction not begun on the server yet is begun (and ended) here.
+    begin = driver.autocommit and connection.in_transaction() and _idle(driver)
+    with driver.pipeline():
+        if begin:
+            driver.execute("BEGIN")
         yield
+        if begin and commit:
+            driver.execute("COMMIT")  # the transaction's own commit then finds nothing to do
+
+
+def _idle(driver: Any) -> bool:
+    """Whether a psycopg connection is outside any transaction on the server."""
+    return bool(driver.info.transaction_status == TransactionStatus.IDLE)
 
 
 class RowsInsert:
