@@ -146,7 +146,7 @@ class PreviewChats:
         session = PreviewSession(chat_id, flow_id, source, number, flow, turn.state, links)
         routed, logs = self._route(turn)
         with self._segflow.database.engine.begin() as connection:
-            sent = self._queue(routed, connection)
+            sent = self._queue(chat_id, routed, connection)
             self._rows.insert.run(
                 connection,
                 id=chat_id,
@@ -179,7 +179,7 @@ class PreviewChats:
         )
         routed, logs = self._route(turn)
         with self._segflow.database.engine.begin() as connection:
-            sent = self._queue(routed, connection)
+            sent = self._queue(session_id, routed, connection)
             saved = self._rows.update.run(
                 connection,
                 session_id=session_id,
@@ -267,9 +267,13 @@ class PreviewChats:
             sent.append(_Routed(SentMessage(queued.message, target.name), target))
         return sent, logs
 
-    def _queue(self, routed: list[_Routed], connection: Connection) -> list[SentMessage]:
+    def _queue(
+        self, chat_id: str, routed: list[_Routed], connection: Connection
+    ) -> list[SentMessage]:
         for item in routed:
-            self._segflow.queue(item.sent.message, destination=item.account, connection=connection)
+            self._segflow.queue(
+                item.sent.message, destination=item.account, connection=connection, chat_id=chat_id
+            )
         return [item.sent for item in routed]
 
 
