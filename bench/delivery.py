@@ -539,9 +539,13 @@ def fill_history(segflow: Any, destination_id: int, rows: int, payload: bytes) -
         for index in outbox.indexes:
             index.create(connection)
     with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text("VACUUM ANALYZE outbox" if segflow.database.is_postgresql else "ANALYZE")
-        )
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        if segflow.database.is_postgresql:
+            connection.execute(text("VACUUM ANALYZE outbox"))
+            # The fill's WAL checkpointed now rather than during the measurement.
+            connection.execute(text("CHECKPOINT"))
+        else:
+            connection.execute(text("ANALYZE"))
 
 
 def child_segflow_history(params: dict[str, Any]) -> dict[str, Any]:
