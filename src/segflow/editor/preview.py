@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from segflow.chat import (
     PublishedFlow,
     PublishedLinks,
 )
+from segflow.chat.ids import new_chat_id
 from segflow.destinations import Destination
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
@@ -132,7 +132,7 @@ class PreviewChats:
         such flow (or no published version).
         """
         flow, version, draft = self._flow(flow_id, source)
-        chat_id = str(uuid.uuid4())
+        chat_id = new_chat_id()
         links = PublishedLinks(self._flows, _Previewed(version.id if version else 0, flow_id, flow))
         turn = start_session(
             flow,
