@@ -577,6 +577,16 @@ def child_segflow_history(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def new_chat_id() -> str:
+    """A new chat's ID as segflow makes it; a random UUID for a segflow from before its IDs
+    started with their time (to measure a baseline with this benchmark)."""
+    try:
+        from segflow.chat.ids import new_chat_id as segflows
+    except ModuleNotFoundError:
+        return str(uuid.uuid4())
+    return segflows()
+
+
 def cpu_here_and_in_the_database(segflow: Any) -> float:
     """CPU seconds so far of this thread and of the PostgreSQL processes serving its database:
     on PostgreSQL most of a write's cost is the server's."""
@@ -589,7 +599,7 @@ def measure_turn_writes_and_claims(
     outbox, engine, clock = segflow.outbox, segflow.database.engine, time.perf_counter_ns
     fresh = [replace(message, message_id=str(uuid.uuid4())) for message in messages]
     turns = [fresh[first : first + TURN_MESSAGES] for first in range(0, len(fresh), TURN_MESSAGES)]
-    chats = [str(uuid.uuid4()) for _ in turns]
+    chats = [new_chat_id() for _ in turns]
     write_ns: list[int] = []
     cpu = cpu_here_and_in_the_database(segflow)
     for turn, chat in zip(turns, chats, strict=True):
