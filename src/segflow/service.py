@@ -57,13 +57,18 @@ class Segflow:
         *,
         destination: Destination | str | None = None,
         connection: Connection | None = None,
+        chat_id: str | None = None,
     ) -> Destination:
+        """Queues the message (inside `connection`'s transaction if given); with `chat_id`,
+        listed under that chat, where the chat's deliveries are read from."""
         target = (
             destination
             if isinstance(destination, Destination)
             else self.destinations.resolve(destination)
         )
-        self.outbox.enqueue(message, target.id, connection=connection)
+        self.outbox.enqueue_many(
+            [message], target.id, connection=connection, chat_session_id=chat_id
+        )
         return target
 
     def sender(self, options: SenderOptions | None = None) -> Sender:

@@ -248,7 +248,7 @@ EDITOR_CASES: list[tuple[str, str, str | None, str]] = [
     ),
     (
         "GET",
-        "/editor/api/messages/m%00",
+        "/editor/api/test-events/m%00",
         None,
         "message_id: a NUL character (\\u0000) is not allowed",
     ),

@@ -4,14 +4,20 @@
 from __future__ import annotations
 
 import stat
+import time
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import update
 
 from segflow.chat import Chats
 from segflow.editor import TOKEN_FILE_NAME, load_editor_token
 from segflow.service import Segflow
 from segflow.settings import Settings
+from segflow.store.db import MIGRATIONS
+from segflow.store.tables import outbox
 from tests.editor.harness import EditorServer
 from tests.editor.helpers import add_account, saved_flow, stream_until, unauthenticated
 from tests.servers import CollectorProcess
@@ -25,6 +31,13 @@ IDENTIFY = {
     "destination": "collector",
     "userId": "{{email}}",
     "email": "{{email}}",
+}
+
+SIGNED_UP = {  # a Segment block's options
+    "action": "Track Event",
+    "destination": "collector",
+    "eventName": "Signed Up",
+    "userId": "ada",
 }
 
 
@@ -297,6 +310,33 @@ def test_the_events_stream_says_why_a_message_was_dead_lettered(
         assert "rejected event 'Poison'" in dead["error"]
 
 
+def test_preview_chats_from_before_the_upgrade_still_show_their_deliveries(
+    database_url: str, home: Path, collector: CollectorProcess
+) -> None:
+    segflow = Segflow.open(Settings(database_url=database_url))
+    try:
+        with EditorServer(segflow) as editor:
+            add_account(editor, "collector", collector.url, WRITE_KEY)
+            flow_id = saved_flow(
+                editor, "Signup", {"id": "signed-up", "type": "segment", **SIGNED_UP}
+            )
+            started = editor.api.post("/preview", json={"flowId": flow_id}).json()
+            stream_until(editor, started["sessionId"], "delivered")
+            # As segflow left it before it listed a preview chat's messages under the chat.
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            with segflow.database.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0009")
+                connection.execute(update(outbox).values(chat_session_id=None))
+                command.upgrade(config, "head")
+
+            messages = editor.api.get(f"/preview/{started['sessionId']}/messages").json()
+            assert [message["state"] for message in messages] == ["delivered"]
+    finally:
+        segflow.close()
+
+
 def test_a_preview_of_a_draft_with_problems_is_refused_with_them(editor: EditorServer) -> None:
     flow = editor.api.post("/flows", json={"name": "Unpublished"}).json()
     published = editor.api.post("/preview", json={"flowId": flow["id"], "source": "published"})
@@ -321,6 +361,26 @@ def test_a_test_event_that_cannot_be_built_names_the_field(editor: EditorServer)
     wrong = editor.api.post("/test-events", json={"options": {"action": "Shout"}})
     assert wrong.status_code == 422
     assert "Action must be one of" in wrong.json()["problems"][0]["problem"]
+
+
+def test_a_test_events_delivery_is_followed_until_it_is_delivered(
+    editor: EditorServer, collector: CollectorProcess
+) -> None:
+    add_account(editor, "collector", collector.url, WRITE_KEY)
+    sent = editor.api.post("/test-events", json={"options": SIGNED_UP}).json()
+    assert sent["outcome"] == "queued"
+
+    deadline = time.monotonic() + 15
+    while (delivery := editor.api.get(f"/test-events/{sent['messageId']}").json())[
+        "state"
+    ] != "delivered":
+        assert delivery["state"] == "queued" and time.monotonic() < deadline, delivery
+        time.sleep(0.05)
+    assert (delivery["messageId"], delivery["error"]) == (sent["messageId"], None)
+    [received] = collector.wait_for_events(1)
+    assert received["message_id"] == sent["messageId"]
+    # A message no longer in the outbox (or never a test event) reads as purged.
+    assert editor.api.get("/test-events/gone-0001").json()["state"] == "purged"
 
 
 # -- import, export and delete ---------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
 from segflow.chat.flows import Flows, PublishedLinks
+from segflow.chat.ids import new_chat_id
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
 from segflow.chat.visitor import Visitor
 from segflow.destinations import Destination
@@ -86,7 +86,7 @@ class Chats:
         if visitor is not None and not self.sends_ip:
             visitor = visitor.model_copy(update={"ip": None})  # neither sent nor stored
         context = visitor.segment_context() if visitor is not None else {}
-        session_id = str(uuid.uuid4())
+        session_id = new_chat_id()
         turn = start_session(
             published.flow,
             prefilled=prefilled,

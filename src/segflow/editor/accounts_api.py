@@ -25,7 +25,7 @@ from segflow.destinations import Destination, resolve_endpoint
 from segflow.destinations.registry import LABELS
 from segflow.editor.answers import EditorRoute
 from segflow.editor.context import EditorContext
-from segflow.editor.deliveries import deliveries
+from segflow.editor.deliveries import chat_of_test_event, deliveries
 from segflow.editor.schemas import EditorModel
 from segflow.editor.sending import send_test_event
 from segflow.errors import DestinationError
@@ -174,7 +174,7 @@ def accounts_router(editor: EditorContext) -> APIRouter:
     @router.post("/test-events")
     def test_event(event: TestEvent) -> dict[str, Any]:
         """Queues the block's message; "refused" (with the field to fix) when it cannot be
-        built. Its delivery is then at /messages/{messageId}."""
+        built. Its delivery is then at /test-events/{messageId}."""
         outcome = send_test_event(
             segflow,
             editor.registry,
@@ -184,9 +184,11 @@ def accounts_router(editor: EditorContext) -> APIRouter:
         )
         return outcome.as_json()
 
-    @router.get("/messages/{message_id}")
-    def delivery(message_id: Identifier) -> dict[str, Any]:
-        found = deliveries(segflow.database, [message_id])[message_id]
+    @router.get("/test-events/{message_id}")
+    def test_event_delivery(message_id: Identifier) -> dict[str, Any]:
+        """Where the test event's message is in its delivery."""
+        chat = chat_of_test_event(message_id)
+        found = deliveries(segflow.database, chat, [message_id])[message_id]
         return {
             "messageId": message_id,
             "state": found.state,

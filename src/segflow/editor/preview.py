@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from segflow.chat import (
     PublishedFlow,
     PublishedLinks,
 )
+from segflow.chat.ids import new_chat_id
 from segflow.destinations import Destination
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
@@ -132,7 +132,7 @@ class PreviewChats:
         such flow (or no published version).
         """
         flow, version, draft = self._flow(flow_id, source)
-        chat_id = str(uuid.uuid4())
+        chat_id = new_chat_id()
         links = PublishedLinks(self._flows, _Previewed(version.id if version else 0, flow_id, flow))
         turn = start_session(
             flow,
@@ -146,7 +146,7 @@ class PreviewChats:
         session = PreviewSession(chat_id, flow_id, source, number, flow, turn.state, links)
         routed, logs = self._route(turn)
         with self._segflow.database.engine.begin() as connection:
-            sent = self._queue(routed, connection)
+            sent = self._queue(chat_id, routed, connection)
             self._rows.insert.run(
                 connection,
                 id=chat_id,
@@ -179,7 +179,7 @@ class PreviewChats:
         )
         routed, logs = self._route(turn)
         with self._segflow.database.engine.begin() as connection:
-            sent = self._queue(routed, connection)
+            sent = self._queue(session_id, routed, connection)
             saved = self._rows.update.run(
                 connection,
                 session_id=session_id,
@@ -267,9 +267,13 @@ class PreviewChats:
             sent.append(_Routed(SentMessage(queued.message, target.name), target))
         return sent, logs
 
-    def _queue(self, routed: list[_Routed], connection: Connection) -> list[SentMessage]:
+    def _queue(
+        self, chat_id: str, routed: list[_Routed], connection: Connection
+    ) -> list[SentMessage]:
         for item in routed:
-            self._segflow.queue(item.sent.message, destination=item.account, connection=connection)
+            self._segflow.queue(
+                item.sent.message, destination=item.account, connection=connection, chat_id=chat_id
+            )
         return [item.sent for item in routed]
 
 

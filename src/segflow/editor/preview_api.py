@@ -56,7 +56,7 @@ def preview_router(editor: EditorContext) -> APIRouter:
     @router.get("/preview/{session_id}/messages")
     def messages(session_id: ChatSessionId) -> list[dict[str, Any]]:
         """Every Segment message of the chat with its delivery state."""
-        return with_deliveries(editor.segflow.database, preview.sent(session_id))
+        return with_deliveries(editor.segflow.database, session_id, preview.sent(session_id))
 
     @router.get("/preview/{session_id}/events")
     async def events(session_id: ChatSessionId, request: Request) -> StreamingResponse:
@@ -65,7 +65,7 @@ def preview_router(editor: EditorContext) -> APIRouter:
 
         def snapshot() -> bytes:
             sent = preview.sent(session_id)
-            return orjson.dumps(with_deliveries(editor.segflow.database, sent))
+            return orjson.dumps(with_deliveries(editor.segflow.database, session_id, sent))
 
         async def stream() -> AsyncIterator[bytes]:
             yield b"retry: 1000\n\n"

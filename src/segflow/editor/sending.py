@@ -14,6 +14,7 @@ from segflow.blocks import BlockRegistry, BotMessage, Exit, LogStatus, Semantics
 from segflow.blocks.segment import SEGMENT, send_to_segment
 from segflow.blocks.web import NO_HTTP, HttpRequest, HttpResponse
 from segflow.editor.answers import DraftProblemsError
+from segflow.editor.deliveries import chat_of_test_event
 from segflow.editor.sent import SentMessage
 from segflow.errors import DestinationError
 from segflow.flow import FlowProblem
@@ -65,7 +66,11 @@ def send_test_event(
         return TestEventOutcome(None, chat.problem or "The block sent nothing")
     message, destination = chat.queued[0]
     try:
-        target = segflow.queue(message, destination=destination or flow_destination or None)
+        target = segflow.queue(
+            message,
+            destination=destination or flow_destination or None,
+            chat_id=chat_of_test_event(message.message_id),
+        )
     except DestinationError as error:
         return TestEventOutcome(None, str(error))
     return TestEventOutcome(SentMessage(message, target.name), None)

@@ -34,7 +34,9 @@ class SentMessage:
         return answer
 
 
-def with_deliveries(database: Database, sent: Sequence[SentMessage]) -> list[dict[str, Any]]:
-    """The messages as JSON, each with where it is in its delivery now."""
-    found = deliveries(database, [item.message.message_id for item in sent])
+def with_deliveries(
+    database: Database, chat_id: str, sent: Sequence[SentMessage]
+) -> list[dict[str, Any]]:
+    """The messages the chat queued as JSON, each with where it is in its delivery now."""
+    found = deliveries(database, chat_id, [item.message.message_id for item in sent])
     return [item.as_json(found[item.message.message_id]) for item in sent]

@@ -57,9 +57,11 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
     Column("finished_at", Float, nullable=True),
-    # The chat whose turn queued the message, for its Results; None for other messages.
+    # The chat whose turn queued the message (a preview chat or a test event too), for its
+    # Results and the editor's Events; None for other messages.
     Column("chat_session_id", String(36), nullable=True),
-    Index("ix_outbox_message_id", "message_id"),
+    # No index on message_id: random IDs would spread each message's entry over an index as
+    # long as the delivered history. A message's delivery is looked up through its chat.
     Index("ix_outbox_chat_session_id", "chat_session_id"),
     # Delivered messages by age, for retention; queued ones are not in it.
     Index(

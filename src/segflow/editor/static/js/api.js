@@ -71,7 +71,7 @@ export const api = {
   checkAccount: (name) => request("POST", `/destinations/${encodeURIComponent(name)}/check`),
   sendTestEvent: (options, variables, flowDestination) =>
     request("POST", "/test-events", { options, variables, flowDestination }),
-  delivery: (messageId) => request("GET", `/messages/${encodeURIComponent(messageId)}`),
+  testEventDelivery: (messageId) => request("GET", `/test-events/${encodeURIComponent(messageId)}`),
 
   startPreview: (flowId, source) => request("POST", "/preview", { flowId, source }),
   answerPreview: (sessionId, answer) =>

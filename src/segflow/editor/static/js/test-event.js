@@ -75,7 +75,7 @@ function follow(messageId, state, reason) {
   let stopped = false;
   const poll = async () => {
     if (stopped) return;
-    const delivery = await api.delivery(messageId);
+    const delivery = await api.testEventDelivery(messageId);
     state.textContent = delivery.state;
     state.className = `state state-${delivery.state}`;
     reason.textContent = delivery.error || "";
