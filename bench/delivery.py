@@ -597,7 +597,7 @@ def measure_turn_writes_and_claims(
     segflow: Any, destination_id: int, messages: list[Any]
 ) -> dict[str, float]:
     outbox, engine, clock = segflow.outbox, segflow.database.engine, time.perf_counter_ns
-    fresh = [replace(message, message_id=str(uuid.uuid4())) for message in messages]
+    fresh = [message._replace(message_id=str(uuid.uuid4())) for message in messages]
     turns = [fresh[first : first + TURN_MESSAGES] for first in range(0, len(fresh), TURN_MESSAGES)]
     chats = [new_chat_id() for _ in turns]
     write_ns: list[int] = []
