@@ -271,6 +271,7 @@ def open_segflow_with_destination(collector: str) -> tuple[Any, int]:
 def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
     """Builds and enqueues `events` messages, then delivers them with one Sender."""
     from segflow.segment import build_message
+    from segflow.store.db import sent_together
 
     events, collector = params["events"], params["collector"]
     segflow, destination_id = open_segflow_with_destination(collector)
@@ -281,7 +282,8 @@ def child_segflow_throughput(params: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     for first in range(0, events, TRANSACTION_SIZE):
         tick = clock()
-        with engine.begin() as connection:
+        # Sent together, as a chat turn sends its writes: on PostgreSQL in one round trip.
+        with engine.begin() as connection, sent_together(connection):
             for i in range(first, min(first + TRANSACTION_SIZE, events)):
                 built = clock()
                 message = build_message(action, variables(i), anonymous_id=f"anon-{i}")
