@@ -143,20 +143,28 @@ class _Row:
         return self.template.fill(variables)
 
     def _number(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
-        text = self.template.fill(variables)
-        number = parse_number(text.strip())
-        if number is None:
-            problem = f'"{key}" is not a number: "{text}"'
-            raise SegmentActionError(action, field, problem + self.template.filled_from())
-        return number
+        return self._parsed(key, variables, action, field, parse_number, "a number")
 
     def _boolean(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+        kind = "a boolean (true/false, yes/no, 1/0)"
+        return self._parsed(key, variables, action, field, _boolean_of, kind)
+
+    def _parsed(
+        self,
+        key: str,
+        variables: Mapping[str, object],
+        action: str,
+        field: str,
+        parse: Callable[[str], Any],
+        kind: str,
+    ) -> Any:
+        """The filled-in text read by `parse`; an error naming `kind` when it gives None."""
         text = self.template.fill(variables)
-        boolean = _BOOLEANS.get(text.strip().lower())
-        if boolean is None:
-            problem = f'"{key}" is not a boolean (true/false, yes/no, 1/0): "{text}"'
+        value = parse(text.strip())
+        if value is None:
+            problem = f'"{key}" is not {kind}: "{text}"'
             raise SegmentActionError(action, field, problem + self.template.filled_from())
-        return boolean
+        return value
 
     def _json(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
         text = self.template.fill(variables)
@@ -172,6 +180,10 @@ _Reader = Callable[[str, Mapping[str, object], str, str], Any]
 # Types whose value, read once, can be shared by every message (JSON's objects cannot).
 _SCALARS = frozenset({ValueType.TEXT, ValueType.NUMBER, ValueType.BOOLEAN})
 _NO_VARIABLES: Mapping[str, object] = MappingProxyType({})
+
+
+def _boolean_of(text: str) -> bool | None:
+    return _BOOLEANS.get(text.lower())
 
 
 def as_number(value: object) -> int | float | None:
