@@ -212,9 +212,9 @@ def _message_id(action: str, given: object) -> str:
 
 
 def _fresh_message_id() -> str:
-    """A random (version 4) UUID, written as `str(uuid.uuid4())` writes it, at a third of its
-    cost: 32 random hex digits, of which the version digit is set to 4 and the variant digit
-    to one of 8, 9, a, b."""
+    """A random (version 4) UUID, written as `str(uuid.uuid4())` writes it, for less: 32
+    random hex digits, of which the version digit is set to 4 and the variant digit to one of
+    8, 9, a, b."""
     digits = os.urandom(16).hex()
     variant = _UUID4_VARIANTS[digits[16]]
     return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
