@@ -23,6 +23,7 @@ import httpx
 
 from segflow.blocks.web import HttpRequest, HttpRequestError, HttpResponse
 from segflow.limits import Limits
+from segflow.turn_queue import step_aside
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 addresses written as IPv6
@@ -175,6 +176,7 @@ class WebRequests:
         url = _checked_url(request.url)
         headers = _encoded(request.headers)
         started = time.monotonic()
+        step_aside()  # the answer may take long: other chats' turns go on meanwhile
         client = httpx.Client(
             transport=_CheckedTransport(self._network, self._ssl_context),
             follow_redirects=True,

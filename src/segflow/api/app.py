@@ -22,6 +22,8 @@ from segflow.metrics import Metrics
 from segflow.service import Segflow
 from segflow.store import Database
 
+TURN_THREADS = 8  # turns in progress at once, those waiting on web services included
+
 
 def create_app(
     segflow: Segflow,
@@ -34,9 +36,9 @@ def create_app(
     """The API over `segflow`'s chats; with `editor_token`, the Flow Editor at /editor/ too.
     /healthz, /readyz and /metrics (with `metrics`, or this app's own) serve operators.
 
-    `turn_threads` turns (or session reads) run at once, each on a worker thread, never on
-    the event loop: a long turn must not hold up the others. The default suits the database:
-    see `turn_threads_for`.
+    Turns (and session reads) run on `turn_threads` worker threads, never on the event loop: a
+    long turn must not hold up the others. How many run at once suits the database: see
+    `turns_at_once`.
     """
     app = FastAPI(
         title="segflow chat API",
@@ -44,12 +46,13 @@ def create_app(
         description="Chat with segflow's published flows; their Segment blocks send analytics "
         "to Twilio Segment as the chat goes.",
     )
-    threads = turn_threads if turn_threads is not None else turn_threads_for(segflow.database)
+    threads = turn_threads if turn_threads is not None else TURN_THREADS
     chats = chats or Chats(segflow)
     limits = segflow.settings.limits
     chat_limits, new_chats = ChatLimits(limits), NewChatLimit(limits.new_chats_per_minute)
     metrics = metrics or Metrics(segflow.outbox)
-    run = TurnRunner(threads, on_turn=metrics.turn_done)
+    at_once = turns_at_once(segflow.database)
+    run = TurnRunner(threads, at_once=at_once, on_turn=metrics.turn_done)
     previews, editor_auth = None, None
     if editor_token is not None:
         previews = PreviewChats(segflow, chats.flows, default_registry())
@@ -74,8 +77,10 @@ def create_app(
     return app
 
 
-def turn_threads_for(database: Database) -> int:
+def turns_at_once(database: Database) -> int:
     """PostgreSQL: 8 turns at once, as each mostly waits on the network and on commits.
-    SQLite: 4; its turns take one write lock in turn, so more threads would only wait on it,
-    but a few let other chats go on while one turn runs long."""
-    return 8 if database.is_postgresql else 4
+    SQLite: 1, as its turns take one write lock in turn and otherwise run Python code: more at
+    once only pass the lock and the GIL to each other. Either way a turn that waits on a web
+    service or runs long makes room for the next (see `segflow.turn_queue`), up to
+    TURN_THREADS turns in progress."""
+    return TURN_THREADS if database.is_postgresql else 1

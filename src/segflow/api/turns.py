@@ -8,29 +8,38 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from queue import SimpleQueue
 from typing import Any, TypeVar
 
 from segflow.chat import Chats, ChatTurn
 from segflow.flow import TurnLog
+from segflow.turn_queue import TurnQueue
 
 Result = TypeVar("Result")
 
 
 class TurnRunner:
-    """Runs a turn (or a session read) on one of `threads` worker threads (more wait for one):
-    never on the event loop, so a long turn holds up no other request. `on_turn` is told each
-    turn's seconds (for metrics), waiting for a thread included.
+    """Runs a turn (or a session read) on one of `threads` worker threads, never on the event
+    loop. `at_once` of them run turns at the same time, and more while a turn waits on a web
+    service or runs long (see `segflow.turn_queue`): a long turn holds up no other request
+    while threads remain. `on_turn` is told each turn's seconds (for metrics), waiting
+    for a thread included.
 
     The threads take work from one queue and hand each result back to the waiting request's
     event loop: about a fifth of the CPU of `run_in_executor`'s futures, per turn. They start
     with the first turn of each process, so that a forked worker process has its own.
     """
 
-    def __init__(self, threads: int, *, on_turn: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        threads: int,
+        *,
+        at_once: int | None = None,
+        on_turn: Callable[[float], None] | None = None,
+    ) -> None:
         self._threads = threads
+        self._at_once = min(at_once or threads, threads)
         self._on_turn = on_turn
-        self._work: SimpleQueue[_Work[Any] | None] = SimpleQueue()
+        self._work: TurnQueue[_Work[Any]] = TurnQueue(self._at_once)
         self._started_in: int | None = None  # the process whose threads serve the queue
         self._starting = threading.Lock()
 
@@ -65,9 +74,9 @@ class TurnRunner:
 _Work = tuple[Callable[[], Result], asyncio.AbstractEventLoop, "asyncio.Future[Result]"]
 
 
-def _serve(work_queue: SimpleQueue[_Work[Any] | None]) -> None:
+def _serve(work_queue: TurnQueue[_Work[Any]]) -> None:
     """A turn thread's life: runs each work it takes from the queue, until a None."""
-    while (taken := work_queue.get()) is not None:
+    while (taken := work_queue.take()) is not None:
         work, loop, done = taken
         try:
             result = work()
@@ -87,7 +96,7 @@ def _hand_back(
         loop.call_soon_threadsafe(settle, done, outcome)
 
 
-def _stop(work_queue: SimpleQueue[_Work[Any] | None], threads: int) -> None:
+def _stop(work_queue: TurnQueue[_Work[Any]], threads: int) -> None:
     for _ in range(threads):
         work_queue.put(None)
 

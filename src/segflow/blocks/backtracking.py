@@ -10,10 +10,12 @@ heuristic: it finds the usual shapes, it cannot prove a pattern safe.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Sequence
-from re import _parser  # Python's own reader of patterns
 from typing import Any
+
+_parser: Any = importlib.import_module("re._parser")  # Python's own reader of patterns, unstubbed
 
 # The characters that stand for every character when sets are compared: ASCII, and a few
 # others that classes such as \w, \d or \s (or their negations) hold.
