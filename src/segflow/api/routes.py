@@ -28,7 +28,6 @@ from segflow.api.fields import ChatSessionId, Identifier
 from segflow.api.limits import ChatLimits, NewChatLimit
 from segflow.api.turns import TurnRunner, start_turns
 from segflow.api.typebot import TypebotChats, TypebotSessionId
-from segflow.api.typebot.answers import typebot_json
 from segflow.api.visitor import visitor_from_request
 from segflow.chat import Chats
 from segflow.chat.visitor import Visitor
@@ -98,7 +97,7 @@ def chat_router(
         limits.check_answer(request.message)
         typebot_session = TypebotSessionId.parse(session_id)
         if typebot_session is not None:
-            return typebot_json(await typebot.answer(typebot_session, request))
+            return await typebot.answer(typebot_session, request)
         if unknown := request.unknown_fields():
             raise RequestValidationError(unknown)
         return await run.turn(partial(_continue, chats, session_id, request.message))

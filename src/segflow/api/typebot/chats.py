@@ -3,7 +3,11 @@ answered in Typebot's shapes. The turns are the engine's; only their presentatio
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Response
+from pydantic import BaseModel
 
 from segflow.api.bodies import ContinueChatRequest
 from segflow.api.turns import TurnRunner, start_turns
@@ -11,6 +15,7 @@ from segflow.api.typebot.answers import (
     ContinueChatResponse,
     StartChatResponse,
     typebot_info,
+    typebot_json,
 )
 from segflow.api.typebot.requests import (
     ContinueChatOptions,
@@ -29,8 +34,9 @@ NOT_REGISTERING = "segflow starts every chat at once: isOnlyRegistering is not s
 
 
 class TypebotChats:
-    """startChat and continueChat in Typebot's shapes. `previews` runs the editor's preview
-    chats on drafts; without it (no editor) there are none."""
+    """startChat and continueChat in Typebot's shapes, as JSON answers written on the turn's
+    thread, as segflow's own routes write theirs. `previews` runs the editor's preview chats
+    on drafts; without it (no editor) there are none."""
 
     def __init__(self, chats: Chats, previews: PreviewChats | None, run: TurnRunner) -> None:
         self._chats = chats
@@ -41,21 +47,15 @@ class TypebotChats:
     def sends_ip(self) -> bool:
         return self._chats.sends_ip
 
-    async def start(
-        self, flow_id: str, request: StartChatRequest, visitor: Visitor
-    ) -> StartChatResponse:
-        return await self._run.turn(partial(self._start, flow_id, request, visitor))
+    async def start(self, flow_id: str, request: StartChatRequest, visitor: Visitor) -> Response:
+        return await self._run.turn(_json(self._start, flow_id, request, visitor))
 
-    async def start_preview(
-        self, flow_id: str, request: PreviewStartChatRequest
-    ) -> StartChatResponse:
-        return await self._run.turn(partial(self._start_preview, flow_id, request))
+    async def start_preview(self, flow_id: str, request: PreviewStartChatRequest) -> Response:
+        return await self._run.turn(_json(self._start_preview, flow_id, request))
 
-    async def answer(
-        self, session: TypebotSessionId, request: ContinueChatRequest
-    ) -> ContinueChatResponse:
+    async def answer(self, session: TypebotSessionId, request: ContinueChatRequest) -> Response:
         options = ContinueChatOptions.read(request.model_extra or {})
-        return await self._run.turn(partial(self._answer, session, request.message, options))
+        return await self._run.turn(_json(self._answer, session, request.message, options))
 
     def _start(
         self, flow_id: str, request: StartChatRequest, visitor: Visitor
@@ -123,3 +123,8 @@ def _registering(request: StartChatRequest) -> list[TurnLog]:
     if not request.is_only_registering:
         return []
     return [TurnLog(status="warning", description=NOT_REGISTERING)]
+
+
+def _json(answer: Callable[..., BaseModel], *args: Any) -> Callable[[], Response]:
+    """The work of a turn whose answer is written as Typebot's JSON on the turn's thread."""
+    return lambda: typebot_json(answer(*args))

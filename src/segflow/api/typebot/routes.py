@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request, Resp
 
 from segflow.api.fields import ChatSessionId, Identifier
 from segflow.api.limits import ChatLimits, NewChatLimit
-from segflow.api.typebot.answers import StartChatResponse, typebot_json
+from segflow.api.typebot.answers import StartChatResponse
 from segflow.api.typebot.chats import TypebotChats
 from segflow.api.typebot.requests import PreviewStartChatRequest, StartChatRequest
 from segflow.api.visitor import visitor_from_request
@@ -62,8 +62,7 @@ def typebot_router(
         limits.check_prefilled(request.prefilled_variables)
         limits.check_answer(request.message)
         visitor = visitor_from_request(http, None, send_ip=typebot.sends_ip)
-        response = await typebot.start(public_id, request, visitor)
-        return typebot_json(response)
+        return await typebot.start(public_id, request, visitor)
 
     if editor is not None:
         auth = editor
@@ -90,10 +89,9 @@ def typebot_router(
             limits.check_prefilled(request.prefilled_variables)
             limits.check_answer(request.message)
             try:
-                response = await typebot.start_preview(typebot_id, request)
+                return await typebot.start_preview(typebot_id, request)
             except FlowError as error:
                 raise HTTPException(400, str(error)) from None
-            return typebot_json(response)
 
     @router.post("/api/v2/sessions/{sessionId}/clientLogs", summary="Client logs (Typebot)")
     async def client_logs(
