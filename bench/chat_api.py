@@ -13,8 +13,10 @@ Typebot's web embed sends (startChat with `isStreamEnabled`..., answers as
 engine's turns, so the Typebot shapes should cost within 10% of segflow's own.
 
 Besides requests per second it reports the server's CPU time per request (all its threads),
-which stays meaningful when the machine is shared, and checks that the sender delivered every
-Segment message the chats queued.
+which stays meaningful when the machine is shared, and its thread switches per request (on
+Linux: each thread put to sleep or woken, when a turn is handed to a thread and back or a
+thread waits on the GIL), and checks that the sender delivered every Segment message the
+chats queued.
 
     python bench/chat_api.py                  # SQLite (WAL) in a temporary folder
     python bench/chat_api.py --seconds 5 --rounds 1   # a quick look
@@ -138,6 +140,7 @@ class Load:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     server_cpu_seconds: float = 0.0
+    server_switches: int | None = None  # thread switches of all the server's threads (Linux)
 
     @property
     def requests(self) -> int:
@@ -150,6 +153,12 @@ class Load:
     @property
     def cpu_ms_per_request(self) -> float:
         return self.server_cpu_seconds / max(self.requests, 1) * 1000
+
+    @property
+    def switches_per_request(self) -> str:
+        if self.server_switches is None:
+            return "n/a"
+        return f"{self.server_switches / max(self.requests, 1):.1f}"
 
     def percentile_ms(self, fraction: float) -> float:
         ordered = sorted(self.latencies) or [0.0]
@@ -191,10 +200,12 @@ def drive(
     def server_cpu() -> None:
         process = psutil.Process(server)
         time.sleep(max(counting_from - time.monotonic(), 0))
-        before = process.cpu_times()
+        before, switched = process.cpu_times(), thread_switches(server)
         time.sleep(max(ends - time.monotonic(), 0))
-        after = process.cpu_times()
+        after, switches = process.cpu_times(), thread_switches(server)
         load.server_cpu_seconds = (after.user - before.user) + (after.system - before.system)
+        if switched is not None and switches is not None:
+            load.server_switches = switches - switched
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     threads.append(threading.Thread(target=server_cpu))
@@ -205,6 +216,20 @@ def drive(
     if failures:
         raise SystemExit(f"{len(failures)} client(s) failed; the first: {failures[0]!r}")
     return load
+
+
+def thread_switches(pid: int) -> int | None:
+    """The context switches of all of a process's threads so far (a thread that ends in
+    between is not counted), from Linux's /proc; None elsewhere. Each is a thread put to
+    sleep or woken: the cost of handing work between threads and of their waits on the GIL."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # the thread ended meanwhile
+            continue
+        total += sum(int(line.split()[1]) for line in lines if "ctxt_switches:" in line)
+    return total or None
 
 
 def bare_turn(post: Post) -> None:
@@ -286,7 +311,8 @@ def line(label: str, load: Load, unit: str) -> str:
     return (
         f"  {label:<28} {load.per_second:>7,.0f} {unit}/s  "
         f"p50 {load.percentile_ms(0.5):5.1f} ms  p99 {load.percentile_ms(0.99):6.1f} ms  "
-        f"server CPU {load.cpu_ms_per_request:.2f} ms per {unit}"
+        f"server CPU {load.cpu_ms_per_request:.2f} ms, {load.switches_per_request} thread "
+        f"switches per {unit}"
     )
 
 
