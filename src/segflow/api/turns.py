@@ -63,6 +63,9 @@ class TurnRunner:
         with self._starting:
             if self._started_in == os.getpid():
                 return
+            # A queue of this process's own: a forked copy of its parent's holds the parent's
+            # turns in progress, which no thread here would ever finish.
+            self._work = TurnQueue(self._at_once)
             for number in range(self._threads):
                 name = f"segflow-turn-{number}"
                 threading.Thread(target=_serve, args=(self._work,), name=name, daemon=True).start()
