@@ -3,7 +3,9 @@
 On SQLite a chat turn is Python code and one write lock: several threads running turns at
 once only pass the GIL and the lock to each other, and each hand-over is a thread switch that
 costs more CPU than it saves. So there one thread at a time runs turns, taking one after the
-other. A long turn must not hold up the other chats, though, so more run at once when
+other (on PostgreSQL two, one while the other waits on the database: see
+`segflow.api.app.turns_at_once`). A long turn must not hold up the other chats, though, so
+more run at once when
 - a turn waits on a web service (an HTTP request block): its thread steps aside first
   (`step_aside`);
 - a turn has run for OVERDUE (a regular expression near its time limit, a long loop) while

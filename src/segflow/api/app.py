@@ -80,8 +80,8 @@ def create_app(
 def turns_at_once(database: Database) -> int:
     """SQLite: 1, as its turns take one write lock in turn and otherwise run Python code: more
     at once only pass the lock and the GIL to each other. PostgreSQL: 2, so that one turn runs
-    while the other waits on a round trip to the database; more at once pass the GIL around
-    as much (62 thread switches per turn with 8, 23 with 2, at 15% more CPU per turn). Either
-    way a turn that waits on a web service or runs long makes room for the next (see
+    while the other waits on a round trip to the database; more at once only pass the GIL
+    around more (`bench/chat_api.py` counts the thread switches per turn). Either way a turn
+    that waits on a web service or runs long makes room for the next (see
     `segflow.turn_queue`), up to TURN_THREADS turns in progress."""
     return 2 if database.is_postgresql else 1
