@@ -222,14 +222,17 @@ def thread_switches(pid: int) -> int | None:
     """The context switches of all of a process's threads so far (a thread that ends in
     between is not counted), from Linux's /proc; None elsewhere. Each is a thread put to
     sleep or woken: the cost of handing work between threads and of their waits on the GIL."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.is_dir():
+        return None
     total = 0
-    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+    for status in tasks.glob("*/status"):
         try:
             lines = status.read_text().splitlines()
         except OSError:  # the thread ended meanwhile
             continue
         total += sum(int(line.split()[1]) for line in lines if "ctxt_switches:" in line)
-    return total or None
+    return total
 
 
 def bare_turn(post: Post) -> None:

@@ -39,7 +39,7 @@ class TurnRunner:
         self._threads = threads
         self._at_once = min(at_once or threads, threads)
         self._on_turn = on_turn
-        self._work: TurnQueue[_Work[Any]] = TurnQueue(self._at_once)
+        self._work: TurnQueue[_Work[Any]]  # made by `_start`, with the threads serving it
         self._started_in: int | None = None  # the process whose threads serve the queue
         self._starting = threading.Lock()
 
