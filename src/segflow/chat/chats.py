@@ -165,7 +165,11 @@ class Chats:
         with connection.begin():
             saved = None
             try:
-                with sent_together(connection):
+                # On PostgreSQL the COMMIT goes with the statements, in their one round trip: had
+                # another answer been saved since `row` was read, this turn's transcript row would
+                # exist already (its key is the chat and the turn's number), and its INSERT would
+                # fail before the COMMIT ran.
+                with sent_together(connection, commit=True):
                     saved = self._sessions.update.send(
                         connection,
                         session_id=row.id,
