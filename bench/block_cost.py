@@ -2,13 +2,15 @@
 
 A Segment block costs a turn what it adds to it: building its message (`build_message`, as the
 block calls it: the chat's anonymous ID, User ID and visitor context), queuing it in the outbox
-(`Outbox.enqueue_many`, inside the turn's transaction, sent with the turn's own writes as a
-chat turn sends them), and the extra work of the turn's COMMIT. So each turn is run three
-times, the three taking turns in one process on one database: without Segment, with N Segment
-blocks, and with N calls of the official segment-analytics-python's `track()` (its consumer
-thread stopped) at the same place. Each is timed from its BEGIN to the end of its COMMIT, its
-own write (its chat's row) included; a block's cost is its turn's time less the time of the
-turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10 messages;
+(`Outbox.enqueue_many`, inside the turn's transaction, on a connection used as a chat turn
+uses it, sent with the turn's own writes), and the extra work of the turn's COMMIT. So each
+turn is run three times, the three taking turns in one process on one database: without
+Segment, with N Segment blocks, and with N calls of the official segment-analytics-python's
+`track()` (its consumer thread stopped) at the same place. Each is timed from its BEGIN to the
+end of its COMMIT, its own write included: its chat's row, saved with the turn's time as every
+turn saves it (a write that left the row as it was would cost SQLite nothing, and the whole
+COMMIT would be counted as the blocks' cost). A block's cost is its turn's time less the time
+of the turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10 messages;
 the event is the one of bench/delivery.py.
 
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
@@ -98,19 +100,23 @@ class Clock:
 def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     """Turns of N messages on one database: without Segment, with N Segment blocks and with N
     track() calls, in a rotating order so that other processes weigh on all three alike."""
-    from sqlalchemy import bindparam, null, update
+    from sqlalchemy import bindparam, update
 
     from segflow.segment import build_message
     from segflow.service import Segflow
-    from segflow.store.db import Statement, sent_together
-    from segflow.store.tables import destinations
+    from segflow.store.db import Statement, sent_together, turn_connection
+    from segflow.store.tables import chat_sessions
 
     segflow = Segflow.open()
     destination = segflow.destinations.add("bench", "bench-write-key-0001", params["collector"])
-    options, outbox, engine = block_options(), segflow.outbox, segflow.database.engine
-    session_id = "3f0c8d1e-5b9a-4c1e-9f3a-2b7d6e8a9c10"
+    options, outbox, database = block_options(), segflow.outbox, segflow.database
+    session_id = a_chat(segflow)
+    queued_before = outbox.pending()
+    # A turn's own write: its chat's row, saved with the turn's time.
     own_write = Statement(
-        update(destinations).where(destinations.c.id == bindparam("id")).values(last_error=null()),
+        update(chat_sessions)
+        .where(chat_sessions.c.id == bindparam("id"))
+        .values(turns=chat_sessions.c.turns + 1, updated_at=bindparam("now")),
         segflow.database,
     )
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
@@ -118,8 +124,12 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
 
     def turn(work: Callable[[Any], object]) -> Callable[[], None]:
         def run() -> None:
-            with engine.begin() as connection, sent_together(connection):
-                own_write.send(connection, id=destination.id)
+            with (
+                turn_connection(database) as connection,
+                connection.begin(),
+                sent_together(connection),
+            ):
+                own_write.send(connection, id=session_id, now=time.time())
                 work(connection)
 
         return run
@@ -161,7 +171,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
             order = KINDS[number % 3 :] + KINDS[: number % 3]
             for kind in order:
                 clocks[size][kind].time(turn(works[kind]))
-    queued = outbox.pending()
+    queued = outbox.pending() - queued_before
     segflow.close()
     return {
         kind: {
@@ -171,6 +181,21 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
         }
         for kind in ("segflow", "official")
     } | {"queued": queued, "expected": turns * sum(sizes)}
+
+
+def a_chat(segflow: Any) -> str:
+    """A chat on the example flow, whose row each timed turn writes."""
+    from importlib.resources import files
+
+    import yaml
+
+    from segflow.chat import Chats
+
+    chats = Chats(segflow)
+    example = files("segflow") / "examples" / "lead-capture.yaml"
+    flow = chats.flows.save(yaml.safe_load(example.read_text()))
+    chats.flows.publish(flow.id)
+    return str(chats.start_chat(flow.id).session.id)
 
 
 KINDS = ("bare", "segflow", "official")
