@@ -42,3 +42,23 @@ def test_batches_claimed_while_others_are_held_follow_them_and_a_given_back_one_
     (counts,) = outbox.counts()
     assert (counts.delivered, counts.queued, counts.in_flight) == (12, 0, 0)
     assert outbox.claim(destination.id, SENDER, lease=60) == []
+
+
+def test_a_turn_of_many_messages_queues_each_once_in_order_for_its_chat(segflow: Segflow) -> None:
+    destination = segflow.destinations.resolve(None)
+    # More than one INSERT's worth (100 rows), and far more than 50 values in each.
+    messages = [build_message(TrackEvent(event_name=f"Step {n}", user_id="u1")) for n in range(230)]
+    chat = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+
+    with segflow.database.engine.begin() as connection:
+        segflow.outbox.enqueue_many(
+            messages, destination.id, connection=connection, chat_session_id=chat
+        )
+
+    listed = segflow.outbox.of_chats([chat])
+    assert [(m.message_id, m.payload) for m in listed] == [
+        (m.message_id, m.payload) for m in messages
+    ]
+    assert {(m.type, m.destination, m.state, m.attempts) for m in listed} == {
+        ("track", destination.name, "queued", 0)
+    }
