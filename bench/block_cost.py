@@ -10,8 +10,8 @@ Segment, with N Segment blocks, and with N calls of the official segment-analyti
 end of its COMMIT, its own write included: its chat's row, saved with the turn's time as every
 turn saves it (a write that left the row as it was would cost SQLite nothing, and the whole
 COMMIT would be counted as the blocks' cost). A block's cost is its turn's time less the time
-of the turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10 messages;
-the event is the one of bench/delivery.py.
+of the turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10
+messages; the event is the one of bench/delivery.py.
 
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
     python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres

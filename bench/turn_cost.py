@@ -88,7 +88,7 @@ def report(result: dict[str, Any], chats: int) -> list[str]:
         "answer": chats * len(ANSWERS),
         "every turn": chats * (1 + len(ANSWERS)),
     }
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for kind, count in counts.items():
         kinds = ("start", "answer") if kind == "every turn" else (kind,)
         cpu = [sum(r[k][0] for k in kinds) / count / 1000 for r in result["rounds"]]
