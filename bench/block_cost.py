@@ -23,12 +23,10 @@ the benchmark creates its own database on that server and drops it when done.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,11 +36,13 @@ from typing import Any
 
 from delivery import (
     Databases,
+    add_database_url,
     child_env,
     idle_official_client,
     official_track,
     percentiles_us,
     run_child,
+    run_script,
     segflow_action,
     table,
     variables,
@@ -263,11 +263,7 @@ def target(name: str, met: bool, figure: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=5_000, help="turns timed per size (5,000)")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server (URL of a database there) on which to create and drop the "
-        "benchmark's database; default: SQLite in a temporary folder",
-    )
+    add_database_url(parser)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="segflow-bench-"))
     databases = Databases(workdir, args.database_url)
@@ -297,7 +293,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(CHILDREN[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
-    else:
-        main()
+    run_script(CHILDREN, main)

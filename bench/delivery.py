@@ -29,7 +29,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from importlib.metadata import version
@@ -674,15 +674,20 @@ def step(text: str) -> None:
     print(f"· {text}", flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="50k events, backlogs up to 100k")
-    parser.add_argument("--events", type=int, help="events per throughput run (default 200,000)")
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """The --database-url option of the benchmarks that measure on SQLite or PostgreSQL."""
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (URL of a database there) on which to create and drop the "
         "benchmark's databases; default: SQLite files in a temporary folder",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50k events, backlogs up to 100k")
+    parser.add_argument("--events", type=int, help="events per throughput run (default 200,000)")
+    add_database_url(parser)
     parser.add_argument(
         "--rounds", type=int, help="throughput runs of each library, the best counts (default 3)"
     )
@@ -1091,8 +1096,16 @@ def _target(name: str, met: bool, figure: str) -> str:
     return f"  [{'met' if met else 'MISSED'}] {name}: {figure}"
 
 
-if __name__ == "__main__":
+def run_script(
+    children: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]], main: Callable[[], None]
+) -> None:
+    """A benchmark script's entry: `main`, or in a child that `run_child` started, the
+    measurement it names, answered with one line of JSON."""
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(CHILDREN[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
+        print(json.dumps(children[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
     else:
         main()
+
+
+if __name__ == "__main__":
+    run_script(CHILDREN, main)

@@ -20,18 +20,16 @@ the benchmark creates its own database on that server and drops it when done.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from delivery import Databases, child_env, run_child, table
+from delivery import Databases, add_database_url, child_env, run_child, run_script, table
 
 ANSWERS = ("Ada", "ada@example.com", "Team", "3")  # from the start to the end of the flow
 WARMUP_CHATS = 50
@@ -114,11 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=200, help="chats per round (200)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds (5)")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server (URL of a database there) on which to create and drop the "
-        "benchmark's database; default: SQLite in a temporary folder",
-    )
+    add_database_url(parser)
     args = parser.parse_args()
     import segflow  # its folder is printed: with PYTHONPATH, the child measures that version
 
@@ -145,7 +139,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(CHILDREN[sys.argv[2]](json.loads(sys.argv[3]))), flush=True)
-    else:
-        main()
+    run_script(CHILDREN, main)
