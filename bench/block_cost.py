@@ -38,6 +38,7 @@ from delivery import (
     Databases,
     add_database_url,
     child_env,
+    example_chats,
     idle_official_client,
     official_track,
     percentiles_us,
@@ -110,7 +111,8 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     segflow = Segflow.open()
     destination = segflow.destinations.add("bench", "bench-write-key-0001", params["collector"])
     options, outbox, database = block_options(), segflow.outbox, segflow.database
-    session_id = a_chat(segflow)
+    chats, flow_id = example_chats(segflow)
+    session_id = str(chats.start_chat(flow_id).session.id)  # its row: each turn's own write
     queued_before = outbox.pending()
     # A turn's own write: its chat's row, saved with the turn's time.
     own_write = Statement(
@@ -181,21 +183,6 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
         }
         for kind in ("segflow", "official")
     } | {"queued": queued, "expected": turns * sum(sizes)}
-
-
-def a_chat(segflow: Any) -> str:
-    """A chat on the example flow, whose row each timed turn writes."""
-    from importlib.resources import files
-
-    import yaml
-
-    from segflow.chat import Chats
-
-    chats = Chats(segflow)
-    example = files("segflow") / "examples" / "lead-capture.yaml"
-    flow = chats.flows.save(yaml.safe_load(example.read_text()))
-    chats.flows.publish(flow.id)
-    return str(chats.start_chat(flow.id).session.id)
 
 
 KINDS = ("bare", "segflow", "official")

@@ -260,6 +260,22 @@ def percentiles_us(samples_ns: list[int]) -> dict[str, float]:
     }
 
 
+def example_chats(segflow: Any) -> tuple[Any, str]:
+    """segflow's chats, with its example flow (the one `segflow serve` starts with) published:
+    the Chats and the flow's ID."""
+    from importlib.resources import files
+
+    import yaml
+
+    from segflow.chat import Chats
+
+    chats = Chats(segflow)
+    example = files("segflow") / "examples" / "lead-capture.yaml"
+    flow = chats.flows.save(yaml.safe_load(example.read_text()))
+    chats.flows.publish(flow.id)
+    return chats, flow.id
+
+
 def open_segflow_with_destination(collector: str) -> tuple[Any, int]:
     from segflow.service import Segflow
 

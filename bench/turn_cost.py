@@ -29,7 +29,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from delivery import Databases, add_database_url, child_env, run_child, run_script, table
+from delivery import (
+    Databases,
+    add_database_url,
+    child_env,
+    example_chats,
+    run_child,
+    run_script,
+    table,
+)
 
 ANSWERS = ("Ada", "ada@example.com", "Team", "3")  # from the start to the end of the flow
 WARMUP_CHATS = 50
@@ -37,18 +45,10 @@ WARMUP_CHATS = 50
 
 def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     """Rounds of chats; per round, the CPU and wall time of its starts and of its answers."""
-    from importlib.resources import files
-
-    import yaml
-
-    from segflow.chat import Chats
     from segflow.service import Segflow
 
     segflow = Segflow.open()
-    chats = Chats(segflow)
-    example = files("segflow") / "examples" / "lead-capture.yaml"
-    flow = chats.flows.save(yaml.safe_load(example.read_text()))
-    chats.flows.publish(flow.id)
+    chats, flow_id = example_chats(segflow)
 
     spent = {"start": [0, 0], "answer": [0, 0]}  # ns of CPU, ns of wall time
 
@@ -60,7 +60,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
         return result
 
     def chat() -> None:
-        session = timed("start", chats.start_chat, flow.id).session.id
+        session = timed("start", chats.start_chat, flow_id).session.id
         for answer in ANSWERS:
             timed("answer", chats.continue_chat, session, answer)
 
