@@ -1,17 +1,16 @@
 """Segment block benchmark: the block's whole cost in a chat turn, next to the official `track()`.
 
 A Segment block costs a turn what it adds to it: building its message (`build_message`, as the
-block calls it: the chat's anonymous ID, User ID and visitor context), queuing it in the outbox
-(`Outbox.enqueue_many`, inside the turn's transaction, on a connection used as a chat turn
-uses it, sent with the turn's own writes), and the extra work of the turn's COMMIT. So each
-turn is run three times, the three taking turns in one process on one database: without
-Segment, with N Segment blocks, and with N calls of the official segment-analytics-python's
-`track()` (its consumer thread stopped) at the same place. Each is timed from its BEGIN to the
-end of its COMMIT, its own write included: its chat's row, saved with the turn's time as every
-turn saves it (a write that left the row as it was would cost SQLite nothing, and the whole
-COMMIT would be counted as the blocks' cost). A block's cost is its turn's time less the time
-of the turn without Segment that ran beside it, and so is `track()`'s. Turns of 1, 3 and 10
-messages; the event is the one of bench/delivery.py.
+block calls it: the chat's anonymous ID and visitor context) and saving it with the turn (as a
+row of the outbox, written with the turn's other writes: on SQLite in its transaction, the
+extra work of its COMMIT included; on PostgreSQL in its one statement). So each turn is run
+three times, the three taking turns in one process on one database: without Segment, with N
+Segment blocks, and with N calls of the official segment-analytics-python's `track()` (its
+consumer thread stopped) at the same place. Each turn is an answer to one chat of the example
+flow, saved as a chat turn saves it (`chat.saving`: its chat's row, its line of the transcript,
+its messages), timed from taking its pooled connection to the end of its save. A block's cost
+is its turn's time less the time of the turn without Segment that ran beside it, and so is
+`track()`'s. Turns of 1, 3 and 10 messages; the event is the one of bench/delivery.py.
 
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
     python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -54,6 +53,7 @@ TARGET_P50_US = 25.0  # the block's cost for one message, build + enqueue
 TARGET_P99_US = 100.0
 TARGET_VERSUS_TRACK = 0.7  # at most this share of the official track()'s p50
 WARMUP = 500
+TRANSCRIPT_LINE = '[{"type": "text", "content": {"richText": [{"text": "Thanks!"}]}}]'
 # The chat's Segment context, as a visitor's browser gives it to the embed.
 VISITOR = {
     "page": {
@@ -101,64 +101,80 @@ class Clock:
 def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     """Turns of N messages on one database: without Segment, with N Segment blocks and with N
     track() calls, in a rotating order so that other processes weigh on all three alike."""
-    from sqlalchemy import bindparam, update
+    from sqlalchemy import select
 
+    from segflow.chat.saving import turn_saving
+    from segflow.delivery.outbox import queued_rows
     from segflow.segment import build_message
     from segflow.service import Segflow
-    from segflow.store.db import Statement, sent_together, turn_connection
+    from segflow.store.db import turn_connection
     from segflow.store.tables import chat_sessions
 
     segflow = Segflow.open()
     destination = segflow.destinations.add("bench", "bench-write-key-0001", params["collector"])
     options, outbox, database = block_options(), segflow.outbox, segflow.database
     chats, flow_id = example_chats(segflow)
-    session_id = str(chats.start_chat(flow_id).session.id)  # its row: each turn's own write
+    session_id = str(chats.start_chat(flow_id).session.id)  # each turn saves an answer to it
+    with database.engine.connect() as connection:
+        state, anonymous_id = connection.execute(
+            select(chat_sessions.c.state, chat_sessions.c.anonymous_id).where(
+                chat_sessions.c.id == session_id
+            )
+        ).one()
+    saving, saved_turns = turn_saving(database, outbox), [1]
     queued_before = outbox.pending()
-    # A turn's own write: its chat's row, saved with the turn's time.
-    own_write = Statement(
-        update(chat_sessions)
-        .where(chat_sessions.c.id == bindparam("id"))
-        .values(turns=chat_sessions.c.turns + 1, updated_at=bindparam("now")),
-        segflow.database,
-    )
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
     client = idle_official_client(turns * sum(sizes))
 
-    def turn(work: Callable[[Any], object]) -> Callable[[], None]:
+    def turn(work: Callable[[], list[Any]]) -> Callable[[], None]:
+        """An answer's turn: its work, then its save (the chat's row, its line of the
+        transcript, and the Segment messages the work queued)."""
+
         def run() -> None:
-            with (
-                turn_connection(database) as connection,
-                connection.begin(),
-                sent_together(connection),
-            ):
-                own_write.send(connection, id=session_id, now=time.time())
-                work(connection)
+            with turn_connection(database) as connection:
+                queued, number, now = work(), saved_turns[0], time.time()
+                changed = {
+                    "state": state,
+                    "anonymous_id": anonymous_id,
+                    "user_id": None,
+                    "status": "active",
+                    "updated_at": now,
+                }
+                line = {
+                    "chat_session_id": session_id,
+                    "turn": number + 1,
+                    "answer": "3",
+                    "messages": TRANSCRIPT_LINE,
+                    "at": now,
+                }
+                if not saving.answer(connection, session_id, number, changed, line, queued):
+                    raise RuntimeError(f"the answer to turn {number} was not saved")
+                saved_turns[0] = number + 1
 
         return run
 
-    def segflow_blocks(size: int, first: int) -> Callable[[Any], object]:
-        def work(connection: Any) -> None:
+    def segflow_blocks(size: int, first: int) -> Callable[[], list[Any]]:
+        def work() -> list[Any]:
             messages = [
                 build_message(
                     options,
                     variables(first + i),
-                    anonymous_id=f"anon-{first}",
+                    anonymous_id=anonymous_id,
                     user_id=None,
                     context=VISITOR,
                     anonymous_visitor=True,
                 )
                 for i in range(size)
             ]
-            outbox.enqueue_many(
-                messages, destination.id, connection=connection, chat_session_id=session_id
-            )
+            return queued_rows(((destination.id, m) for m in messages), session_id)
 
         return work
 
-    def official_calls(size: int, first: int) -> Callable[[Any], object]:
-        def work(_connection: Any) -> None:
+    def official_calls(size: int, first: int) -> Callable[[], list[Any]]:
+        def work() -> list[Any]:
             for i in range(size):
                 official_track(client, first + i)
+            return []
 
         return work
 
@@ -166,7 +182,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     for number in range(turns):
         for size in sizes:
             works = {
-                "bare": lambda _connection: None,
+                "bare": list,
                 "segflow": segflow_blocks(size, number * size),
                 "official": official_calls(size, number * size),
             }
@@ -225,8 +241,8 @@ def report(result: dict[str, Any]) -> list[str]:
     block, track = ours["1"], theirs["1"]
     versus = block["p50"] / track["p50"]
     lines = [
-        "Block cost: what N Segment blocks add to a turn (BEGIN to COMMIT, the turn's own write",
-        "in both), beside what N track() calls add; µs, each turn less the turn without Segment",
+        "Block cost: what N Segment blocks add to an answer's turn (to the end of its save),",
+        "beside what N track() calls add; µs, each turn less the turn without Segment",
         "run beside it. CPU: this thread's, mean; per message: the turn's figure over its messages",
         table(rows, header),
         "",

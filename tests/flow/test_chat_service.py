@@ -3,12 +3,14 @@ turn is saved with its Segment messages, and those reach the collector as the ch
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import delete, insert
 
 import segflow.chat.chats as chats_module
 from segflow.chat import (
@@ -18,10 +20,9 @@ from segflow.chat import (
     ChatTurn,
     FlowNotFoundError,
 )
-from segflow.delivery import Outbox
 from segflow.flow import ChatEndedError, ChatStatus, FlowError, start_session
-from segflow.segment import SegmentMessage
 from segflow.service import Segflow
+from segflow.store.tables import chat_turns
 from tests.flow.conftest import QUICK
 from tests.flow.helpers import LEAD_CAPTURE_OUTLINE, outline, said
 from tests.servers import CollectorProcess
@@ -172,28 +173,31 @@ def test_an_ended_chat_refuses_answers(chats: Chats) -> None:
         chats.continue_chat(turn.session.id, "wait")
 
 
-def test_a_turn_that_fails_to_save_leaves_no_message_behind(
-    chats: Chats, segflow: Segflow, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_turn_that_fails_to_save_leaves_no_message_behind(chats: Chats, segflow: Segflow) -> None:
     flow_id = lead_capture(chats)
     first = chats.start_chat(flow_id)
     chats.continue_chat(first.session.id, "Ada")
     queued_before = segflow.outbox.pending()
-    real_enqueue = Outbox.enqueue_many
+    # The next turn's line of the transcript is there already: the turn's last write fails.
+    with segflow.database.engine.begin() as connection:
+        connection.execute(
+            insert(chat_turns).values(
+                chat_session_id=first.session.id, turn=3, messages="[]", at=time.time()
+            )
+        )
+    integrity_error = segflow.database.engine.dialect.loaded_dbapi.IntegrityError
 
-    def crash_after_writing(
-        self: Outbox, messages: list[SegmentMessage], *args: Any, **kw: Any
-    ) -> None:
-        real_enqueue(self, messages, *args, **kw)
-        raise RuntimeError("power cut")
-
-    monkeypatch.setattr(Outbox, "enqueue_many", crash_after_writing)
-    with pytest.raises(RuntimeError, match="power cut"):
+    with pytest.raises(integrity_error):
         chats.continue_chat(first.session.id, "ada@example.com")
-    monkeypatch.undo()
 
     assert segflow.outbox.pending() == queued_before  # the identify of the lost turn is not there
     assert chats.get_session(first.session.id).input.block_id == "ask-email"  # type: ignore[union-attr]
+    with segflow.database.engine.begin() as connection:
+        connection.execute(
+            delete(chat_turns).where(
+                chat_turns.c.chat_session_id == first.session.id, chat_turns.c.turn == 3
+            )
+        )
     retried = chats.continue_chat(first.session.id, "ada@example.com")
     assert [q.message.type for q in retried.queued] == ["identify", "page"]
     assert segflow.outbox.pending() == queued_before + 2

@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select
 
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
 from segflow.chat.flows import Flows, PublishedLinks
 from segflow.chat.ids import new_chat_id
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
+from segflow.chat.saving import turn_saving
 from segflow.chat.visitor import Visitor
+from segflow.delivery.outbox import queued_rows
 from segflow.destinations import Destination
 from segflow.errors import DestinationError
 from segflow.flow import (
@@ -34,11 +36,10 @@ from segflow.flow import (
     continue_session,
     start_session,
 )
-from segflow.segment import SegmentMessage
 from segflow.service import Segflow
 from segflow.store import Database
-from segflow.store.db import Statement, sent_together, turn_connection
-from segflow.store.tables import chat_sessions, chat_turns
+from segflow.store.db import Statement, turn_connection
+from segflow.store.tables import chat_sessions
 from segflow.web_requests import WebRequests
 
 log = logging.getLogger("segflow.chat")
@@ -51,7 +52,8 @@ class Chats:
         self._segflow = segflow
         self._database = segflow.database
         self.flows = flows or Flows(segflow)
-        self._sessions = _SessionStatements(self._database)
+        self._select = _select_chat(self._database)
+        self._saving = turn_saving(self._database, segflow.outbox)
         self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
 
     @property
@@ -101,25 +103,22 @@ class Chats:
         )
         routing = self._route(turn)
         now = time.time()
-        with (
-            turn_connection(self._database) as connection,
-            connection.begin(),
-            sent_together(connection, commit=True),
-        ):
-            self._sessions.insert.run(
+        chat = {
+            "id": session_id,
+            "flow_version_id": published.id,
+            "flow_id": published.flow_id,
+            "turns": 1,
+            "created_at": now,
+            "visitor": orjson.dumps(context).decode() if context else None,
+            **_columns(turn.state, now),
+        }
+        with turn_connection(self._database) as connection:
+            self._saving.start(
                 connection,
-                id=session_id,
-                flow_version_id=published.id,
-                flow_id=published.flow_id,
-                turns=1,
-                created_at=now,
-                visitor=orjson.dumps(context).decode() if context else None,
-                **_columns(turn.state, now),
+                chat,
+                _transcript(session_id, 1, None, turn, now),
+                _queued(session_id, routing),
             )
-            self._sessions.insert_turn.run(
-                connection, **_transcript(session_id, 1, None, turn, now)
-            )
-            self._queue(session_id, routing, connection)
         return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
 
     def continue_chat(self, session_id: str, answer: str) -> ChatTurn:
@@ -162,35 +161,20 @@ class Chats:
         saved. Raises ChatSessionConflictError, saving nothing, when another answer to the
         chat was saved since `row` was read."""
         now = time.time()
-        with connection.begin():
-            saved = None
-            try:
-                # On PostgreSQL the COMMIT goes with the statements, in their one round trip: had
-                # another answer been saved since `row` was read, this turn's transcript row would
-                # exist already (its key is the chat and the turn's number), and its INSERT would
-                # fail before the COMMIT ran.
-                with sent_together(connection, commit=True):
-                    saved = self._sessions.update.send(
-                        connection,
-                        session_id=row.id,
-                        turns=row.turns,
-                        next_turns=row.turns + 1,
-                        **_columns(turn.state, now),
-                    )
-                    self._sessions.insert_turn.run(
-                        connection, **_transcript(row.id, row.turns + 1, answer, turn, now)
-                    )
-                    self._queue(row.id, routing, connection)
-            except connection.dialect.loaded_dbapi.IntegrityError:
-                if saved is None or saved.rowcount == 1:
-                    raise
-                # another answer saved a turn of this number first: a conflict, as below
-            if saved.rowcount != 1:  # the chat changed since it was read: another answer won
-                raise ChatSessionConflictError(row.id)  # rolls back: nothing is queued
+        saved = self._saving.answer(
+            connection,
+            row.id,
+            row.turns,
+            _columns(turn.state, now),
+            _transcript(row.id, row.turns + 1, answer, turn, now),
+            _queued(row.id, routing),
+        )
+        if not saved:  # the chat changed since it was read: another answer won
+            raise ChatSessionConflictError(row.id)  # nothing of this turn is kept
         return now
 
     def _row(self, session_id: str, connection: Connection | None = None) -> _SessionRow:
-        row = self._sessions.select.first(connection, id=session_id)
+        row = self._select.first(connection, id=session_id)
         if row is None:
             raise ChatSessionNotFoundError(session_id)
         return _SessionRow._make(row)
@@ -198,7 +182,7 @@ class Chats:
     def _earlier_chat(self, result_id: str, published: PublishedFlow) -> SessionState | None:
         """The state of the earlier chat `result_id` on the same flow; else None, as Typebot
         starts afresh when it does not know the result."""
-        row = self._sessions.select.first(id=result_id)
+        row = self._select.first(id=result_id)
         if row is None:
             log.warning("resultId %r is no chat: the new chat starts afresh", result_id)
             return None
@@ -242,15 +226,6 @@ class Chats:
                 targets.append((target, queued))
         return _Routing(targets, logs)
 
-    def _queue(self, session_id: str, routing: _Routing, connection: Connection) -> None:
-        by_destination: dict[int, list[SegmentMessage]] = {}
-        for destination, queued in routing.targets:
-            by_destination.setdefault(destination.id, []).append(queued.message)
-        for destination_id, messages in by_destination.items():
-            self._segflow.outbox.enqueue_many(
-                messages, destination_id, connection=connection, chat_session_id=session_id
-            )
-
     @staticmethod
     def _turn(
         session_id: str,
@@ -286,31 +261,9 @@ class _SessionRow(NamedTuple):
     updated_at: float
 
 
-class _SessionStatements:
-    """The statements of a turn on chat_sessions, compiled once (see `Statement`)."""
-
-    def __init__(self, database: Database) -> None:
-        columns = [chat_sessions.c[name] for name in _SessionRow._fields]
-        self.select = Statement(
-            select(*columns).where(chat_sessions.c.id == bindparam("id")), database
-        )
-        inserted = [*columns, chat_sessions.c.flow_id]
-        self.insert = Statement(
-            insert(chat_sessions).values({c.name: bindparam(c.name) for c in inserted}), database
-        )
-        self.insert_turn = Statement(
-            insert(chat_turns).values({c.name: bindparam(c.name) for c in chat_turns.c}), database
-        )
-        changed: dict[str, Any] = {name: bindparam(name) for name in _STATE_COLUMNS}
-        self.update = Statement(
-            update(chat_sessions)
-            .where(
-                chat_sessions.c.id == bindparam("session_id"),
-                chat_sessions.c.turns == bindparam("turns"),  # no other answer saved meanwhile
-            )
-            .values(changed | {"turns": bindparam("next_turns")}),
-            database,
-        )
+def _select_chat(database: Database) -> Statement:
+    columns = [chat_sessions.c[name] for name in _SessionRow._fields]
+    return Statement(select(*columns).where(chat_sessions.c.id == bindparam("id")), database)
 
 
 @dataclass(frozen=True)
@@ -347,11 +300,10 @@ def _session(
 
 # What the state column keeps; the rest of the state has columns of its own.
 _SAVED_STATE = {"variables", "waiting_for", "return_to", "flow_version", "links"}
-_STATE_COLUMNS = ("state", "anonymous_id", "user_id", "status", "updated_at")
 
 
 def _columns(state: SessionState, now: float) -> dict[str, Any]:
-    """The chat_sessions columns that hold a session's state (_STATE_COLUMNS)."""
+    """The chat_sessions columns that hold a session's state (CHANGED_COLUMNS)."""
     return {
         "state": orjson.dumps(state.model_dump(mode="json", include=_SAVED_STATE)).decode(),
         "anonymous_id": state.anonymous_id,
@@ -359,6 +311,13 @@ def _columns(state: SessionState, now: float) -> dict[str, Any]:
         "status": state.status.value,
         "updated_at": now,
     }
+
+
+def _queued(session_id: str, routing: _Routing) -> list[tuple[Any, ...]]:
+    """The outbox rows of the turn's messages, in the order the turn queued them."""
+    return queued_rows(
+        ((destination.id, queued.message) for destination, queued in routing.targets), session_id
+    )
 
 
 def _transcript(

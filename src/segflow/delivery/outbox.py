@@ -137,6 +137,27 @@ class Undelivered:
     last_error: str | None
 
 
+def queued_rows(
+    messages: Iterable[tuple[int, SegmentMessage]], chat_session_id: str | None
+) -> list[tuple[Any, ...]]:
+    """The outbox rows of messages queued now, each with the ID of the destination it goes to;
+    their values in the order of QUEUED_COLUMNS."""
+    now = time.time()
+    return [
+        (
+            destination_id,
+            message.message_id,
+            message.type,
+            message.payload,
+            now,
+            QUEUED,
+            0,
+            chat_session_id,
+        )
+        for destination_id, message in messages
+    ]
+
+
 class Outbox:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -166,27 +187,18 @@ class Outbox:
         """Stores the messages in one statement (per 100); with `connection`, inside that
         connection's open transaction. With `chat_session_id`, the messages are listed in that
         chat's Results."""
-        now = time.time()
-        rows = [
-            (
-                destination_id,
-                message.message_id,
-                message.type,
-                message.payload,
-                now,
-                QUEUED,
-                0,
-                chat_session_id,
-            )
-            for message in messages
-        ]
+        rows = queued_rows(((destination_id, m) for m in messages), chat_session_id)
         if not rows:
             return
         if connection is not None:
-            self._insert.run(connection, rows)
+            self.insert_rows(connection, rows)
             return
         with self._database.engine.begin() as own:
-            self._insert.run(own, rows)
+            self.insert_rows(own, rows)
+
+    def insert_rows(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Stores `queued_rows` in `connection`'s transaction."""
+        self._insert.run(connection, rows)
 
     # -- claiming, for senders -------------------------------------------------------------
 

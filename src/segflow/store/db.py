@@ -22,9 +22,9 @@ import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import ClauseElement
@@ -109,7 +109,7 @@ class Statement:
     """
 
     def __init__(self, statement: ClauseElement, database: Database) -> None:
-        compiled = cast(SQLCompiler, statement.compile(dialect=database.engine.dialect))
+        compiled = cast(SQLCompiler, statement.compile(dialect=_statement_dialect(database)))
         self.sql = compiled.string
         self._database = database
         self._literals = {
@@ -132,7 +132,7 @@ class Statement:
         try:
             if switched:
                 driver.autocommit = True
-            cursor = driver.cursor()
+            cursor = self._cursor(driver)
             cursor.execute(self.sql, self._parameters(values))
             return cursor.fetchone()
         except self._database.engine.dialect.loaded_dbapi.Error as error:
@@ -148,25 +148,18 @@ class Statement:
                 pooled.close()
 
     def run(self, connection: Connection, **values: Any) -> int:
-        """Runs the statement in `connection`'s transaction; returns the rows it changed (read
-        before its cursor closes: psycopg forgets the count of a closed cursor)."""
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        """Runs the statement in `connection`'s transaction (on a `turn_connection`, as a
+        transaction of its own); returns the rows it changed (read before its cursor closes:
+        psycopg forgets the count of a closed cursor)."""
+        cursor = self._cursor(connection.connection.driver_connection)
         try:
             cursor.execute(self.sql, self._parameters(values))
             return int(cursor.rowcount)
         finally:
             cursor.close()
 
-    def send(self, connection: Connection, **values: Any) -> Any:
-        """Runs the statement in `connection`'s transaction, or, within `sent_together`, sends
-        it with the others; its (closed) cursor's `rowcount` tells the rows it changed once they
-        are sent."""
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(self.sql, self._parameters(values))
-            return cursor
-        finally:
-            cursor.close()
+    def _cursor(self, driver: Any) -> Any:
+        return psycopg.RawCursor(driver) if self._database.is_postgresql else driver.cursor()
 
     def _parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | Sequence[Any]:
         named = {**self._literals, **values}
@@ -178,43 +171,21 @@ class Statement:
 @contextmanager
 def turn_connection(database: Database) -> Iterator[Connection]:
     """A pooled connection for a chat turn: it reads outside any transaction
-    (`Statement.first(connection)`), then writes in one (`connection.begin()`), whose BEGIN
-    goes to PostgreSQL with the statements `sent_together` sends.
+    (`Statement.first(connection)`), then saves the turn.
 
-    On PostgreSQL it is in autocommit mode, restored when it goes back to the pool: psycopg
-    would otherwise send the BEGIN alone, in a round trip of its own; `sent_together` sends it
-    with the statements, and the transaction's commit sends the COMMIT."""
+    On PostgreSQL it is in autocommit mode, restored when it goes back to the pool: a turn is
+    saved in one statement, which needs no BEGIN or COMMIT of its own (see `chat.saving`)."""
     with database.engine.connect() as connection:
-        if database.is_postgresql:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-        yield connection
-
-
-@contextmanager
-def sent_together(connection: Connection, *, commit: bool = False) -> Iterator[None]:
-    """The statements run in the block (`Statement.run`, `send`, `RowsInsert.run`) go to PostgreSQL
-    together, in one round trip when the block ends (psycopg's pipeline mode), with the BEGIN
-    of `connection`'s transaction when it is a `turn_connection`, and with its COMMIT too when
-    `commit` says that nothing is left to check before it; an error of one of them is raised
-    then, and the transaction rolls back. SQLite runs each at once: it has no round trips to
-    save."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    driver: Any = connection.connection.driver_connection
-    # In autocommit mode, a transaction not begun on the server yet is begun (and ended) here.
-    begin = driver.autocommit and connection.in_transaction() and _idle(driver)
-    with driver.pipeline():
-        if begin:
-            driver.execute("BEGIN")
-        yield
-        if begin and commit:
-            driver.execute("COMMIT")  # the transaction's own commit then finds nothing to do
-
-
-def _idle(driver: Any) -> bool:
-    """Whether a psycopg connection is outside any transaction on the server."""
-    return bool(driver.info.transaction_status == TransactionStatus.IDLE)
+        if not database.is_postgresql:
+            yield connection
+            return
+        driver: Any = connection.connection.driver_connection
+        driver.autocommit = True
+        try:
+            yield connection
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
 
 
 class RowsInsert:
@@ -308,6 +279,18 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
             engine.dispose()
             raise DatabaseError(f"Cannot open the database {shown}: {_first_line(error)}") from None
     return database
+
+
+@functools.cache
+def _numbered_postgresql() -> Dialect:
+    return PGDialect_psycopg(paramstyle="numeric_dollar")
+
+
+def _statement_dialect(database: Database) -> Dialect:
+    """The dialect a `Statement` is compiled for: on PostgreSQL with the server's own numbered
+    placeholders ($1, $2…), which psycopg's raw cursor sends as they are (its other cursors
+    parse a statement's placeholders again at every run once it has more than 50 values)."""
+    return _numbered_postgresql() if database.is_postgresql else database.engine.dialect
 
 
 def _first_line(error: Exception) -> str:
