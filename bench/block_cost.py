@@ -103,7 +103,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     track() calls, in a rotating order so that other processes weigh on all three alike."""
     from sqlalchemy import select
 
-    from segflow.chat.saving import turn_saving
+    from segflow.chat.saving import TurnSaving
     from segflow.delivery.outbox import queued_rows
     from segflow.segment import build_message
     from segflow.service import Segflow
@@ -121,7 +121,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
                 chat_sessions.c.id == session_id
             )
         ).one()
-    saving, saved_turns = turn_saving(database, outbox), [1]
+    saving, saved_turns = TurnSaving(database, outbox), [1]
     queued_before = outbox.pending()
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
     client = idle_official_client(turns * sum(sizes))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from segflow.chat import Chats
-from segflow.chat.saving import TurnSaving, turn_saving
+from segflow.chat.saving import TurnSaving
 from segflow.service import Segflow
 from segflow.store.db import turn_connection
 from segflow.store.tables import chat_sessions, chat_turns, outbox
@@ -20,7 +20,7 @@ from tests.flow.test_chat_service import lead_capture
 
 @pytest.fixture
 def saving(segflow: Segflow) -> TurnSaving:
-    return turn_saving(segflow.database, segflow.outbox)
+    return TurnSaving(segflow.database, segflow.outbox)
 
 
 @pytest.fixture
@@ -77,6 +77,20 @@ def messages(chat_id: str, destination_id: int, names: list[str]) -> list[tuple[
         (destination_id, name, "track", b'{"event": "x"}', now, "queued", 0, chat_id)
         for name in names
     ]
+
+
+def answer_read_at_turn_1(
+    saving: TurnSaving, connection: Any, name: str, destination_id: int, names: list[str]
+) -> bool:
+    """Saves the answer `name` to chat-a, read at its first turn, with messages named `names`."""
+    return saving.answer(
+        connection,
+        "chat-a",
+        1,
+        changed(name),
+        line("chat-a", 2, name),
+        messages("chat-a", destination_id, names),
+    )
 
 
 def saved(segflow: Segflow, chat_id: str) -> tuple[Any, list[int], list[str]]:
@@ -142,14 +156,7 @@ def test_an_answer_is_saved_with_its_line_and_its_messages(
     names = [f"message-{n}" for n in range(count)]
     with turn_connection(segflow.database) as connection:
         saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
-        answered = saving.answer(
-            connection,
-            "chat-a",
-            1,
-            changed("Ada"),
-            line("chat-a", 2, "Ada"),
-            messages("chat-a", destination_id, names),
-        )
+        answered = answer_read_at_turn_1(saving, connection, "Ada", destination_id, names)
 
     assert answered
     state = '{"variables": {"name": "Ada"}}'
@@ -162,22 +169,9 @@ def test_an_answer_read_before_another_was_saved_saves_nothing(
 ) -> None:
     with turn_connection(segflow.database) as connection:
         saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
-        first = saving.answer(
-            connection,
-            "chat-a",
-            1,
-            changed("Grace"),
-            line("chat-a", 2, "Grace"),
-            messages("chat-a", destination_id, ["from Grace"]),
-        )
-        second = saving.answer(  # read at turn 1 too
-            connection,
-            "chat-a",
-            1,
-            changed("Ada"),
-            line("chat-a", 2, "Ada"),
-            messages("chat-a", destination_id, [f"from Ada {n}" for n in range(count)]),
-        )
+        first = answer_read_at_turn_1(saving, connection, "Grace", destination_id, ["from Grace"])
+        from_ada = [f"from Ada {n}" for n in range(count)]
+        second = answer_read_at_turn_1(saving, connection, "Ada", destination_id, from_ada)
 
     assert (first, second) == (True, False)
     state = '{"variables": {"name": "Grace"}}'
@@ -194,14 +188,7 @@ def test_an_answer_whose_line_cannot_be_written_saves_nothing(
         connection.execute(insert(chat_turns).values(line("chat-a", 2)))
 
     with pytest.raises(integrity_error), turn_connection(segflow.database) as connection:
-        saving.answer(
-            connection,
-            "chat-a",
-            1,
-            changed("Ada"),
-            line("chat-a", 2, "Ada"),
-            messages("chat-a", destination_id, ["lost"]),
-        )
+        answer_read_at_turn_1(saving, connection, "Ada", destination_id, ["lost"])
 
     assert saved(segflow, "chat-a") == (("{}", 1), [1, 2], [])
 

@@ -20,7 +20,7 @@ from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundErr
 from segflow.chat.flows import Flows, PublishedLinks
 from segflow.chat.ids import new_chat_id
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
-from segflow.chat.saving import turn_saving
+from segflow.chat.saving import TurnSaving
 from segflow.chat.visitor import Visitor
 from segflow.delivery.outbox import queued_rows
 from segflow.destinations import Destination
@@ -53,7 +53,7 @@ class Chats:
         self._database = segflow.database
         self.flows = flows or Flows(segflow)
         self._select = _select_chat(self._database)
-        self._saving = turn_saving(self._database, segflow.outbox)
+        self._saving = TurnSaving(self._database, segflow.outbox)
         self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
 
     @property

@@ -14,7 +14,7 @@ transcript line and the messages are written only with a row so updated.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     CTE,
@@ -44,7 +44,26 @@ Row = tuple[Any, ...]
 CHANGED_COLUMNS = ("state", "anonymous_id", "user_id", "status", "updated_at")
 
 
-class TurnSaving(Protocol):
+class TurnSaving:
+    """How chat turns are saved on one database, each on a `turn_connection`.
+
+    On SQLite the statements run in one transaction, which holds the database's write lock
+    from its BEGIN, so that an answer's check and its writes see no other answer in between.
+    On PostgreSQL a turn's statement is written once per number of messages up to
+    ROWS_AS_VALUES, and once for all larger numbers."""
+
+    def __init__(self, database: Database, outbox: Outbox) -> None:
+        self._database = database
+        self._outbox = outbox
+        self._one_statement = database.is_postgresql
+        # SQLite: the statements of a transaction.
+        self._new_chat = Statement(_new_chat(), database)
+        self._answered = Statement(_answered(), database)
+        self._transcript = Statement(_transcript_line(), database)
+        # PostgreSQL: the statements of a start and of an answer, by shape (see `_shape`).
+        self._starts: dict[int, _Written] = {}
+        self._answers: dict[int, _Written] = {}
+
     def start(
         self,
         connection: Connection,
@@ -54,6 +73,15 @@ class TurnSaving(Protocol):
     ) -> None:
         """Saves a new chat: its row (every column of chat_sessions), its first line of the
         transcript (every column of chat_turns) and its messages (rows of `queued_rows`)."""
+        if self._one_statement:
+            shape = _shape(queued)
+            if (written := self._starts.get(shape)) is None:
+                written = self._starts[shape] = self._start_statement(shape)
+            written.run(connection, {**chat, **transcript}, queued)
+            return
+        with connection.begin():
+            self._new_chat.run(connection, **chat)
+            self._write(connection, transcript, queued)
 
     def answer(
         self,
@@ -68,64 +96,13 @@ class TurnSaving(Protocol):
         number of turns, one more than the `turns` it was read with, its line of the transcript
         and its messages. Returns False, saving nothing, when the chat's number of turns is no
         longer `turns`: another answer was saved meanwhile."""
-
-
-def turn_saving(database: Database, outbox: Outbox) -> TurnSaving:
-    """How turns are saved on `database`, on a `turn_connection`."""
-    return OneStatement(database) if database.is_postgresql else InOneTransaction(database, outbox)
-
-
-def _new_chat() -> Insert:
-    return insert(chat_sessions).values({c.name: bindparam(c.name) for c in chat_sessions.c})
-
-
-def _answered() -> Any:
-    changed: dict[str, Any] = {name: bindparam(name) for name in CHANGED_COLUMNS}
-    return (
-        update(chat_sessions)
-        .where(
-            chat_sessions.c.id == bindparam("chat_id"),
-            chat_sessions.c.turns == bindparam("turns"),  # no other answer saved meanwhile
-        )
-        .values(changed | {"turns": bindparam("next_turns")})
-    )
-
-
-class InOneTransaction:
-    """SQLite: the statements in one transaction, which holds the database's write lock from
-    its BEGIN, so that an answer's check and its writes see no other answer in between."""
-
-    def __init__(self, database: Database, outbox: Outbox) -> None:
-        self._outbox = outbox
-        self._new_chat = Statement(_new_chat(), database)
-        self._answered = Statement(_answered(), database)
-        self._transcript = Statement(
-            insert(chat_turns).values({c.name: bindparam(c.name) for c in chat_turns.c}),
-            database,
-        )
-
-    def start(
-        self,
-        connection: Connection,
-        chat: Mapping[str, Any],
-        transcript: Mapping[str, Any],
-        queued: Sequence[Row],
-    ) -> None:
+        counted = {"chat_id": chat_id, "turns": turns, "next_turns": turns + 1}
+        if self._one_statement:
+            shape = _shape(queued)
+            if (written := self._answers.get(shape)) is None:
+                written = self._answers[shape] = self._answer_statement(shape)
+            return written.run(connection, {**counted, **changed, **transcript}, queued) == 1
         with connection.begin():
-            self._new_chat.run(connection, **chat)
-            self._write(connection, transcript, queued)
-
-    def answer(
-        self,
-        connection: Connection,
-        chat_id: str,
-        turns: int,
-        changed: Mapping[str, Any],
-        transcript: Mapping[str, Any],
-        queued: Sequence[Row],
-    ) -> bool:
-        with connection.begin():
-            counted = {"chat_id": chat_id, "turns": turns, "next_turns": turns + 1}
             if self._answered.run(connection, **counted, **changed) != 1:
                 return False
             self._write(connection, transcript, queued)
@@ -138,48 +115,10 @@ class InOneTransaction:
             self._outbox.insert_rows(connection, queued)
         self._transcript.run(connection, **transcript)
 
-
-class OneStatement:
-    """PostgreSQL: the turn's writes in one statement, written once per number of messages up
-    to ROWS_AS_VALUES, and once for all larger numbers."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._starts: dict[int, _Written] = {}
-        self._answers: dict[int, _Written] = {}
-
-    def start(
-        self,
-        connection: Connection,
-        chat: Mapping[str, Any],
-        transcript: Mapping[str, Any],
-        queued: Sequence[Row],
-    ) -> None:
-        shape = _shape(queued)
-        if (written := self._starts.get(shape)) is None:
-            written = self._starts[shape] = self._start_statement(shape)
-        written.run(connection, {**chat, **transcript}, queued)
-
-    def answer(
-        self,
-        connection: Connection,
-        chat_id: str,
-        turns: int,
-        changed: Mapping[str, Any],
-        transcript: Mapping[str, Any],
-        queued: Sequence[Row],
-    ) -> bool:
-        shape = _shape(queued)
-        if (written := self._answers.get(shape)) is None:
-            written = self._answers[shape] = self._answer_statement(shape)
-        counted = {"chat_id": chat_id, "turns": turns, "next_turns": turns + 1}
-        return written.run(connection, {**counted, **changed, **transcript}, queued) == 1
-
     def _start_statement(self, shape: int) -> _Written:
         chat = _new_chat().cte("chat")
-        line = insert(chat_turns).values({c.name: bindparam(c.name) for c in chat_turns.c})
         ctes = [chat, _queued(shape, None)] if shape else [chat]
-        return _Written(line.add_cte(*ctes), shape, self._database)
+        return _Written(_transcript_line().add_cte(*ctes), shape, self._database)
 
     def _answer_statement(self, shape: int) -> _Written:
         """Its transcript line is written, and its count of rows is 1, only when the chat's
@@ -191,6 +130,26 @@ class OneStatement:
         )
         ctes = [chat, _queued(shape, chat)] if shape else [chat]
         return _Written(line.add_cte(*ctes), shape, self._database)
+
+
+def _new_chat() -> Insert:
+    return insert(chat_sessions).values({c.name: bindparam(c.name) for c in chat_sessions.c})
+
+
+def _transcript_line() -> Insert:
+    return insert(chat_turns).values({c.name: bindparam(c.name) for c in chat_turns.c})
+
+
+def _answered() -> Any:
+    changed: dict[str, Any] = {name: bindparam(name) for name in CHANGED_COLUMNS}
+    return (
+        update(chat_sessions)
+        .where(
+            chat_sessions.c.id == bindparam("chat_id"),
+            chat_sessions.c.turns == bindparam("turns"),  # no other answer saved meanwhile
+        )
+        .values(changed | {"turns": bindparam("next_turns")})
+    )
 
 
 # A turn's messages, up to this many, are written as rows of values (8 values each); more, as
