@@ -29,6 +29,21 @@ def version_id(chats: Chats) -> int:
 
 
 @pytest.fixture
+def chat_a(segflow: Segflow, saving: TurnSaving, version_id: int) -> str:
+    """A chat started and saved, at its first turn, with no message."""
+    with turn_connection(segflow.database) as connection:
+        saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
+    return "chat-a"
+
+
+@pytest.fixture
+def integrity_error(segflow: Segflow) -> type[Exception]:
+    """What the database's driver raises for a row whose key is taken."""
+    error: type[Exception] = segflow.database.engine.dialect.loaded_dbapi.IntegrityError
+    return error
+
+
+@pytest.fixture
 def destination_id(segflow: Segflow) -> int:
     return segflow.destinations.resolve(None).id
 
@@ -131,18 +146,20 @@ def test_a_new_chat_is_saved_with_its_first_line_and_its_messages_in_order(
 
 
 def test_a_new_chat_whose_line_cannot_be_written_saves_nothing(
-    segflow: Segflow, saving: TurnSaving, version_id: int, destination_id: int
+    segflow: Segflow,
+    saving: TurnSaving,
+    version_id: int,
+    destination_id: int,
+    chat_a: str,
+    integrity_error: type[Exception],
 ) -> None:
-    integrity_error = segflow.database.engine.dialect.loaded_dbapi.IntegrityError
-    with turn_connection(segflow.database) as connection:
-        saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
-        with pytest.raises(integrity_error):
-            saving.start(
-                connection,
-                new_chat("chat-b", version_id),
-                line("chat-a", 1),  # chat-a's first line again
-                messages("chat-b", destination_id, ["lost"]),
-            )
+    with turn_connection(segflow.database) as connection, pytest.raises(integrity_error):
+        saving.start(
+            connection,
+            new_chat("chat-b", version_id),
+            line("chat-a", 1),  # chat-a's first line again
+            messages("chat-b", destination_id, ["lost"]),
+        )
 
     assert saved(segflow, "chat-b") == (None, [], [])
     assert saved(segflow, "chat-a") == (("{}", 1), [1], [])
@@ -151,11 +168,10 @@ def test_a_new_chat_whose_line_cannot_be_written_saves_nothing(
 # A turn of many messages is saved by another statement on PostgreSQL than one of a few.
 @pytest.mark.parametrize("count", [2, 150])
 def test_an_answer_is_saved_with_its_line_and_its_messages(
-    segflow: Segflow, saving: TurnSaving, version_id: int, destination_id: int, count: int
+    segflow: Segflow, saving: TurnSaving, destination_id: int, chat_a: str, count: int
 ) -> None:
     names = [f"message-{n}" for n in range(count)]
     with turn_connection(segflow.database) as connection:
-        saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
         answered = answer_read_at_turn_1(saving, connection, "Ada", destination_id, names)
 
     assert answered
@@ -165,10 +181,9 @@ def test_an_answer_is_saved_with_its_line_and_its_messages(
 
 @pytest.mark.parametrize("count", [1, 150])
 def test_an_answer_read_before_another_was_saved_saves_nothing(
-    segflow: Segflow, saving: TurnSaving, version_id: int, destination_id: int, count: int
+    segflow: Segflow, saving: TurnSaving, destination_id: int, chat_a: str, count: int
 ) -> None:
     with turn_connection(segflow.database) as connection:
-        saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
         first = answer_read_at_turn_1(saving, connection, "Grace", destination_id, ["from Grace"])
         from_ada = [f"from Ada {n}" for n in range(count)]
         second = answer_read_at_turn_1(saving, connection, "Ada", destination_id, from_ada)
@@ -179,11 +194,12 @@ def test_an_answer_read_before_another_was_saved_saves_nothing(
 
 
 def test_an_answer_whose_line_cannot_be_written_saves_nothing(
-    segflow: Segflow, saving: TurnSaving, version_id: int, destination_id: int
+    segflow: Segflow,
+    saving: TurnSaving,
+    destination_id: int,
+    chat_a: str,
+    integrity_error: type[Exception],
 ) -> None:
-    integrity_error = segflow.database.engine.dialect.loaded_dbapi.IntegrityError
-    with turn_connection(segflow.database) as connection:
-        saving.start(connection, new_chat("chat-a", version_id), line("chat-a", 1), [])
     with segflow.database.engine.begin() as connection:
         connection.execute(insert(chat_turns).values(line("chat-a", 2)))
 
