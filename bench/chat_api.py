@@ -51,7 +51,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from segflow.serving import listen, uvicorn_config
+from segflow.serving import fastapi_telemetry, listen, uvicorn_config
 
 TARGET_RATIO = 0.5
 TYPEBOT_TARGET_RATIO = 0.9  # Typebot-compatible turns per second, to segflow's own
@@ -78,8 +78,8 @@ class Reply(BaseModel):
 
 
 def serve_bare(port: int) -> None:
-    """One FastAPI JSON endpoint, on the uvicorn settings segflow serves with."""
-    app = FastAPI()
+    """One FastAPI JSON endpoint, on the uvicorn and FastAPI settings segflow serves with."""
+    app = FastAPI(telemetry=fastapi_telemetry())
 
     @app.post("/turn")
     async def turn(message: Message) -> Reply:

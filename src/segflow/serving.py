@@ -17,6 +17,7 @@ import traceback
 from typing import NoReturn
 
 import uvicorn
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
 from segflow.errors import SegflowError
@@ -24,6 +25,15 @@ from segflow.errors import SegflowError
 
 class ListenError(SegflowError):
     """A server cannot listen where it was asked to (the port is taken, the host unknown)."""
+
+
+def fastapi_telemetry() -> TelemetryConfig:
+    """FastAPI's OpenTelemetry traces, metrics and logs: on when the environment sets
+    OpenTelemetry up (an `OTEL_…` or `FASTAPI_OTEL_…` variable, as `opentelemetry-instrument`
+    and exporters are configured), off otherwise. Left on, FastAPI looks for a configured
+    provider at every request, which costs a chat turn more than its routing."""
+    wanted = any(name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ)
+    return {"tracing": wanted, "metrics": wanted, "logs": wanted}
 
 
 def listen(host: str, port: int, *, service: str) -> socket.socket:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from segflow.chat import Chats
 from segflow.chat.saving import TurnSaving
@@ -223,3 +224,24 @@ def test_a_turn_connection_goes_back_to_the_pool_as_it_was_taken(
         connection.execute(text("DELETE FROM chat_turns"))
         connection.rollback()
     assert saved(segflow, "chat-a") == (("{}", 1), [1], [])
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_a_rollback_keeps_the_statements_a_connection_prepared(
+    segflow: Segflow, chat_a: str
+) -> None:
+    """psycopg prepares a statement run 5 times on a connection; the reads and errors that end
+    in a rollback must not make every later turn on it parse and plan its statements again."""
+    chat = select(chat_sessions.c.turns).where(chat_sessions.c.id == chat_a)
+    prepared = text("SELECT count(*) FROM pg_prepared_statements")
+    with segflow.database.engine.connect() as connection:
+        for _ in range(6):
+            assert connection.execute(chat).scalar_one() == 1
+        connection.rollback()
+        assert connection.execute(prepared).scalar_one() >= 1
+
+        with pytest.raises(IntegrityError):  # the chat's first line is there
+            connection.execute(insert(chat_turns).values(line(chat_a, 1)))
+        connection.rollback()
+        assert connection.execute(prepared).scalar_one() >= 1
+        assert connection.execute(chat).scalar_one() == 1

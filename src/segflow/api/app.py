@@ -20,6 +20,7 @@ from segflow.editor.preview import PreviewChats
 from segflow.embed import embed_router
 from segflow.metrics import Metrics
 from segflow.service import Segflow
+from segflow.serving import fastapi_telemetry
 from segflow.store import Database
 
 TURN_THREADS = 8  # turns in progress at once, those waiting on web services included
@@ -45,6 +46,7 @@ def create_app(
         version=__version__,
         description="Chat with segflow's published flows; their Segment blocks send analytics "
         "to Twilio Segment as the chat goes.",
+        telemetry=fastapi_telemetry(),
     )
     threads = turn_threads if turn_threads is not None else TURN_THREADS
     chats = chats or Chats(segflow)

@@ -20,6 +20,7 @@ from segflow.collector.cors import TrackingCORS
 from segflow.collector.faults import Faults
 from segflow.collector.messages import ENDPOINTS, SHORT_PATHS
 from segflow.collector.receiver import Receiver
+from segflow.serving import fastapi_telemetry
 from segflow.store import Database
 
 Limit = Annotated[int, Query(ge=1, le=100_000, description="How many, newest first.")]
@@ -35,7 +36,13 @@ def create_app(receiver: Receiver, *, allowed_hosts: Iterable[str] = ()) -> Fast
     """The HTTP face of `receiver`; it reads events back from the receiver's database.
 
     It answers only to the loopback names, its own address and `allowed_hosts`."""
-    app = FastAPI(title="segflow collector", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="segflow collector",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=fastapi_telemetry(),
+    )
     app.add_middleware(AllowedHosts, service="The collector", hosts=allowed_hosts)
     app.add_middleware(TrackingCORS)
     faults = receiver.faults

@@ -679,7 +679,9 @@ def _among(span: Update, listed: Update, ids: Sequence[int]) -> tuple[Update, di
 
 # The statements of every batch, built once: building one costs more than running it.
 _RETRY_AT = select(destinations.c.retry_at).where(destinations.c.id == bindparam("destination_id"))
-_RETRY_AT_LOCKED = _RETRY_AT.with_for_update()
+# FOR NO KEY UPDATE: claims of a destination still go one at a time, but chat turns queuing
+# its messages do not wait (their foreign key check takes the weaker KEY SHARE lock).
+_RETRY_AT_LOCKED = _RETRY_AT.with_for_update(key_share=True)
 _CLAIMS = (
     select(
         outbox_claims.c.id,
