@@ -13,7 +13,9 @@ Typebot's web embed sends (startChat with `isStreamEnabled`..., answers as
 engine's turns, so the Typebot shapes should cost within 10% of segflow's own.
 
 Besides requests per second it reports the server's CPU time per request (all its threads),
-which stays meaningful when the machine is shared, and its thread switches per request (on
+which stays meaningful when the machine is shared (on PostgreSQL, beside it, the CPU time of the
+PostgreSQL server processes serving the chats' database: they share this machine's cores),
+and its thread switches per request (on
 Linux: each thread put to sleep or woken, when a turn is handed to a thread and back or a
 thread waits on the GIL), and checks that the sender delivered every Segment message the
 chats queued.
@@ -141,6 +143,7 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     server_cpu_seconds: float = 0.0
     server_switches: int | None = None  # thread switches of all the server's threads (Linux)
+    database_cpu_seconds: float | None = None  # PostgreSQL's processes serving the chats
 
     @property
     def requests(self) -> int:
@@ -155,6 +158,13 @@ class Load:
         return self.server_cpu_seconds / max(self.requests, 1) * 1000
 
     @property
+    def database_cpu(self) -> str:
+        if self.database_cpu_seconds is None:
+            return ""
+        per_request = self.database_cpu_seconds / max(self.requests, 1) * 1000
+        return f" (+ PostgreSQL {per_request:.2f} ms)"
+
+    @property
     def switches_per_request(self) -> str:
         if self.server_switches is None:
             return "n/a"
@@ -166,9 +176,18 @@ class Load:
 
 
 def drive(
-    url: str, server: int, work: Work, *, clients: int, seconds: float, warmup: float
+    url: str,
+    server: int,
+    work: Work,
+    *,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    database_url: str | None = None,
 ) -> Load:
-    """`clients` threads repeat `work` for warmup + seconds; only the last `seconds` count."""
+    """`clients` threads repeat `work` for warmup + seconds; only the last `seconds` count.
+    With the `database_url` of a PostgreSQL database, the CPU of its server processes counts
+    too."""
     load = Load(seconds=seconds)
     failures: list[BaseException] = []
     lock = threading.Lock()
@@ -201,9 +220,15 @@ def drive(
         process = psutil.Process(server)
         time.sleep(max(counting_from - time.monotonic(), 0))
         before, switched = process.cpu_times(), thread_switches(server)
+        serving = database_cpu_seconds(database_url)
         time.sleep(max(ends - time.monotonic(), 0))
         after, switches = process.cpu_times(), thread_switches(server)
         load.server_cpu_seconds = (after.user - before.user) + (after.system - before.system)
+        if database_url is not None and database_url.startswith("postgresql"):
+            served = database_cpu_seconds(database_url)
+            load.database_cpu_seconds = sum(
+                seconds - serving.get(pid, 0.0) for pid, seconds in served.items()
+            )
         if switched is not None and switches is not None:
             load.server_switches = switches - switched
 
@@ -216,6 +241,28 @@ def drive(
     if failures:
         raise SystemExit(f"{len(failures)} client(s) failed; the first: {failures[0]!r}")
     return load
+
+
+def database_cpu_seconds(database_url: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process serving the database (the server
+    runs on this machine); empty on SQLite, which runs inside the chat server."""
+    if database_url is None or not database_url.startswith("postgresql"):
+        return {}
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        pids = connection.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    found = {}
+    for (pid,) in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:  # ended meanwhile, or not ours to read
+            continue
+        found[pid] = times.user + times.system
+    return found
 
 
 def thread_switches(pid: int) -> int | None:
@@ -314,7 +361,8 @@ def line(label: str, load: Load, unit: str) -> str:
     return (
         f"  {label:<28} {load.per_second:>7,.0f} {unit}/s  "
         f"p50 {load.percentile_ms(0.5):5.1f} ms  p99 {load.percentile_ms(0.99):6.1f} ms  "
-        f"server CPU {load.cpu_ms_per_request:.2f} ms, {load.switches_per_request} thread "
+        f"server CPU {load.cpu_ms_per_request:.2f} ms{load.database_cpu}, "
+        f"{load.switches_per_request} thread "
         f"switches per {unit}"
     )
 
@@ -398,7 +446,7 @@ def chat_server(
         url = f"http://127.0.0.1:{free_port()}"
         command = [sys.executable, "-m", "segflow", "--database-url", database_url, "serve"]
         with running([*command, "--port", url.rsplit(":", 1)[1]], url, workdir, env) as server:
-            load = drive(url, server, work, **shape)
+            load = drive(url, server, work, **shape, database_url=database_url)
             queued, waiting, waited = wait_for_delivery(database_url, timeout=60)
     delivered = (
         f"all delivered {waited:.1f} s after the load"
