@@ -14,7 +14,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.routing import Route
 
+from segflow.api.answering import AnswerRoute
 from segflow.api.bodies import (
     ContinueChatRequest,
     ContinueChatResponse,
@@ -94,6 +97,9 @@ def chat_router(
     async def continue_chat(session_id: SessionId, request: ContinueChatRequest) -> Response:
         """Answers the input the chat waits on: the bot's next messages and input. A chat
         started with Typebot's startChat is answered in Typebot's shape."""
+        return await answer(session_id, request)
+
+    async def answer(session_id: str, request: ContinueChatRequest) -> Response:
         limits.check_answer(request.message)
         typebot_session = TypebotSessionId.parse(session_id)
         if typebot_session is not None:
@@ -101,6 +107,19 @@ def chat_router(
         if unknown := request.unknown_fields():
             raise RequestValidationError(unknown)
         return await run.turn(partial(_continue, chats, session_id, request.message))
+
+    # A valid answer takes its own way, ahead of the documented route (see AnswerRoute).
+    (documented,) = (r for r in router.routes if getattr(r, "endpoint", None) is continue_chat)
+    assert isinstance(documented, APIRoute)
+    router.routes.insert(
+        0,
+        Route(
+            documented.path,
+            AnswerRoute(answer, documented),
+            methods=["POST"],
+            include_in_schema=False,
+        ),
+    )
 
     @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(400, 404))
     async def get_session(session_id: SessionId) -> SessionResponse:
