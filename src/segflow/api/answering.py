@@ -1,7 +1,7 @@
 """continueChat's own way through the server: an answer, most of a chat's turns, skips
 FastAPI's request handling (dependencies, validation through its fields, the route's wrapper).
-In one process, with no HTTP, that handling took the event loop from 0.17 ms of CPU per
-answer to 0.25 ms.
+Measured in one process, with no HTTP: the event loop spent 0.25 ms of CPU per answer with
+that handling, 0.17 ms without.
 
 `AnswerRoute` reads the body as FastAPI would (`json.loads`, then the same pydantic model) and
 hands a valid answer to the same code as the documented route. Anything else (a body that is
