@@ -50,6 +50,7 @@ from typing import Any
 import httpx
 import psutil
 import uvicorn
+from delivery import processes_cpu
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -255,14 +256,7 @@ def database_cpu_seconds(database_url: str | None) -> dict[int, float]:
             "SELECT pid FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchall()
-    found = {}
-    for (pid,) in pids:
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except psutil.Error:  # ended meanwhile, or not ours to read
-            continue
-        found[pid] = times.user + times.system
-    return found
+    return processes_cpu(pid for (pid,) in pids)
 
 
 def thread_switches(pid: int) -> int | None:

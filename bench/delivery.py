@@ -29,7 +29,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from importlib.metadata import version
@@ -362,11 +362,17 @@ def database_server_cpu(segflow: Any) -> dict[int, float]:
         pids = connection.execute(
             text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         ).scalars()
-        found = {}
-        for pid in pids:
-            with suppress(psutil.Error):  # ended meanwhile, or not ours to read
-                found[pid] = cpu_seconds(pid)
-        return found
+        return processes_cpu(pids)
+
+
+def processes_cpu(pids: Iterable[int]) -> dict[int, float]:
+    """`cpu_seconds` of each process, by pid; one that ended or is not ours to read is left
+    out."""
+    found = {}
+    for pid in pids:
+        with suppress(psutil.Error):
+            found[pid] = cpu_seconds(pid)
+    return found
 
 
 def child_segflow_latency(params: dict[str, Any]) -> dict[str, Any]:
