@@ -16,9 +16,11 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, bindparam, select
 
+from segflow.blocks.web import HttpRequest, HttpResponse
 from segflow.chat.errors import ChatSessionConflictError, ChatSessionNotFoundError
 from segflow.chat.flows import Flows, PublishedLinks
 from segflow.chat.ids import new_chat_id
+from segflow.chat.recent import RecentChats
 from segflow.chat.records import ChatSession, ChatTurn, PublishedFlow
 from segflow.chat.saving import TurnSaving
 from segflow.chat.visitor import Visitor
@@ -55,6 +57,7 @@ class Chats:
         self._select = _select_chat(self._database)
         self._saving = TurnSaving(self._database, segflow.outbox)
         self._web = WebRequests(segflow.settings.limits)  # HTTP request blocks' client
+        self._recent: RecentChats[_SessionRow] = RecentChats()
 
     @property
     def sends_ip(self) -> bool:
@@ -119,6 +122,7 @@ class Chats:
                 _transcript(session_id, 1, None, turn, now),
                 _queued(session_id, routing),
             )
+        self._remember(_SessionRow._make(chat[name] for name in _SessionRow._fields))
         return self._turn(session_id, published, turn, routing, created_at=now, updated_at=now)
 
     def continue_chat(self, session_id: str, answer: str) -> ChatTurn:
@@ -127,23 +131,20 @@ class Chats:
         Raises ChatSessionNotFoundError, ChatEndedError (the chat is over), or
         ChatSessionConflictError when another answer to it was saved meanwhile.
         """
-        # One pooled connection reads the chat and, once the turn has run, saves it.
+        asked_at = time.time()
+        remembered, trusted = self._recent.take(session_id)
+        # One pooled connection reads the chat (unless remembered) and saves the turn.
         with turn_connection(self._database) as connection:
-            row = self._row(session_id, connection)
-            published = self.flows.version(row.flow_version_id)
-            turn = continue_session(
-                published.flow,
-                _state(row),
-                answer,
-                limits=self._segflow.settings.limits,
-                http=self._web,
-                links=PublishedLinks(self.flows, published),
-            )
-            routing = self._route(turn)
-            now = self._save_answer(connection, row, answer, turn, routing)
-        return self._turn(
-            session_id, published, turn, routing, created_at=row.created_at, updated_at=now
-        )
+            if remembered is not None and trusted:
+                try:
+                    return self._answer(connection, remembered, answer, remembered_at=asked_at)
+                except _ReadAgain as again:
+                    row = again.row or self._row(session_id, connection)
+            else:
+                row = self._row(session_id, connection)
+                if remembered is not None:
+                    self._recent.found(stale=row != remembered)
+            return self._answer(connection, row, answer)
 
     def get_session(self, session_id: str) -> ChatSession:
         row = self._row(session_id)
@@ -154,24 +155,60 @@ class Chats:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _save_answer(
-        self, connection: Connection, row: _SessionRow, answer: str, turn: Turn, routing: _Routing
-    ) -> float:
-        """Saves an answer's turn in one transaction on `connection`; returns when it was
-        saved. Raises ChatSessionConflictError, saving nothing, when another answer to the
-        chat was saved since `row` was read."""
+    def _answer(
+        self,
+        connection: Connection,
+        row: _SessionRow,
+        answer: str,
+        *,
+        remembered_at: float | None = None,
+    ) -> ChatTurn:
+        """Runs an answer's turn on the chat `row` and saves it in one transaction on
+        `connection`. Raises ChatSessionConflictError, saving nothing, when another answer to
+        the chat was saved since `row` was read.
+
+        With `remembered_at`, `row` is the chat as this process remembers it, and the answer
+        came at that time: _ReadAgain tells to run it again on the chat as read, when the turn
+        would call a web service (it must not on a chat that may be stale), or when another
+        answer was saved before this one came (the remembered row was stale).
+        """
+        published = self.flows.version(row.flow_version_id)
+        turn = continue_session(
+            published.flow,
+            _state(row),
+            answer,
+            limits=self._segflow.settings.limits,
+            http=self._web if remembered_at is None else _READ_FIRST,
+            links=PublishedLinks(self.flows, published),
+        )
+        routing = self._route(turn)
         now = time.time()
+        changed = _columns(turn.state, now)
         saved = self._saving.answer(
             connection,
             row.id,
             row.turns,
-            _columns(turn.state, now),
+            changed,
             _transcript(row.id, row.turns + 1, answer, turn, now),
             _queued(row.id, routing),
         )
+        if not saved and remembered_at is not None:
+            current = self._row(row.id, connection)
+            if current.updated_at < remembered_at:  # answered elsewhere before this answer
+                self._recent.found(stale=True)
+                raise _ReadAgain(current)
         if not saved:  # the chat changed since it was read: another answer won
             raise ChatSessionConflictError(row.id)  # nothing of this turn is kept
-        return now
+        if remembered_at is not None:
+            self._recent.found(stale=False)
+        self._remember(row._replace(turns=row.turns + 1, **changed))
+        return self._turn(
+            row.id, published, turn, routing, created_at=row.created_at, updated_at=now
+        )
+
+    def _remember(self, row: _SessionRow) -> None:
+        size = len(row.state) + len(row.visitor or "") + len(row.user_id or "") + 200
+        self._recent.keep(row.id, row, size)
 
     def _row(self, session_id: str, connection: Connection | None = None) -> _SessionRow:
         row = self._select.first(connection, id=session_id)
@@ -264,6 +301,26 @@ class _SessionRow(NamedTuple):
 def _select_chat(database: Database) -> Statement:
     columns = [chat_sessions.c[name] for name in _SessionRow._fields]
     return Statement(select(*columns).where(chat_sessions.c.id == bindparam("id")), database)
+
+
+class _ReadAgain(Exception):
+    """An answer run on a remembered chat is to run again on the chat as read: `row`, if it
+    was read already."""
+
+    def __init__(self, row: _SessionRow | None) -> None:
+        super().__init__("the chat is to be read again")
+        self.row = row
+
+
+class _ReadFirst:
+    """The web client of a turn run on a remembered chat: the turn runs again on the chat as
+    read before it calls a web service."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        raise _ReadAgain(None)
+
+
+_READ_FIRST = _ReadFirst()
 
 
 @dataclass(frozen=True)
