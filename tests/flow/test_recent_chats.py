@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from segflow.chat import Chats
+from segflow.chat.recent import RecentChats
 from segflow.limits import Limits
 from segflow.service import Segflow
 from segflow.settings import Settings
@@ -158,3 +159,28 @@ def _asks_then_calls(url: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def test_a_process_trusts_its_memory_again_once_chats_keep_to_it() -> None:
+    recent: RecentChats[str] = RecentChats()
+    for chat in ("a", "b"):  # answered elsewhere meanwhile
+        recent.keep(chat, f"{chat} as saved here", size=100)
+        recent.found(stale=True)
+    recent.keep("c", "c as saved here", size=100)
+    assert recent.take("c") == ("c as saved here", False)  # compared with the chat as read
+
+    for _ in range(100):  # chats read and found as this process saved them
+        recent.found(stale=False)
+    recent.keep("c", "c as saved here", size=100)
+
+    assert recent.take("c") == ("c as saved here", True)
+    assert recent.take("c") == (None, False)  # taken until kept again
+
+
+def test_the_least_recently_answered_chats_are_forgotten_beyond_the_budget() -> None:
+    recent: RecentChats[str] = RecentChats(budget_bytes=1000)
+    for chat in ("a", "b", "c"):
+        recent.keep(chat, chat, size=400)
+    recent.keep("big", "big", size=1001)  # more than the whole budget: not kept
+
+    assert [recent.take(chat)[0] for chat in ("a", "b", "c", "big")] == [None, "b", "c", None]
