@@ -4,6 +4,7 @@ still answered on the chat as saved when another process answered it meanwhile."
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,8 +13,9 @@ import psycopg
 import pytest
 from sqlalchemy import event
 
-from segflow.chat import Chats
+from segflow.chat import Chats, ChatSessionNotFoundError
 from segflow.chat.recent import RecentChats
+from segflow.chat.results import delete_chats_before
 from segflow.limits import Limits
 from segflow.service import Segflow
 from segflow.settings import Settings
@@ -81,6 +83,16 @@ def test_an_answer_after_another_process_answered_goes_to_the_chat_as_saved(
     )
     assert said(turn) == ["Which plan are you interested in?"]
     assert [q.message.type for q in turn.queued] == ["identify", "page"]
+
+
+def test_an_answer_to_a_remembered_chat_that_retention_deleted_finds_no_chat(
+    chats: Chats, segflow: Segflow
+) -> None:
+    first = chats.start_chat(lead_capture(chats))
+    assert delete_chats_before(segflow.database, time.time() + 1, limit=100) == 1
+
+    with pytest.raises(ChatSessionNotFoundError):
+        chats.continue_chat(first.session.id, "Ada")
 
 
 def test_a_process_whose_chats_are_answered_elsewhere_reads_them_first(
