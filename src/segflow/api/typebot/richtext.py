@@ -8,7 +8,6 @@ the text stay plain text in both formats, as they do in segflow's HTML.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
@@ -53,20 +52,24 @@ def _lines(message: TextMessage) -> list[list[Span]]:
     lines: list[list[Span]] = [[]]
     for span in spans:
         first, *others = span.text.split("\n")
-        _append(lines[-1], replace(span, text=first))
+        _append(lines[-1], span, first)
         for text in others:
             lines.append([])
-            _append(lines[-1], replace(span, text=text))
+            _append(lines[-1], span, text)
     return lines
 
 
-def _append(line: list[Span], span: Span) -> None:
-    if not span.text:
+def _append(line: list[Span], span: Span, text: str) -> None:
+    """Adds `text` in the style of `span` to the end of `line`."""
+    if not text:
         return
-    if line and replace(line[-1], text="") == replace(span, text=""):
-        line[-1] = replace(span, text=line[-1].text + span.text)
-    else:
-        line.append(span)
+    if line and _style(line[-1]) == _style(span):
+        text = line.pop().text + text
+    line.append(span if text == span.text else Span(text, span.bold, span.italic, span.link))
+
+
+def _style(span: Span) -> tuple[bool, bool, str | None]:
+    return span.bold, span.italic, span.link
 
 
 def _leaf(span: Span) -> dict[str, Any]:
