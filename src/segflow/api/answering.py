@@ -1,7 +1,8 @@
 """continueChat's own way through the server: an answer, most of a chat's turns, skips
 FastAPI's request handling (dependencies, validation through its fields, the route's wrapper).
 Measured in one process, with no HTTP: the event loop spent 0.25 ms of CPU per answer with
-that handling, 0.17 ms without.
+that handling, 0.17 ms without. The app puts the route ahead of its others, so that FastAPI
+finds it before looking into its included routers: 0.10 ms of CPU per answer, 0.09 with that.
 
 `AnswerRoute` reads the body as FastAPI would (`json.loads`, then the same pydantic model) and
 hands a valid answer to the same code as the documented route. Anything else (a body that is

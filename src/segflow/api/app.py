@@ -62,7 +62,9 @@ def create_app(
     typebot = TypebotChats(chats, previews, run)
     # The chat APIs first: requests find their routes in order, and turns are most of them.
     # One count of new chats per client, whichever API starts them.
-    app.include_router(chat_router(chats, run, typebot, chat_limits, new_chats))
+    chat_api, answering = chat_router(chats, run, typebot, chat_limits, new_chats)
+    app.include_router(chat_api)
+    app.router.routes.insert(0, answering)
     app.include_router(typebot_router(typebot, editor_auth, chat_limits, new_chats))
     app.include_router(embed_router(chats.flows))  # public, like the chat API
     if editor_token is not None:

@@ -61,9 +61,12 @@ def chat_router(
     typebot: TypebotChats,
     limits: ChatLimits,
     new_chat_limit: NewChatLimit,
-) -> APIRouter:
+) -> tuple[APIRouter, Route]:
     """The routes over `chats`, each turn run by `run`; `typebot` answers the chats that
-    Typebot's clients started. `limits` and `new_chat_limit` refuse what is over a limit."""
+    Typebot's clients started. `limits` and `new_chat_limit` refuse what is over a limit.
+
+    With them, continueChat's own way for a valid answer (`AnswerRoute`): a route to put
+    ahead of the app's others, which FastAPI finds before looking into included routers."""
     router = APIRouter(prefix="/api/v1", tags=["chat"])
 
     @router.post(
@@ -108,25 +111,18 @@ def chat_router(
             raise RequestValidationError(unknown)
         return await run.turn(partial(_continue, chats, session_id, request.message))
 
-    # A valid answer takes its own way, ahead of the documented route (see AnswerRoute).
-    (documented,) = (r for r in router.routes if getattr(r, "endpoint", None) is continue_chat)
-    assert isinstance(documented, APIRoute)
-    router.routes.insert(
-        0,
-        Route(
-            documented.path,
-            AnswerRoute(answer, documented),
-            methods=["POST"],
-            include_in_schema=False,
-        ),
-    )
-
     @router.get("/sessions/{sessionId}", summary="Read a chat", responses=_errors(400, 404))
     async def get_session(session_id: SessionId) -> SessionResponse:
         """Where the chat is: status, variables, the input it waits on, the flow version."""
         return SessionResponse.of(await run(partial(chats.get_session, session_id)))
 
-    return router
+    # A valid answer takes its own way, ahead of the documented route (see AnswerRoute).
+    (documented,) = (r for r in router.routes if getattr(r, "endpoint", None) is continue_chat)
+    assert isinstance(documented, APIRoute)
+    answering = Route(
+        documented.path, AnswerRoute(answer, documented), methods=["POST"], include_in_schema=False
+    )
+    return router, answering
 
 
 def _start(chats: Chats, flow_id: str, request: StartChatRequest, visitor: Visitor) -> Response:
