@@ -8,7 +8,9 @@ the text stay plain text in both formats, as they do in segflow's HTML.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from segflow.blocks import Span, TextMessage
@@ -65,11 +67,11 @@ def _append(line: list[Span], span: Span, text: str) -> None:
         return
     if line and _style(line[-1]) == _style(span):
         text = line.pop().text + text
-    line.append(span if text == span.text else Span(text, span.bold, span.italic, span.link))
+    line.append(span if text == span.text else Span(text, *_style(span)))
 
 
-def _style(span: Span) -> tuple[bool, bool, str | None]:
-    return span.bold, span.italic, span.link
+# A span's style: its fields but its text (the first), in the order Span takes them.
+_style = attrgetter(*(field.name for field in fields(Span)[1:]))
 
 
 def _leaf(span: Span) -> dict[str, Any]:
