@@ -207,6 +207,7 @@ class Chats:
         )
 
     def _remember(self, row: _SessionRow) -> None:
+        # Its texts that may be long, and about 200 bytes for the rest (IDs, numbers, tuple).
         size = len(row.state) + len(row.visitor or "") + len(row.user_id or "") + 200
         self._recent.keep(row.id, row, size)
 
