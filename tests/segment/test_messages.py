@@ -1,4 +1,5 @@
 import copy
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -246,6 +247,24 @@ def test_fresh_message_ids_are_all_version_4_uuids_of_every_variant() -> None:
     assert [str(u) for u in parsed] == ids
     assert {message_id[19] for message_id in ids} == set("89ab")
     assert len(set(ids)) == len(ids)
+
+
+def test_a_forked_worker_makes_other_message_ids_than_its_parent() -> None:
+    action = TrackEvent(event_name="Paid", user_id="u-1")
+    build_message(action)  # the parent has IDs made for its next messages
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        ids = "\n".join(build_message(action).message_id for _ in range(300))
+        os.write(writing, ids.encode())
+        os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        child_ids = set(pipe.read().split())
+    os.waitpid(child, 0)
+    parent_ids = {build_message(action).message_id for _ in range(300)}
+    assert len(child_ids) == 300
+    assert not child_ids & parent_ids
 
 
 def test_without_a_timestamp_the_message_is_stamped_now_in_utc_with_milliseconds() -> None:

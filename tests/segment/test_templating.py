@@ -1,4 +1,6 @@
-from segflow.segment.templating import fill, variables_in
+import pytest
+
+from segflow.segment.templating import Template, fill, variables_in
 
 
 def test_fill_replaces_each_placeholder_with_spaces_inside_the_braces_allowed() -> None:
@@ -14,6 +16,17 @@ def test_fill_writes_numbers_and_booleans_as_text_and_objects_as_compact_json() 
     variables = {"count": 3, "price": 9.5, "ok": True, "cart": {"items": [1, 2]}, "tags": ["a"]}
     text = "{{count}} {{price}} {{ok}} {{cart}} {{tags}}"
     assert fill(text, variables) == '3 9.5 True {"items":[1,2]} ["a"]'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("Ada", "Ada"), (None, ""), (3, "3"), (9.5, "9.5"), (False, "False"), ({"a": 1}, '{"a":1}')],
+)
+def test_a_template_of_one_variable_alone_reads_as_that_variable_in_text(
+    value: object, text: str
+) -> None:
+    assert Template("{{ value }}").fill({"value": value}) == text
+    assert Template("{{value}}").fill({"value": value}, written=repr) == repr(value)
 
 
 def test_fill_leaves_text_that_is_not_a_placeholder_alone() -> None:

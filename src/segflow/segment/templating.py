@@ -28,13 +28,15 @@ class Template:
     """A text split once into its literal pieces and the variables between them, so that
     filling it in, turn after turn, costs no regex work."""
 
-    __slots__ = ("_literals", "_names", "text")
+    __slots__ = ("_literals", "_names", "_only", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         pieces = _PLACEHOLDER.split(text) if "{{" in text else [text]
         self._literals = pieces[0::2]  # one more than the names: text around each of them
         self._names = pieces[1::2]
+        # The name of a template that is one variable and nothing else: "{{plan}}".
+        self._only = self._names[0] if pieces[0::2] == ["", ""] else None
 
     @property
     def uses_variables(self) -> bool:
@@ -44,6 +46,9 @@ class Template:
         self, variables: Mapping[str, object], *, written: Callable[[object], str] | None = None
     ) -> str:
         """The text filled in, as the function `fill` does it."""
+        if (only := self._only) is not None and written is None:  # the usual template
+            value = variables.get(only)
+            return value if type(value) is str else as_text(value)
         names = self._names
         if not names:
             return self.text

@@ -199,7 +199,11 @@ def parse_number(text: str) -> int | float | None:
     """The number `text` writes (an integer when integral), or None when it is no number."""
     if len(text) <= 18 and text.isascii() and text.isdigit():  # the usual answer: "3", "42"
         return int(text)
-    if len(text) <= 20 and _INTEGER.fullmatch(text):  # longer: beyond 64 bits, so a float
+    if "." in text:  # a decimal: "9.99" is read without the pattern, "-0.5" or "1.5e3" with it
+        plain = text.isascii() and text.replace(".", "", 1).isdigit()
+        if not (plain or _DECIMAL.fullmatch(text)):
+            return None
+    elif len(text) <= 20 and _INTEGER.fullmatch(text):  # longer: beyond 64 bits, so a float
         integer = int(text)
         if abs(integer) < _LARGEST_INTEGER:
             return integer
