@@ -374,6 +374,33 @@ def test_context_and_integrations_that_are_not_json_objects_are_refused() -> Non
     )
 
 
+def test_fixed_context_and_integrations_go_into_every_message_and_no_chat_leaks_into_another() -> (
+    None
+):
+    action = TrackEvent(
+        event_name="Paid",
+        user_id="u-1",
+        context='{"app": {"name": "shop"}}',
+        integrations='{"Mixpanel": false}',
+    )
+    visitor = {"page": {"path": "/pricing"}}
+    first = build_message(action, context=visitor).body()
+    second = build_message(action).body()
+    assert first["context"] == {
+        "page": {"path": "/pricing"},
+        "app": {"name": "shop"},
+        "library": LIBRARY,
+    }
+    assert second["context"] == {"app": {"name": "shop"}, "library": LIBRARY}
+    assert first["integrations"] == second["integrations"] == {"Mixpanel": False}
+
+
+def test_a_fixed_field_that_is_not_json_is_refused_at_every_message() -> None:
+    action = TrackEvent(event_name="Paid", user_id="u-1", context="{locale: fr}")
+    assert refusal(action).startswith("Track Event: Context is not valid JSON (")
+    assert refusal(action).startswith("Track Event: Context is not valid JSON (")
+
+
 def sized_body(size: int) -> dict[str, Any]:
     """A raw track message whose JSON is exactly `size` bytes."""
     body: dict[str, Any] = {

@@ -93,6 +93,16 @@ def test_dotted_keys_build_nested_objects() -> None:
     assert build(*pairs) == {"address": {"city": "Paris", "geo": {"lat": 48.85}}, "name": "Ada"}
 
 
+def test_a_dotted_or_templated_key_whose_value_is_refused_is_named_as_filled_in() -> None:
+    lat = KeyValue(key="address.geo.lat", value="{{lat}}", type=ValueType.NUMBER)
+    assert refusal(lat, lat="north") == (
+        'Track Event: Properties "address.geo.lat" is not a number: "north" '
+        '(filled in from "{{lat}}")'
+    )
+    flag = KeyValue(key="{{name}}", value="maybe", type=ValueType.BOOLEAN)
+    assert refusal(flag, name="beta").startswith('Track Event: Properties "beta" is not a boolean')
+
+
 @pytest.mark.parametrize(
     "keys", [("address", "address.city"), ("address.city", "address"), ("a.b", "a.b.c")]
 )

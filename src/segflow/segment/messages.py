@@ -7,6 +7,7 @@ import os
 import time
 import weakref
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -72,7 +73,8 @@ def build_message(
     and a Page View's properties default to the page's url, path, referrer, search and title,
     as analytics.js's page() sends them. `now` stamps a message whose action has no Timestamp.
     """
-    text = _ActionText(action, variables)
+    plan = _plan_of(action)
+    text = _ActionText(plan, variables)
     body: dict[str, Any] = {"type": action.message_type}
     match action.message_type:  # a string: cheaper to match than the model's class
         case "identify":
@@ -108,16 +110,17 @@ def build_message(
     # Page View, Group, Screen (and anonymous Track): the User ID is left out when empty.
     if "userId" not in body and (optional_user_id := text.optional("user_id") or user_id):
         body["userId"] = optional_user_id
-    if chosen_anonymous_id := text.optional("anonymous_id") or anonymous_id:
+    advanced = plan.advanced or _Advanced.read(text)
+    if chosen_anonymous_id := advanced.anonymous_id or anonymous_id:
         body["anonymousId"] = chosen_anonymous_id
-    if (integrations := text.json_object("integrations")) is not None:
-        body["integrations"] = integrations
+    if advanced.integrations is not None:
+        body["integrations"] = advanced.integrations
     return _seal(
         action.action,
         body,
-        message_id=text.optional("message_id"),
-        timestamp=text.optional("timestamp"),
-        context={**(context or {}), **(text.json_object("context") or {})},
+        message_id=advanced.message_id,
+        timestamp=advanced.timestamp,
+        context={**(context or {}), **(advanced.context or {})},
         now=now,
     )
 
@@ -285,7 +288,7 @@ class _ActionPlan:
     """An action read once: its templates split and its key/value rows typed, so that each
     message it sends only fills them in. Made at the action's first message (see `_plan_of`)."""
 
-    __slots__ = ("fixed", "name", "objects", "templates", "titles")
+    __slots__ = ("advanced", "fixed", "name", "objects", "templates", "titles")
 
     def __init__(self, action: SegmentAction) -> None:
         self.name = action.action
@@ -304,6 +307,32 @@ class _ActionPlan:
                 self.objects[field] = ObjectTemplate(
                     value, action=self.name, field=self.titles[field]
                 )
+        # Read once for every message when none uses a variable and each reads well (else
+        # each message says what is wrong).
+        self.advanced: _Advanced | None = None
+        if all(field in self.fixed for field in _Advanced._fields):
+            with suppress(SegmentActionError):
+                self.advanced = _Advanced.read(_ActionText(self, _NO_VARIABLES))
+
+
+class _Advanced(NamedTuple):
+    """The advanced fields of every action, filled in; they are almost always left empty."""
+
+    anonymous_id: str
+    integrations: dict[str, Any] | None
+    message_id: str
+    timestamp: str
+    context: dict[str, Any] | None
+
+    @classmethod
+    def read(cls, text: _ActionText) -> _Advanced:
+        return cls(
+            anonymous_id=text.optional("anonymous_id"),
+            integrations=text.json_object("integrations"),
+            message_id=text.optional("message_id"),
+            timestamp=text.optional("timestamp"),
+            context=text.json_object("context"),
+        )
 
 
 # Plans by id() of their action, each with a weak reference to it: actions are pydantic
@@ -333,8 +362,8 @@ class _ActionText:
 
     __slots__ = ("plan", "variables")
 
-    def __init__(self, action: SegmentAction, variables: Mapping[str, object]) -> None:
-        self.plan = _plan_of(action)
+    def __init__(self, plan: _ActionPlan, variables: Mapping[str, object]) -> None:
+        self.plan = plan
         self.variables = variables
 
     def optional(self, field: str) -> str:

@@ -72,7 +72,7 @@ class ObjectTemplate:
     """Key/value rows read once (templates split, types looked up, empty rows left out), then
     built into their JSON object for each message; `action` and `field` name them in errors."""
 
-    __slots__ = ("_action", "_field", "_rows", "_simple")
+    __slots__ = ("_action", "_field", "_plain", "_rows")
 
     def __init__(self, pairs: Sequence[KeyValue], *, action: str, field: str) -> None:
         self._action = action
@@ -84,99 +84,98 @@ class ObjectTemplate:
         ]
         keys = [row.key.text.strip() for row in self._rows]
         # Plain keys, none twice and none dotted: each goes straight into the object.
-        self._simple = all(
+        simple = all(
             key and "." not in key and not row.key.uses_variables
             for key, row in zip(keys, self._rows, strict=True)
         ) and len(set(keys)) == len(keys)
-        if self._simple:
-            for row, key in zip(self._rows, keys, strict=True):
-                row.plain_key = key
+        self._plain = (
+            [(key, row.value) for key, row in zip(keys, self._rows, strict=True)]
+            if simple
+            else None
+        )
 
     def build(self, variables: Mapping[str, object]) -> dict[str, Any]:
-        action, field = self._action, self._field
         result: dict[str, Any] = {}
-        if self._simple:
+        key = ""
+        try:
+            if self._plain is not None:
+                for key, value in self._plain:
+                    result[key] = value(variables)
+                return result
+            placed = _PlacedKeys(self._action, self._field)
             for row in self._rows:
-                result[row.plain_key] = row.value(row.plain_key, variables, action, field)
-            return result
-        placed = _PlacedKeys(action, field)
-        for row in self._rows:
-            key = row.key.fill(variables).strip()
-            if not key:
-                problem = f"row {row.number} has an empty key"
-                raise SegmentActionError(action, field, problem + row.key.filled_from())
-            placed.put(result, key, row.value(key, variables, action, field))
+                key = row.key.fill(variables).strip()
+                if not key:
+                    problem = f"row {row.number} has an empty key"
+                    raise SegmentActionError(
+                        self._action, self._field, problem + row.key.filled_from()
+                    )
+                placed.put(result, key, row.value(variables))
+        except _Unreadable as unreadable:
+            raise SegmentActionError(self._action, self._field, f'"{key}" {unreadable}') from None
         return result
+
+
+class _Unreadable(Exception):
+    """A row's value cannot be read as its type; the message says why, after the row's key."""
 
 
 class _Row:
     """One key/value row, its templates split once and its reading chosen once by its type;
     a row without variables is read when the flow is loaded, not at each message."""
 
-    __slots__ = ("key", "number", "plain_key", "template", "value", "variable")
+    __slots__ = ("key", "number", "template", "value", "variable")
 
     def __init__(self, number: int, pair: KeyValue) -> None:
         self.number = number
         self.key = Template(pair.key)
-        self.plain_key = ""
         self.template = Template(pair.value)
         self.variable = variable_name(pair.value) if pair.type is ValueType.VARIABLE else ""
         readers: dict[ValueType, _Reader] = {
             ValueType.VARIABLE: self._variable,
-            ValueType.TEXT: self._text,
+            ValueType.TEXT: self.template.fill,
             ValueType.NUMBER: self._number,
             ValueType.BOOLEAN: self._boolean,
             ValueType.JSON: self._json,
         }
         self.value: _Reader = readers[pair.type]
         if pair.type in _SCALARS and not self.template.uses_variables:
-            with suppress(SegmentActionError):  # else it says what is wrong at each message
-                constant = self.value("", _NO_VARIABLES, "", "")
-                self.value = lambda _key, _variables, _action, _field: constant
+            with suppress(_Unreadable):  # else it says what is wrong at each message
+                constant = self.value(_NO_VARIABLES)
+                self.value = lambda _variables: constant
 
-    def _variable(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+    def _variable(self, variables: Mapping[str, object]) -> Any:
         if not self.variable:
-            raise SegmentActionError(action, field, f'"{key}" names no variable')
+            raise _Unreadable("names no variable")
         return variables.get(self.variable)
 
-    def _text(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
-        return self.template.fill(variables)
+    def _number(self, variables: Mapping[str, object]) -> Any:
+        return self._parsed(variables, parse_number, "a number")
 
-    def _number(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
-        return self._parsed(key, variables, action, field, parse_number, "a number")
-
-    def _boolean(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
-        kind = "a boolean (true/false, yes/no, 1/0)"
-        return self._parsed(key, variables, action, field, _boolean_of, kind)
+    def _boolean(self, variables: Mapping[str, object]) -> Any:
+        return self._parsed(variables, _boolean_of, "a boolean (true/false, yes/no, 1/0)")
 
     def _parsed(
-        self,
-        key: str,
-        variables: Mapping[str, object],
-        action: str,
-        field: str,
-        parse: Callable[[str], Any],
-        kind: str,
+        self, variables: Mapping[str, object], parse: Callable[[str], Any], kind: str
     ) -> Any:
-        """The filled-in text read by `parse`; an error naming `kind` when it gives None."""
+        """The filled-in text read by `parse`; unreadable, naming `kind`, when it gives None."""
         text = self.template.fill(variables)
         value = parse(text.strip())
         if value is None:
-            problem = f'"{key}" is not {kind}: "{text}"'
-            raise SegmentActionError(action, field, problem + self.template.filled_from())
+            raise _Unreadable(f'is not {kind}: "{text}"' + self.template.filled_from())
         return value
 
-    def _json(self, key: str, variables: Mapping[str, object], action: str, field: str) -> Any:
+    def _json(self, variables: Mapping[str, object]) -> Any:
         text = self.template.fill(variables)
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            problem = f'"{key}" is not valid JSON ({exc}): "{text}"'
-            raise SegmentActionError(action, field, problem + self.template.filled_from()) from None
+            problem = f'is not valid JSON ({exc}): "{text}"' + self.template.filled_from()
+            raise _Unreadable(problem) from None
 
 
-# A row's value from its key, the variables, and the action and field that errors name.
-_Reader = Callable[[str, Mapping[str, object], str, str], Any]
+# A row's value from the variables.
+_Reader = Callable[[Mapping[str, object]], Any]
 # Types whose value, read once, can be shared by every message (JSON's objects cannot).
 _SCALARS = frozenset({ValueType.TEXT, ValueType.NUMBER, ValueType.BOOLEAN})
 _NO_VARIABLES: Mapping[str, object] = MappingProxyType({})
