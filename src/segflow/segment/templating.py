@@ -36,7 +36,7 @@ class Template:
         self._literals = pieces[0::2]  # one more than the names: text around each of them
         self._names = pieces[1::2]
         # The name of a template that is one variable and nothing else: "{{plan}}".
-        self._only = self._names[0] if pieces[0::2] == ["", ""] else None
+        self._only = self._names[0] if self._literals == ["", ""] else None
 
     @property
     def uses_variables(self) -> bool:
