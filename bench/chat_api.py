@@ -4,7 +4,9 @@ Both servers run as subprocesses with the same uvicorn settings (`segflow.servin
 one after the other on this machine, under the same load: a fixed number of client threads,
 each with its own keep-alive httpx client, for a fixed time after a warm-up. The chat server is
 `segflow serve` as a user runs it: chat API, sender thread and built-in collector in one
-process. Each client chats through the example flow from startChat to its end, over and over.
+process, kept on one CPU (SEGFLOW_ONE_CPU_PER_PROCESS=false in the benchmark's environment lets
+it move; each line tells on how many CPUs the server ran). Each client chats through the
+example flow from startChat to its end, over and over.
 The bare endpoint takes and returns a small JSON body through pydantic models, nothing else.
 
 The same server then runs the same chats through its Typebot-compatible API, with the bodies
@@ -145,6 +147,7 @@ class Load:
     server_cpu_seconds: float = 0.0
     server_switches: int | None = None  # thread switches of all the server's threads (Linux)
     database_cpu_seconds: float | None = None  # PostgreSQL's processes serving the chats
+    server_cpus: int | None = None  # how many CPUs the server may run on (Linux)
 
     @property
     def requests(self) -> int:
@@ -170,6 +173,12 @@ class Load:
         if self.server_switches is None:
             return "n/a"
         return f"{self.server_switches / max(self.requests, 1):.1f}"
+
+    @property
+    def on_cpus(self) -> str:
+        if self.server_cpus is None:
+            return ""
+        return f", on {self.server_cpus} of {os.cpu_count()} CPUs"
 
     def percentile_ms(self, fraction: float) -> float:
         ordered = sorted(self.latencies) or [0.0]
@@ -232,6 +241,8 @@ def drive(
             )
         if switched is not None and switches is not None:
             load.server_switches = switches - switched
+        if hasattr(process, "cpu_affinity"):
+            load.server_cpus = len(process.cpu_affinity())
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     threads.append(threading.Thread(target=server_cpu))
@@ -356,8 +367,7 @@ def line(label: str, load: Load, unit: str) -> str:
         f"  {label:<28} {load.per_second:>7,.0f} {unit}/s  "
         f"p50 {load.percentile_ms(0.5):5.1f} ms  p99 {load.percentile_ms(0.99):6.1f} ms  "
         f"server CPU {load.cpu_ms_per_request:.2f} ms{load.database_cpu}, "
-        f"{load.switches_per_request} thread "
-        f"switches per {unit}"
+        f"{load.switches_per_request} thread switches per {unit}{load.on_cpus}"
     )
 
 

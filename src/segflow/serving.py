@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from typing import NoReturn
 
 import uvicorn
@@ -21,6 +22,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
 from segflow.errors import SegflowError
+from segflow.one_cpu import keep_on
 
 
 class ListenError(SegflowError):
@@ -110,15 +112,25 @@ class ServerProcesses:
 
     Forked before this process starts any thread; each worker opens database connections of
     its own (see segflow.store.db). Ctrl+C reaches every process of the terminal: the workers
-    ignore it and stop when this process asks them to (SIGTERM), or when it is gone.
+    ignore it and stop when this process asks them to (SIGTERM), or when it is gone. With
+    `cpus`, worker N keeps to the Nth of them (see segflow.one_cpu).
     """
 
-    def __init__(self, app: ASGIApp, listener: socket.socket, *, count: int, name: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        listener: socket.socket,
+        *,
+        count: int,
+        name: str,
+        cpus: Sequence[int] = (),
+    ) -> None:
         self.url = url_of(listener)
         self._app = app
         self._listener = listener
         self._count = count
         self._name = name
+        self.cpus = cpus
         self._running: dict[int, int] = {}  # process ID: worker number, while it runs
 
     @property
@@ -136,6 +148,8 @@ class ServerProcesses:
             pid = os.fork()
             if pid == 0:
                 os.close(readable)
+                if self.cpus:
+                    keep_on(self.cpus[number - 1])
                 _serve_forked(self._app, self._listener, writable, f"{self._name}-{number}")
             os.close(writable)
             self._running[pid] = number

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         description="Days the built-in collector keeps the events it received (and its "
         "requests) before deleting them; 0 keeps them forever.",
     )
+    one_cpu_per_process: bool = Field(
+        default=True,
+        description="Keep each process that serves the chat API (`segflow serve`, each of its "
+        "--workers) on one CPU, on Linux with two CPUs or more: a turn's threads then hand "
+        "their work to each other within one CPU's caches. With false the system moves them "
+        "between CPUs as it likes.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="What a visitor of a public chat may make segflow do (see segflow.limits).",

@@ -24,6 +24,7 @@ import pytest
 
 from segflow.service import Segflow
 from segflow.settings import Settings
+from tests.cli.test_serve_cpus import ALLOWED, cpus_of_threads, needs_two_cpus
 from tests.deliver_process import DeliverProcess
 from tests.delivery.test_sender_processes import queue_tracks
 from tests.serve_process import ServeProcess
@@ -118,6 +119,21 @@ def test_chats_go_on_whichever_worker_serves_each_turn(server: ServeProcess) -> 
     assert output.count("segflow is serving") == 1  # the banner, once
     assert "Workers    2 processes serve the chat API" in output
     assert "Traceback" not in output
+
+
+@needs_two_cpus
+def test_each_worker_keeps_to_a_cpu_of_its_own_and_the_sender_moves_freely(
+    server: ServeProcess,
+) -> None:
+    kept = {
+        pid: {tuple(cpus) for cpus in threads.values()}
+        for pid, threads in ((pid, cpus_of_threads(pid)) for pid in workers(server, wanted=1))
+    }
+    first, second = ALLOWED[:2]
+    assert sorted(kept.values()) == [{(first,)}, {(second,)}], kept
+    # The main process runs the sender, the collector and retention: the system places them.
+    assert {tuple(cpus) for cpus in cpus_of_threads(server.pid).values()} == {tuple(ALLOWED)}
+    assert f"each kept on one CPU: {first}, {second}" in server.output()
 
 
 def test_the_preview_events_panel_shows_a_turn_another_worker_served(

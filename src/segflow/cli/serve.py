@@ -24,6 +24,7 @@ from segflow.destinations.registry import LOCAL_COLLECTOR
 from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.flow import load_flow, read_document
+from segflow.one_cpu import cpu_for, keep_on
 from segflow.retention import retention_of
 from segflow.service import Segflow
 
@@ -106,6 +107,7 @@ def serve(
             collector=destination.name == LOCAL_COLLECTOR and not no_collector,
             sender=sender,
             workers=workers,
+            one_cpu=segflow.settings.one_cpu_per_process,
         )
         with StopSignals() as signals:  # a second Ctrl+C, while stopping, exits at once
             try:
@@ -167,6 +169,7 @@ class _Services:
         collector: bool,
         sender: SenderOptions,
         workers: int = 1,
+        one_cpu: bool = False,
     ) -> None:
         # Imported here: the web stack is needed to serve, not by every command.
         from segflow.api import create_app
@@ -180,11 +183,20 @@ class _Services:
         # Both sockets are bound before anything starts: a port in use stops `serve` at once.
         api_app = create_app(segflow, chats=chats, editor_token=self.editor_token, metrics=metrics)
         api_listener = listen(*api, service="API")
-        self.api: ServerThread | ServerProcesses = (
-            ServerProcesses(api_app, api_listener, count=workers, name="segflow-api")
-            if workers > 1
-            else ServerThread(api_app, api_listener, name="segflow-api")
-        )
+        self.api: ServerThread | ServerProcesses
+        # The CPU each process serving the chat API keeps to (see segflow.one_cpu); none
+        # when they move freely. Serving alone, it is chosen at start.
+        self.cpus: list[int] = []
+        self._one_cpu = one_cpu and cpu_for(1) is not None
+        if workers > 1:
+            if self._one_cpu:
+                chosen = (cpu_for(number) for number in range(1, workers + 1))
+                self.cpus = [cpu for cpu in chosen if cpu is not None]
+            self.api = ServerProcesses(
+                api_app, api_listener, count=workers, name="segflow-api", cpus=self.cpus
+            )
+        else:
+            self.api = ServerThread(api_app, api_listener, name="segflow-api")
         self.workers = workers
         self.collector: ServerThread | None = None
         if collector:
@@ -212,6 +224,9 @@ class _Services:
     def start(self) -> None:
         if self.workers > 1:
             self.api.start()  # forked while this process runs no other thread
+        elif self._one_cpu and (cpu := cpu_for()) is not None:
+            keep_on(cpu)  # before any thread starts: each inherits it
+            self.cpus = [cpu]
         if self.collector is not None:
             self.collector.start()
         self._sending.start()
@@ -288,8 +303,13 @@ def _announce(
         f"  Events     go {events}",
         f"  Database   {safe_url(segflow.settings.resolved_database_url)}",
     ]
-    if services.workers > 1:  # before the Database line, which ends the banner
-        lines.insert(-1, f"  Workers    {services.workers} processes serve the chat API")
+    # Before the Database line, which ends the banner.
+    kept = ", ".join(map(str, services.cpus))
+    if services.workers > 1:
+        on = f", each kept on one CPU: {kept}" if kept else ""
+        lines.insert(-1, f"  Workers    {services.workers} processes serve the chat API{on}")
+    elif kept:
+        lines.insert(-1, f"  CPU        kept on CPU {kept} (SEGFLOW_ONE_CPU_PER_PROCESS)")
     if undecryptable := segflow.destinations.undecryptable():
         # Their messages wait, the sender backing them off; every other account delivers.
         problem = describe_undecryptable(undecryptable, segflow.destinations.secret_key_source)
