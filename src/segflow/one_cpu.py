@@ -8,6 +8,9 @@ share (the interpreter's own included) from one CPU's caches to the other's. On 
 threads find it where they left it. `bench/chat_api.py` on 2 CPUs: about a quarter less CPU
 per turn on SQLite, a sixth less on PostgreSQL.
 
+The workers of `segflow serve --workers N` each keep to a CPU of their own while there are
+CPUs enough: two workers kept on one CPU could not move to another left idle.
+
 Linux only (`os.sched_setaffinity`); elsewhere, and where the process may use only one CPU,
 processes are left to the system.
 """
@@ -19,20 +22,24 @@ import os
 from pathlib import Path
 
 
-def cpu_for(worker: int | None = None) -> int | None:
-    """The CPU to keep a process on: for worker number `worker` (from 1) of several, the
-    CPUs it may use taken in turn, so that workers spread over them; for a process serving
-    alone, the CPU it runs on now, where the system put it. None where there is no choice to
-    make: not on Linux, or one CPU only."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    allowed = sorted(os.sched_getaffinity(0))
+def cpu_for_process() -> int | None:
+    """The CPU for a process serving alone: the one it runs on now, where the system put it.
+    None where there is no choice to make: not on Linux, or one CPU only."""
+    allowed = _allowed_cpus()
     if len(allowed) < 2:
         return None
-    if worker is not None:
-        return allowed[(worker - 1) % len(allowed)]
     current = _current_cpu()
     return current if current in allowed else allowed[0]
+
+
+def cpus_for_workers(count: int) -> list[int]:
+    """A CPU of its own for each of `count` worker processes, in order; none when there are
+    fewer CPUs than workers (two kept on one CPU could not move to another left idle), or no
+    choice to make."""
+    allowed = _allowed_cpus()
+    if len(allowed) < 2 or count > len(allowed):
+        return []
+    return allowed[:count]
 
 
 def keep_on(cpu: int) -> None:
@@ -41,6 +48,13 @@ def keep_on(cpu: int) -> None:
     for thread in Path("/proc/self/task").iterdir():
         with contextlib.suppress(ProcessLookupError):  # the thread ended meanwhile
             os.sched_setaffinity(int(thread.name), {cpu})
+
+
+def _allowed_cpus() -> list[int]:
+    """The CPUs this process may run on; none where the system cannot keep it to some."""
+    if not hasattr(os, "sched_setaffinity"):
+        return []
+    return sorted(os.sched_getaffinity(0))
 
 
 def _current_cpu() -> int | None:

@@ -97,10 +97,10 @@ class Settings(BaseSettings):
     )
     one_cpu_per_process: bool = Field(
         default=True,
-        description="Keep each process that serves the chat API (`segflow serve`, each of its "
-        "--workers) on one CPU, on Linux with two CPUs or more: a turn's threads then hand "
-        "their work to each other within one CPU's caches. With false the system moves them "
-        "between CPUs as it likes.",
+        description="Keep the process that serves the chat API (`segflow serve`; each of its "
+        "--workers while there are CPUs enough) on one CPU, on Linux with two CPUs or more: a "
+        "turn's threads then hand their work to each other within one CPU's caches. With "
+        "false the system moves them between CPUs as it likes.",
     )
     limits: Limits = Field(
         default_factory=Limits,

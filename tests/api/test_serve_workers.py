@@ -130,10 +130,24 @@ def test_each_worker_keeps_to_a_cpu_of_its_own_and_the_sender_moves_freely(
         for pid, threads in ((pid, cpus_of_threads(pid)) for pid in workers(server, wanted=1))
     }
     first, second = ALLOWED[:2]
-    assert sorted(kept.values()) == [{(first,)}, {(second,)}], kept
+    assert all(len(cpus) == 1 for cpus in kept.values()), kept  # all of a worker's threads
+    assert sorted(cpus for each in kept.values() for cpus in each) == [(first,), (second,)]
     # The main process runs the sender, the collector and retention: the system places them.
     assert {tuple(cpus) for cpus in cpus_of_threads(server.pid).values()} == {tuple(ALLOWED)}
     assert f"each kept on one CPU: {first}, {second}" in server.output()
+
+
+@needs_two_cpus
+def test_with_more_workers_than_cpus_the_system_places_them(postgres_url: str, home: Path) -> None:
+    count = len(ALLOWED) + 1  # two would share a CPU, and could not move to one left idle
+    with ServeProcess(
+        postgres_url, home, args=["--workers", str(count)], environment=ENVIRONMENT
+    ) as server:
+        children = psutil.Process(server.pid).children()
+        assert len(children) == count
+        for child in children:
+            assert {tuple(cpus) for cpus in cpus_of_threads(child.pid).values()} == {tuple(ALLOWED)}
+        assert f"  Workers    {count} processes serve the chat API\n" in server.output()
 
 
 def test_the_preview_events_panel_shows_a_turn_another_worker_served(

@@ -24,7 +24,7 @@ from segflow.destinations.registry import LOCAL_COLLECTOR
 from segflow.destinations.secrets import describe_undecryptable
 from segflow.errors import SegflowError
 from segflow.flow import load_flow, read_document
-from segflow.one_cpu import cpu_for, keep_on
+from segflow.one_cpu import cpu_for_process, cpus_for_workers, keep_on
 from segflow.retention import retention_of
 from segflow.service import Segflow
 
@@ -187,11 +187,10 @@ class _Services:
         # The CPU each process serving the chat API keeps to (see segflow.one_cpu); none
         # when they move freely. Serving alone, it is chosen at start.
         self.cpus: list[int] = []
-        self._one_cpu = one_cpu and cpu_for(1) is not None
+        self._one_cpu = one_cpu
         if workers > 1:
-            if self._one_cpu:
-                chosen = (cpu_for(number) for number in range(1, workers + 1))
-                self.cpus = [cpu for cpu in chosen if cpu is not None]
+            if one_cpu:
+                self.cpus = cpus_for_workers(workers)
             self.api = ServerProcesses(
                 api_app, api_listener, count=workers, name="segflow-api", cpus=self.cpus
             )
@@ -224,7 +223,7 @@ class _Services:
     def start(self) -> None:
         if self.workers > 1:
             self.api.start()  # forked while this process runs no other thread
-        elif self._one_cpu and (cpu := cpu_for()) is not None:
+        elif self._one_cpu and (cpu := cpu_for_process()) is not None:
             keep_on(cpu)  # before any thread starts: each inherits it
             self.cpus = [cpu]
         if self.collector is not None:
