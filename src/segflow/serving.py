@@ -148,9 +148,8 @@ class ServerProcesses:
             pid = os.fork()
             if pid == 0:
                 os.close(readable)
-                if self.cpus:
-                    keep_on(self.cpus[number - 1])
-                _serve_forked(self._app, self._listener, writable, f"{self._name}-{number}")
+                cpu = self.cpus[number - 1] if self.cpus else None
+                _serve_forked(self._app, self._listener, writable, f"{self._name}-{number}", cpu)
             os.close(writable)
             self._running[pid] = number
             ready[readable] = number
@@ -195,11 +194,15 @@ class ServerProcesses:
             del self._running[pid]
 
 
-def _serve_forked(app: ASGIApp, listener: socket.socket, ready: int, name: str) -> NoReturn:
+def _serve_forked(
+    app: ASGIApp, listener: socket.socket, ready: int, name: str, cpu: int | None
+) -> NoReturn:
     """A worker's life: serve until asked to stop, or until the process that forked it is gone;
-    tells it when serving by writing to `ready`. Never returns."""
+    tells it when serving by writing to `ready`. Kept on `cpu` if given. Never returns."""
     code = 1
     try:
+        if cpu is not None:
+            keep_on(cpu)
         stopping: list[int] = []  # a signal handler only appends (see segflow.cli.stop_signals)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))

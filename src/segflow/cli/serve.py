@@ -224,7 +224,13 @@ class _Services:
         if self.workers > 1:
             self.api.start()  # forked while this process runs no other thread
         elif self._one_cpu and (cpu := cpu_for_process()) is not None:
-            keep_on(cpu)  # before any thread starts: each inherits it
+            try:
+                keep_on(cpu)  # before any thread starts: each inherits it
+            except OSError as error:
+                raise SegflowError(
+                    f"Cannot keep segflow serve on CPU {cpu} ({error}); set "
+                    "SEGFLOW_ONE_CPU_PER_PROCESS=false to let the system place it"
+                ) from error
             self.cpus = [cpu]
         if self.collector is not None:
             self.collector.start()
