@@ -130,7 +130,7 @@ class ServerProcesses:
         self._listener = listener
         self._count = count
         self._name = name
-        self.cpus = cpus
+        self._cpus = cpus
         self._running: dict[int, int] = {}  # process ID: worker number, while it runs
 
     @property
@@ -148,7 +148,7 @@ class ServerProcesses:
             pid = os.fork()
             if pid == 0:
                 os.close(readable)
-                cpu = self.cpus[number - 1] if self.cpus else None
+                cpu = self._cpus[number - 1] if self._cpus else None
                 _serve_forked(self._app, self._listener, writable, f"{self._name}-{number}", cpu)
             os.close(writable)
             self._running[pid] = number
