@@ -12,6 +12,13 @@ its messages), timed from taking its pooled connection to the end of its save. A
 is its turn's time less the time of the turn without Segment that ran beside it, and so is
 `track()`'s. Turns of 1, 3 and 10 messages; the event is the one of bench/delivery.py.
 
+The block's cost is then split in two: building its messages, timed inside the turn (a
+message built in a loop of its own costs less: its code and data stay in the processor's
+caches), and saving them, the rest. On SQLite the benchmark also counts the pages each turn's
+COMMIT writes to the write-ahead log, with and without Segment. Last, it times one
+`build_message()` and one `track()` alone, one call after another and right after the thread
+has slept, as a turn's thread does while it waits for its turn or for PostgreSQL's answer.
+
     python bench/block_cost.py                 # SQLite (WAL) in a temporary folder
     python bench/block_cost.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
@@ -124,7 +131,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     saving, saved_turns = TurnSaving(database, outbox), [1]
     queued_before = outbox.pending()
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
-    client = idle_official_client(turns * sum(sizes))
+    client = idle_official_client(turns * sum(sizes) + len(PAUSES_MS) * (WARMUP + PAUSED_BUILDS))
 
     def turn(work: Callable[[], list[Any]]) -> Callable[[], None]:
         """An answer's turn: its work, then its save (the chat's row, its line of the
@@ -155,6 +162,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
 
     def segflow_blocks(size: int, first: int) -> Callable[[], list[Any]]:
         def work() -> list[Any]:
+            started = time.perf_counter_ns()
             messages = [
                 build_message(
                     options,
@@ -166,7 +174,9 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
                 )
                 for i in range(size)
             ]
-            return queued_rows(((destination.id, m) for m in messages), session_id)
+            rows = queued_rows(((destination.id, m) for m in messages), session_id)
+            building[size].append(time.perf_counter_ns() - started)
+            return rows
 
         return work
 
@@ -179,6 +189,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
         return work
 
     clocks = {size: {kind: Clock() for kind in KINDS} for size in sizes}
+    building: dict[int, list[int]] = {size: [] for size in sizes}
     for number in range(turns):
         for size in sizes:
             works = {
@@ -189,16 +200,89 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
             order = KINDS[number % 3 :] + KINDS[: number % 3]
             for kind in order:
                 clocks[size][kind].time(turn(works[kind]))
-    queued = outbox.pending() - queued_before
-    segflow.close()
-    return {
+    result: dict[str, Any] = {
         kind: {
             str(size): clocks[size][kind].added_to(clocks[size]["bare"])
             | {"turn": percentiles_us(clocks[size]["bare"].wall_ns[WARMUP:])["p50"]}
             for size in sizes
         }
         for kind in ("segflow", "official")
-    } | {"queued": queued, "expected": turns * sum(sizes)}
+    }
+    for size in sizes:
+        result["segflow"][str(size)]["build"] = percentiles_us(building[size][WARMUP:])["p50"]
+    expected, pages = turns * sum(sizes), None
+    if not database.is_postgresql:
+        counted = {"bare": list, "segflow": segflow_blocks(1, turns * sum(sizes))}
+        pages = wal_pages_per_turn(database, {k: turn(w) for k, w in counted.items()})
+        expected += PAGE_COUNTING_TURNS  # each turn with Segment queued one message
+    queued = outbox.pending() - queued_before
+    segflow.close()
+
+    def build(number: int) -> None:
+        build_message(
+            options,
+            variables(number),
+            anonymous_id=anonymous_id,
+            user_id=None,
+            context=VISITOR,
+            anonymous_visitor=True,
+        )
+
+    paused = {
+        kind: {str(pause): cpu_after_pause(call, pause) for pause in PAUSES_MS}
+        for kind, call in (("segflow", build), ("official", lambda i: official_track(client, i)))
+    }
+    return result | {"queued": queued, "expected": expected, "pages": pages, "paused": paused}
+
+
+PAUSES_MS = (0.0, 0.1, 0.5, 2.0)
+PAUSED_BUILDS = 1_000
+
+
+def cpu_after_pause(call: Callable[[int], object], pause_ms: float) -> float:
+    """The CPU time (p50, µs) of one call (building a message, or track()) right after this
+    thread has slept for `pause_ms` (none: one call after another), as a turn's thread runs
+    after waiting for its turn, or on PostgreSQL for the database's answer."""
+    spent = []
+    for number in range(WARMUP + PAUSED_BUILDS):
+        if pause_ms:
+            time.sleep(pause_ms / 1000)
+        started = time.thread_time_ns()
+        call(number)
+        spent.append(time.thread_time_ns() - started)
+    return percentiles_us(spent[WARMUP:])["p50"]
+
+
+PAGE_COUNTING_TURNS = 300
+WAL_HEADER, WAL_FRAME_HEADER = 32, 24  # bytes: SQLite's write-ahead log, before each page
+
+
+def wal_pages_per_turn(database: Any, turns: dict[str, Callable[[], None]]) -> dict[str, float]:
+    """The pages each kind of turn writes to SQLite's write-ahead log, per turn, over
+    PAGE_COUNTING_TURNS turns: the log is emptied, then its growth read in frames. Checkpoints
+    (which would empty it) are held off on the pool's connections from then on: the benchmark
+    measures nothing after."""
+    from sqlalchemy import event
+
+    def hold_off_checkpoints(driver: Any, *_: Any) -> None:
+        driver.execute("PRAGMA wal_autocheckpoint = 0")
+
+    event.listen(database.engine, "checkout", hold_off_checkpoints)
+    wal = Path(database.engine.url.database + "-wal")
+    pages = {}
+    for kind, run_turn in turns.items():
+        pooled = database.engine.raw_connection()  # outside any transaction
+        try:
+            driver: Any = pooled.driver_connection
+            (page_size,) = driver.execute("PRAGMA page_size").fetchone()
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            pooled.close()
+        for _ in range(PAGE_COUNTING_TURNS):
+            run_turn()
+        frames = (wal.stat().st_size - WAL_HEADER) / (page_size + WAL_FRAME_HEADER)
+        pages[kind] = frames / PAGE_COUNTING_TURNS
+    return pages
 
 
 KINDS = ("bare", "segflow", "official")
@@ -245,6 +329,29 @@ def report(result: dict[str, Any]) -> list[str]:
         "beside what N track() calls add; µs, each turn less the turn without Segment",
         "run beside it. CPU: this thread's, mean; per message: the turn's figure over its messages",
         table(rows, header),
+        "",
+        "Of which building the messages (p50, timed inside the turn), and saving them (the rest)",
+        *(
+            f"  turn of {size}: building {ours[size]['build']:.1f} µs, "
+            f"saving {ours[size]['p50'] - ours[size]['build']:.1f} µs"
+            for size in ours
+        ),
+    ]
+    if (pages := result["pages"]) is not None:
+        lines.append(
+            f"Pages each turn's COMMIT writes to SQLite's write-ahead log ({PAGE_COUNTING_TURNS} "
+            f"turns each): {pages['bare']:.2f} without Segment, {pages['segflow']:.2f} with one "
+            f"Segment block (+{pages['segflow'] - pages['bare']:.2f})"
+        )
+    lines.append("CPU of one call alone (p50, µs): one after another, then after the thread slept")
+    for kind, name in (("segflow", "build_message()"), ("official", "track()")):
+        figures = result["paused"][kind]
+        after = " / ".join(f"{figures[str(pause)]:.1f}" for pause in PAUSES_MS[1:])
+        lines.append(
+            f"  {name:<16} {figures['0.0']:.1f}; after "
+            f"{' / '.join(f'{pause:g}' for pause in PAUSES_MS[1:])} ms: {after}"
+        )
+    lines += [
         "",
         "Goals (a turn with one Segment block)",
         target(f"p50 <= {TARGET_P50_US:.0f} µs", block["p50"] <= TARGET_P50_US, block["p50"]),
