@@ -160,20 +160,21 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
 
         return run
 
+    def message(number: int) -> Any:
+        """What a Segment block of the flow builds in a chat turn."""
+        return build_message(
+            options,
+            variables(number),
+            anonymous_id=anonymous_id,
+            user_id=None,
+            context=VISITOR,
+            anonymous_visitor=True,
+        )
+
     def segflow_blocks(size: int, first: int) -> Callable[[], list[Any]]:
         def work() -> list[Any]:
             started = time.perf_counter_ns()
-            messages = [
-                build_message(
-                    options,
-                    variables(first + i),
-                    anonymous_id=anonymous_id,
-                    user_id=None,
-                    context=VISITOR,
-                    anonymous_visitor=True,
-                )
-                for i in range(size)
-            ]
+            messages = [message(first + i) for i in range(size)]
             rows = queued_rows(((destination.id, m) for m in messages), session_id)
             building[size].append(time.perf_counter_ns() - started)
             return rows
@@ -218,19 +219,9 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     queued = outbox.pending() - queued_before
     segflow.close()
 
-    def build(number: int) -> None:
-        build_message(
-            options,
-            variables(number),
-            anonymous_id=anonymous_id,
-            user_id=None,
-            context=VISITOR,
-            anonymous_visitor=True,
-        )
-
     paused = {
         kind: {str(pause): cpu_after_pause(call, pause) for pause in PAUSES_MS}
-        for kind, call in (("segflow", build), ("official", lambda i: official_track(client, i)))
+        for kind, call in (("segflow", message), ("official", lambda i: official_track(client, i)))
     }
     return result | {"queued": queued, "expected": expected, "pages": pages, "paused": paused}
 
