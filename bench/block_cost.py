@@ -131,7 +131,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
     saving, saved_turns = TurnSaving(database, outbox), [1]
     queued_before = outbox.pending()
     sizes, turns = params["turn_sizes"], WARMUP + params["turns"]
-    client = idle_official_client(turns * sum(sizes) + len(PAUSES_MS) * (WARMUP + PAUSED_BUILDS))
+    client = idle_official_client(turns * sum(sizes) + len(PAUSES_MS) * (WARMUP + PAUSED_CALLS))
 
     def turn(work: Callable[[], list[Any]]) -> Callable[[], None]:
         """An answer's turn: its work, then its save (the chat's row, its line of the
@@ -227,7 +227,7 @@ def child_turns(params: dict[str, Any]) -> dict[str, Any]:
 
 
 PAUSES_MS = (0.0, 0.1, 0.5, 2.0)
-PAUSED_BUILDS = 1_000
+PAUSED_CALLS = 1_000
 
 
 def cpu_after_pause(call: Callable[[int], object], pause_ms: float) -> float:
@@ -235,7 +235,7 @@ def cpu_after_pause(call: Callable[[int], object], pause_ms: float) -> float:
     thread has slept for `pause_ms` (none: one call after another), as a turn's thread runs
     after waiting for its turn, or on PostgreSQL for the database's answer."""
     spent = []
-    for number in range(WARMUP + PAUSED_BUILDS):
+    for number in range(WARMUP + PAUSED_CALLS):
         if pause_ms:
             time.sleep(pause_ms / 1000)
         started = time.thread_time_ns()
@@ -339,7 +339,7 @@ def report(result: dict[str, Any]) -> list[str]:
         figures = result["paused"][kind]
         after = " / ".join(f"{figures[str(pause)]:.1f}" for pause in PAUSES_MS[1:])
         lines.append(
-            f"  {name:<16} {figures['0.0']:.1f}; after "
+            f"  {name:<16} {figures[str(PAUSES_MS[0])]:.1f}; after "
             f"{' / '.join(f'{pause:g}' for pause in PAUSES_MS[1:])} ms: {after}"
         )
     lines += [
